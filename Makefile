@@ -1,0 +1,64 @@
+# PledgeDesk: `make run` serves the app with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+N ?= 100000
+ARTIFACTS ?= $(CURDIR)/artifacts
+
+.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -q -d complaints/translations
+
+migrate: $(VENV)/.installed
+	mkdir -p instance
+	$(BIN)/flask db upgrade
+
+run: translations migrate
+	$(BIN)/flask seed-demo
+	SCHEDULER_ENABLED=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check complaints tests config.py wsgi.py
+	$(BIN)/ruff format --check complaints tests config.py wsgi.py
+
+# Browser tests drive Debian's chromium; install it (and CJK fonts for the screenshots) when missing.
+e2e-deps:
+	@if ! command -v chromium >/dev/null; then \
+	  echo "installing chromium with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+test: $(VENV)/.dev-installed translations lint e2e-deps
+	mkdir -p $(ARTIFACTS)/screenshots
+	@echo "screenshots of the main pages go to $(ARTIFACTS)/screenshots"
+	SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest -n 2 -q tests
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/pytest -q tests/unit
+
+integration: $(VENV)/.dev-installed translations
+	$(BIN)/pytest -n 2 -q tests/integration
+
+e2e: $(VENV)/.dev-installed translations e2e-deps
+	mkdir -p $(ARTIFACTS)/screenshots
+	SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest -q tests/e2e
+
+clean:
+	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache

@@ -1,0 +1,109 @@
+"""PledgeDesk: the complaint and dispute system that keeps a marketplace's service pledge."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from config import DEFAULT_SECRET_KEY, INSTANCE_DIR, config_for
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    """Build the application. Nothing happens at import time; tests build their own."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_object(config_for(config_name))
+    if overrides:
+        app.config.update(overrides)
+    _refuse_default_secret_in_production(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from complaints.web import errors, i18n, security, templating
+
+    errors.register(app)
+    i18n.register(app)
+    security.register(app)
+    templating.register(app)
+
+    from complaints.cli import register_commands
+
+    register_commands(app)
+
+    if app.config["SCHEDULER_ENABLED"]:
+        from complaints.scheduler import start_embedded_scheduler
+
+        start_embedded_scheduler(app)
+    return app
+
+
+def _refuse_default_secret_in_production(app: Flask) -> None:
+    if os.environ.get("PLEDGEDESK_ENV") == "production" and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("Set SECRET_KEY: the default key is refused in production.")
+
+
+def _init_extensions(app: Flask) -> None:
+    from complaints.extensions import csrf, db, limiter, login_manager, migrate
+    from complaints.services.attachments import discard_uncommitted_files, forget_committed_files
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from complaints.models import User
+
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+    @app.teardown_appcontext
+    def _discard_files_of_failed_requests(exc):
+        # Files written by a request whose transaction never committed must not stay behind.
+        discard_uncommitted_files(db.session())
+
+    event.listen(Session, "after_commit", forget_committed_files)
+    event.listen(Session, "after_rollback", discard_uncommitted_files)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from complaints.admin.views import bp as admin_bp
+    from complaints.auth.views import bp as auth_bp
+    from complaints.desk.views import bp as desk_bp
+    from complaints.mediation.views import bp as mediation_bp
+    from complaints.portal.views import bp as portal_bp
+
+    for blueprint in (auth_bp, portal_bp, desk_bp, mediation_bp, admin_bp):
+        app.register_blueprint(blueprint)

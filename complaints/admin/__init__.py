@@ -1,0 +1,1 @@
+"""Administration: users, merchants, categories, mediation organisations."""

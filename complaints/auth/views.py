@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from complaints.auth.forms import LanguageForm, LoginForm, RegistrationForm
+from complaints.extensions import db, limiter
+from complaints.models import Role
+from complaints.services.accounts import authenticate, register_consumer
+from complaints.workflow import Refusal
+
+bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {
+    Role.CONSUMER: "portal.my_complaints",
+    Role.AGENT: "desk.queue",
+    Role.SUPERVISOR: "desk.queue",
+    Role.MEDIATOR: "mediation.cases",
+    Role.ADMIN: "admin.users",
+}
+
+
+def home_url(user) -> str:
+    endpoint = HOME_BY_ROLE.get(user.role)
+    return url_for(endpoint) if endpoint else url_for("auth.index")
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths; never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated and current_user.role in HOME_BY_ROLE:
+        return redirect(home_url(current_user))
+    return render_template("auth/index.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Email or password is wrong."))
+        else:
+            session.clear()  # a fresh session id on every sign-in
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(_safe_next(form.next.data) or home_url(user))
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            user = register_consumer(
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                locale=session.get("locale"),
+            )
+        except Refusal as refusal:
+            target = form.email if "email" in refusal.template else form.password
+            target.errors.append(_(refusal.template, **refusal.params))
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+            return redirect(url_for("portal.my_complaints"))
+    status = 400 if form.errors else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        current_user.locale = form.locale.data
+        db.session.commit()
+    return redirect(_safe_next(form.next.data) or url_for("auth.index"))

@@ -1,0 +1,1 @@
+"""The agent and supervisor desk: queues, search, working a complaint."""

@@ -1,0 +1,1 @@
+"""Third-party mediators: their organisation's cases, sessions, outcomes."""

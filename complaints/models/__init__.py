@@ -1,0 +1,39 @@
+"""The models, one module per aggregate. Import them from here."""
+
+from complaints.models.complaint import (
+    AGENT_OUTCOMES,
+    MEDIATION_OUTCOMES,
+    Complaint,
+    DesiredOutcome,
+    Outcome,
+    Priority,
+    ReferenceCounter,
+    WaitingOn,
+)
+from complaints.models.event import GENESIS_HASH, Event
+from complaints.models.mediation import MediationOrganisation, MediationSession
+from complaints.models.merchant import Category, Merchant
+from complaints.models.message import Attachment, Message, MessageKind
+from complaints.models.user import Role, User
+
+__all__ = [
+    "AGENT_OUTCOMES",
+    "GENESIS_HASH",
+    "MEDIATION_OUTCOMES",
+    "Attachment",
+    "Category",
+    "Complaint",
+    "DesiredOutcome",
+    "Event",
+    "MediationOrganisation",
+    "MediationSession",
+    "Merchant",
+    "Message",
+    "MessageKind",
+    "Outcome",
+    "Priority",
+    "ReferenceCounter",
+    "Role",
+    "User",
+    "WaitingOn",
+]

@@ -1,0 +1,119 @@
+"""The complaint: what a consumer filed, where it stands, and how it ended."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from complaints.extensions import db
+from complaints.models.types import Money, UTCDateTime, enum_type
+from complaints.workflow import State
+
+
+class Priority(enum.StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class WaitingOn(enum.StrEnum):
+    CONSUMER = "consumer"
+    MERCHANT = "merchant"
+
+
+class DesiredOutcome(enum.StrEnum):
+    REFUND = "refund"
+    RETURN = "return"
+    REPLACEMENT = "replacement"
+    REPAIR = "repair"
+    COMPENSATION = "compensation"
+    APOLOGY = "apology"
+    OTHER = "other"
+
+
+class Outcome(enum.StrEnum):
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly_upheld"
+    NOT_UPHELD = "not_upheld"
+    SETTLED = "settled"
+    NOT_SETTLED = "not_settled"
+
+
+AGENT_OUTCOMES = (Outcome.UPHELD, Outcome.PARTLY_UPHELD, Outcome.NOT_UPHELD)
+MEDIATION_OUTCOMES = (Outcome.SETTLED, Outcome.NOT_SETTLED)
+
+
+class Complaint(db.Model):
+    __tablename__ = "complaints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    consumer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    order_reference: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    desired_outcome: Mapped[DesiredOutcome] = mapped_column(enum_type(DesiredOutcome))
+    claimed_amount: Mapped[Decimal] = mapped_column(Money)
+    is_major: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.NORMAL)
+    state: Mapped[State] = mapped_column(enum_type(State), default=State.RECEIVED)
+    waiting_on: Mapped[WaitingOn | None] = mapped_column(enum_type(WaitingOn))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
+    was_mediated: Mapped[bool] = mapped_column(default=False)
+    appeal_used: Mapped[bool] = mapped_column(default=False)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome))
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    compensation_amount: Mapped[Decimal | None] = mapped_column(Money)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # resolved or rejected
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    consumer = relationship("User", foreign_keys=[consumer_id], lazy="raise_on_sql")
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="raise_on_sql")
+    merchant = relationship("Merchant", lazy="raise_on_sql")
+    category = relationship("Category", lazy="raise_on_sql")
+    mediation_org = relationship("MediationOrganisation", lazy="raise_on_sql")
+
+    # Optimistic locking: every UPDATE checks and bumps the version, so two people acting at
+    # once cannot overwrite each other; the second is told to reload.
+    __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (
+        # Queue pages: keyset over (created_at, id) within a state, optionally per assignee.
+        Index("ix_complaints_state_created", "state", "created_at", "id"),
+        Index("ix_complaints_assignee_state_created", "assignee_id", "state", "created_at", "id"),
+        Index("ix_complaints_consumer_created", "consumer_id", "created_at"),
+        Index("ix_complaints_merchant_state", "merchant_id", "state"),
+        Index("ix_complaints_category_state", "category_id", "state"),
+        Index("ix_complaints_mediation_org_state", "mediation_org_id", "state"),
+        Index("ix_complaints_order_reference", "order_reference"),
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (State.RECEIVED, State.VERIFIED, State.MEDIATED)
+
+    def __repr__(self) -> str:
+        return f"<Complaint {self.reference} {self.state}>"
+
+
+class ReferenceCounter(db.Model):
+    """The last sequence number handed out per year, so references are unique and gapless."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""The consumer portal: file complaints and follow them."""

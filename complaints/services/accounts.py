@@ -1,0 +1,100 @@
+"""Accounts: registration, staff creation, sign-in."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from complaints.extensions import db
+from complaints.models import Role, User
+from complaints.services.clock import now
+from complaints.workflow import N_, Refusal
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps the timing of both answers alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def check_password_rules(password: str) -> None:
+    """Raise Refusal if `password` is too weak to use."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise Refusal(N_("Use at least %(n)s characters."), n=MIN_PASSWORD_LENGTH)
+    if password.isdigit() or password.isalpha():
+        raise Refusal(N_("Mix letters with digits or symbols."))
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(func.count()).where(User.email == normalise_email(email))) > 0
+
+
+def create_user(
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: Role,
+    phone: str | None = None,
+    locale: str | None = None,
+    merchant_id: int | None = None,
+    mediation_org_id: int | None = None,
+) -> User:
+    """Create an account.
+
+    email: unique, compared case-insensitively.
+    role: the account's role; mediators need a mediation organisation.
+    Raises Refusal with a message for the person filling the form. The caller commits.
+    """
+    email = normalise_email(email)
+    if email_taken(email):
+        raise Refusal(N_("An account with this email already exists."))
+    check_password_rules(password)
+    if role is Role.MEDIATOR and mediation_org_id is None:
+        raise Refusal(N_("A mediator belongs to a mediation organisation."))
+    if role is Role.MERCHANT and merchant_id is None:
+        raise Refusal(N_("Merchant staff belong to a shop."))
+    user = User(
+        email=email,
+        name=name.strip(),
+        phone=(phone or "").strip() or None,
+        password_hash=_hasher.hash(password),
+        role=role,
+        locale=locale,
+        merchant_id=merchant_id,
+        mediation_org_id=mediation_org_id,
+        created_at=now(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_consumer(*, email: str, name: str, password: str, locale: str | None = None) -> User:
+    """A consumer signs up on their own."""
+    return create_user(email=email, name=name, password=password, role=Role.CONSUMER, locale=locale)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Rehashes outdated hashes."""
+    user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    candidate_hash = user.password_hash if user else _DUMMY_HASH
+    try:
+        _hasher.verify(candidate_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    check_password_rules(password)
+    user.password_hash = _hasher.hash(password)

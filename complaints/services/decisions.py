@@ -1,0 +1,115 @@
+"""What staff and consumers decide about a complaint: verify, reject, resolve, confirm, ..."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from complaints.extensions import db
+from complaints.models import AGENT_OUTCOMES, Complaint, Outcome, Role, User
+from complaints.services.clock import now
+from complaints.services.effects import Change, effect
+from complaints.services.money import parse_amount
+from complaints.workflow import N_, Action, Refusal
+
+
+@effect(Action.VERIFY)
+def _verify(complaint: Complaint, user: User, params: dict) -> Change:
+    if complaint.assignee_id is None:
+        complaint.assignee_id = user.id
+    return Change({"note": params.get("note") or None})
+
+
+@effect(Action.REJECT)
+def _reject(complaint: Complaint, user: User, params: dict) -> Change:
+    complaint.rejection_reason = params["reason"]
+    complaint.decided_at = now()
+    complaint.waiting_on = None
+    return Change({"reason": params["reason"]})
+
+
+@effect(Action.WITHDRAW)
+def _withdraw(complaint: Complaint, user: User, params: dict) -> Change:
+    complaint.waiting_on = None
+    complaint.decided_at = now()
+    return Change({"reason": params.get("reason") or None})
+
+
+@effect(Action.RESOLVE)
+def _resolve(complaint: Complaint, user: User, params: dict) -> Change:
+    try:
+        outcome = Outcome(params["outcome"])
+    except ValueError as exc:
+        raise Refusal(N_("Choose an outcome.")) from exc
+    if outcome not in AGENT_OUTCOMES:
+        raise Refusal(N_("Choose an outcome."))
+    amount = parse_amount(params.get("compensation_amount"), field="compensation")
+    if outcome is Outcome.NOT_UPHELD and amount:
+        raise Refusal(N_("A complaint that is not upheld carries no compensation."))
+    complaint.outcome = outcome
+    complaint.outcome_note = params.get("note") or None
+    complaint.compensation_amount = amount
+    complaint.decided_at = now()
+    complaint.waiting_on = None
+    return Change(
+        {"outcome": outcome.value, "compensation_amount": str(amount) if amount is not None else None}
+    )
+
+
+@effect(Action.CONFIRM)
+def _confirm(complaint: Complaint, user: User | None, params: dict) -> Change:
+    rating = params.get("rating")
+    if user is not None:
+        try:
+            rating = int(rating)
+        except (TypeError, ValueError) as exc:
+            raise Refusal(N_("Rate the service from 1 to 5.")) from exc
+        if not 1 <= rating <= 5:
+            raise Refusal(N_("Rate the service from 1 to 5."))
+        complaint.rating = rating
+        complaint.rating_comment = params.get("comment") or None
+    complaint.closed_at = now()
+    return Change({"rating": complaint.rating})
+
+
+@effect(Action.APPEAL)
+def _appeal(complaint: Complaint, user: User, params: dict) -> Change:
+    complaint.appeal_used = True
+    complaint.decided_at = None
+    return Change({"reason": params["reason"]})
+
+
+@effect(Action.CLOSE)
+def _close(complaint: Complaint, user: User | None, params: dict) -> Change:
+    complaint.closed_at = now()
+    return Change({"reason": params.get("reason") or None})
+
+
+@effect(Action.CLAIM)
+def _claim(complaint: Complaint, user: User, params: dict) -> Change:
+    if complaint.assignee_id == user.id:
+        raise Refusal(N_("You already have this complaint."))
+    if complaint.assignee_id is not None and user.role is not Role.SUPERVISOR:
+        raise Refusal(N_("Another agent has this complaint; ask a supervisor to reassign it."))
+    previous = complaint.assignee_id
+    complaint.assignee_id = user.id
+    return Change({"assignee_id": user.id, "previous_assignee_id": previous})
+
+
+@effect(Action.ASSIGN)
+def _assign(complaint: Complaint, user: User, params: dict) -> Change:
+    try:
+        assignee_id = int(params["assignee_id"])
+    except (TypeError, ValueError) as exc:
+        raise Refusal(N_("Choose someone to assign the complaint to.")) from exc
+    assignee = db.session.scalar(
+        select(User).where(
+            User.id == assignee_id,
+            User.active.is_(True),
+            User.role.in_([Role.AGENT, Role.SUPERVISOR]),
+        )
+    )
+    if assignee is None:
+        raise Refusal(N_("Complaints can be assigned only to active agents and supervisors."))
+    previous = complaint.assignee_id
+    complaint.assignee_id = assignee.id
+    return Change({"assignee_id": assignee.id, "assignee": assignee.name, "previous_assignee_id": previous})

@@ -1,0 +1,135 @@
+"""A consumer files a complaint."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from complaints.extensions import db
+from complaints.models import (
+    Category,
+    Complaint,
+    DesiredOutcome,
+    Merchant,
+    Priority,
+    ReferenceCounter,
+    User,
+)
+from complaints.services.attachments import Upload, store_attachments, validate_uploads
+from complaints.services.clock import now
+from complaints.services.money import parse_amount
+from complaints.services.search import index_complaint
+from complaints.services.timeline import append_event
+from complaints.workflow import N_, Refusal, State
+
+
+@dataclass
+class ComplaintDraft:
+    """What the consumer told us."""
+
+    merchant_id: int
+    category_id: int
+    order_reference: str
+    title: str
+    description: str
+    desired_outcome: str
+    claimed_amount: Decimal | str
+    files: list[Upload] = field(default_factory=list)
+
+
+def next_reference(year: int) -> str:
+    """The next reference of `year`, e.g. C-2026-000123: unique and without gaps.
+
+    The counter row is bumped inside the filing's transaction, so a filing that fails gives
+    its number back.
+    """
+    bump = (
+        update(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .values(last_seq=ReferenceCounter.last_seq + 1)
+        .returning(ReferenceCounter.last_seq)
+    )
+    seq = db.session.execute(bump).scalar()
+    if seq is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(ReferenceCounter).values(year=year, last_seq=1))
+            seq = 1
+        except IntegrityError:  # another filing created the year's row first
+            seq = db.session.execute(bump).scalar_one()
+    return f"C-{year}-{seq:06d}"
+
+
+def is_major(amount: Decimal) -> bool:
+    """Whether a claim is large enough to count as a major complaint under the pledge."""
+    return amount >= Decimal(str(current_app.config["MAJOR_COMPLAINT_AMOUNT"]))
+
+
+def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
+    """Record a new complaint from `consumer`, with its evidence, and put it in the queue.
+
+    consumer: the consumer filing it.
+    draft: what they told us; validated here again (forms are not the only way in).
+    Raises Refusal or InvalidUpload with a message for the consumer. The caller commits.
+    """
+    merchant = db.session.get(Merchant, draft.merchant_id)
+    if merchant is None or not merchant.active:
+        raise Refusal(N_("Choose the shop you bought from."))
+    category = db.session.get(Category, draft.category_id)
+    if category is None or not category.active:
+        raise Refusal(N_("Choose what the complaint is about."))
+    try:
+        desired = DesiredOutcome(draft.desired_outcome)
+    except ValueError as exc:
+        raise Refusal(N_("Choose what you would like to happen.")) from exc
+    amount = parse_amount(draft.claimed_amount, field="amount")
+    if amount is None:
+        raise Refusal(N_("Give the amount you are claiming (0 if none)."))
+    validate_uploads(draft.files)
+
+    at = now()
+    major = is_major(amount)
+    complaint = Complaint(
+        reference=next_reference(at.year),
+        consumer_id=consumer.id,
+        merchant_id=merchant.id,
+        category_id=category.id,
+        order_reference=draft.order_reference.strip(),
+        title=draft.title.strip(),
+        description=draft.description.strip(),
+        desired_outcome=desired,
+        claimed_amount=amount,
+        is_major=major,
+        priority=Priority.HIGH if major else Priority.NORMAL,
+        state=State.RECEIVED,
+        created_at=at,
+        updated_at=at,
+    )
+    db.session.add(complaint)
+    db.session.flush()
+    if draft.files:
+        store_attachments(complaint, consumer, draft.files)
+    index_complaint(complaint)
+    append_event(
+        complaint,
+        consumer,
+        "filed",
+        to_state=State.RECEIVED.value,
+        detail={"attachments": len(draft.files), "major": major},
+    )
+    return complaint
+
+
+def active_choices() -> tuple[list[Merchant], list[Category]]:
+    """The merchants and categories a consumer can choose from when filing."""
+    merchants = list(
+        db.session.scalars(select(Merchant).where(Merchant.active.is_(True)).order_by(Merchant.name))
+    )
+    categories = list(
+        db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.id))
+    )
+    return merchants, categories

@@ -1,0 +1,109 @@
+"""Referral to third-party mediation, sessions, and the mediator's outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from complaints.extensions import db
+from complaints.models import (
+    MEDIATION_OUTCOMES,
+    Complaint,
+    MediationOrganisation,
+    MediationSession,
+    Outcome,
+    User,
+)
+from complaints.services.clock import now
+from complaints.services.effects import Change, effect
+from complaints.services.money import parse_amount
+from complaints.workflow import N_, Action, Refusal
+
+
+def active_organisations() -> list[MediationOrganisation]:
+    """Mediation organisations that take new referrals, by name."""
+    return list(
+        db.session.scalars(
+            select(MediationOrganisation)
+            .where(MediationOrganisation.active.is_(True))
+            .order_by(MediationOrganisation.name)
+        )
+    )
+
+
+def _refer(complaint: Complaint, org_id) -> MediationOrganisation:
+    try:
+        org = db.session.get(MediationOrganisation, int(org_id))
+    except (TypeError, ValueError):
+        org = None
+    if org is None or not org.active:
+        raise Refusal(N_("Choose a mediation organisation that takes referrals."))
+    complaint.mediation_org_id = org.id
+    complaint.was_mediated = True
+    complaint.waiting_on = None
+    return org
+
+
+@effect(Action.ESCALATE)
+def _escalate(complaint: Complaint, user: User, params: dict) -> Change:
+    org = _refer(complaint, params["mediation_org_id"])
+    return Change({"organisation": org.name, "reason": params.get("reason") or None})
+
+
+@effect(Action.DISPUTE)
+def _dispute(complaint: Complaint, user: User, params: dict) -> Change:
+    org = _refer(complaint, params["mediation_org_id"])
+    disputed = complaint.outcome.value if complaint.outcome else None
+    complaint.decided_at = None
+    return Change({"organisation": org.name, "reason": params["reason"], "disputed_outcome": disputed})
+
+
+@effect(Action.RECORD_OUTCOME)
+def _record_outcome(complaint: Complaint, user: User, params: dict) -> Change:
+    try:
+        outcome = Outcome(params["outcome"])
+    except ValueError as exc:
+        raise Refusal(N_("Choose settled or not settled.")) from exc
+    if outcome not in MEDIATION_OUTCOMES:
+        raise Refusal(N_("Choose settled or not settled."))
+    note = (params.get("note") or "").strip()
+    if not note:
+        if outcome is Outcome.SETTLED:
+            raise Refusal(N_("Write down the terms the parties agreed."))
+        raise Refusal(N_("Write down why the parties did not settle."))
+    amount = parse_amount(params.get("compensation_amount"), field="amount")
+    if outcome is Outcome.NOT_SETTLED:
+        amount = None
+    complaint.outcome = outcome
+    complaint.outcome_note = note
+    complaint.compensation_amount = amount
+    complaint.decided_at = now()
+    return Change(
+        {"outcome": outcome.value, "compensation_amount": str(amount) if amount is not None else None}
+    )
+
+
+CHANNELS = ("phone", "video", "in_person", "online")
+
+
+@effect(Action.RECORD_SESSION)
+def _record_session(complaint: Complaint, user: User, params: dict) -> Change:
+    held_at = params["held_at"]
+    if not isinstance(held_at, datetime) or held_at.tzinfo is None:
+        raise Refusal(N_("Give the date and time the session was held."))
+    if held_at > now():
+        raise Refusal(N_("A session cannot be recorded before it is held."))
+    channel = params.get("channel") or "phone"
+    if channel not in CHANNELS:
+        raise Refusal(N_("Choose how the session was held."))
+    session = MediationSession(
+        complaint_id=complaint.id,
+        mediator_id=user.id,
+        held_at=held_at,
+        channel=channel,
+        notes=params["notes"],
+        created_at=now(),
+    )
+    db.session.add(session)
+    return Change({"held_at": held_at.isoformat(), "channel": channel})

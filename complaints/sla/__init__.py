@@ -1,0 +1,1 @@
+"""SLA working-time calendars and deadline arithmetic (pure Python, no Flask/DB)."""

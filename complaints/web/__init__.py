@@ -1,0 +1,1 @@
+"""Web plumbing shared by the blueprints: errors, languages, headers, template helpers, guards."""

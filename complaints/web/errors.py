@@ -1,0 +1,68 @@
+"""Error pages: a clear message and the right status, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from complaints.extensions import db
+from complaints.workflow import Refusal
+
+log = logging.getLogger(__name__)
+
+_MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    403: lambda: _("You do not have access to this page."),
+    404: lambda: _("We could not find that page or complaint."),
+    405: lambda: _("That action is not possible on this page."),
+    409: lambda: _("That action is not possible now."),
+    413: lambda: _("The upload is too large. Each file may be at most 10 MB, and at most 5 files at a time."),
+    429: lambda: _("Too many attempts. Wait a moment and try again."),
+    500: lambda: _("Something went wrong on our side. Nothing was saved; please try again."),
+    503: lambda: _("The service is busy for a moment. Nothing was saved; please try again in a few seconds."),
+}
+
+
+def render_error(status: int, message: str | None = None):
+    db.session.rollback()
+    body = render_template(
+        "errors/error.html", status=status, message=message or _MESSAGES.get(status, _MESSAGES[500])()
+    )
+    response = (body, status)
+    if status == 503:
+        return body, status, {"Retry-After": "5"}
+    return response
+
+
+def register(app) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(
+            400, _("This form has expired or was sent from elsewhere. Reload the page and try again.")
+        )
+
+    @app.errorhandler(Refusal)
+    def refusal(exc: Refusal):
+        return render_error(409, _(exc.template, **exc.params))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        if code not in _MESSAGES:
+            code = 400 if 400 <= code < 500 else 500
+        return render_error(code)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

@@ -1,0 +1,92 @@
+"""Human names for the domain's enums, translated where shown."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from complaints.models import DesiredOutcome, MessageKind, Outcome, Priority, Role, WaitingOn
+from complaints.workflow import Action, State
+
+STATE = {
+    State.RECEIVED: _l("Received"),
+    State.VERIFIED: _l("Verified"),
+    State.MEDIATED: _l("In mediation"),
+    State.RESOLVED: _l("Resolved"),
+    State.REJECTED: _l("Rejected"),
+    State.WITHDRAWN: _l("Withdrawn"),
+    State.CLOSED: _l("Closed"),
+}
+
+OUTCOME = {
+    Outcome.UPHELD: _l("Upheld"),
+    Outcome.PARTLY_UPHELD: _l("Partly upheld"),
+    Outcome.NOT_UPHELD: _l("Not upheld"),
+    Outcome.SETTLED: _l("Settled in mediation"),
+    Outcome.NOT_SETTLED: _l("Not settled in mediation"),
+}
+
+DESIRED = {
+    DesiredOutcome.REFUND: _l("Refund"),
+    DesiredOutcome.RETURN: _l("Return the goods"),
+    DesiredOutcome.REPLACEMENT: _l("Replacement"),
+    DesiredOutcome.REPAIR: _l("Repair"),
+    DesiredOutcome.COMPENSATION: _l("Compensation"),
+    DesiredOutcome.APOLOGY: _l("Apology"),
+    DesiredOutcome.OTHER: _l("Something else"),
+}
+
+PRIORITY = {Priority.NORMAL: _l("Normal"), Priority.HIGH: _l("High"), Priority.URGENT: _l("Urgent")}
+
+WAITING = {WaitingOn.CONSUMER: _l("Waiting on consumer"), WaitingOn.MERCHANT: _l("Waiting on merchant")}
+
+ROLE = {
+    Role.CONSUMER: _l("Consumer"),
+    Role.AGENT: _l("Agent"),
+    Role.SUPERVISOR: _l("Supervisor"),
+    Role.MEDIATOR: _l("Mediator"),
+    Role.MERCHANT: _l("Merchant staff"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+MESSAGE_KIND = {
+    MessageKind.PUBLIC: _l("Reply"),
+    MessageKind.INTERNAL: _l("Internal note"),
+    MessageKind.MERCHANT: _l("Merchant's answer"),
+}
+
+# Timeline entries, by event action.
+EVENT = {
+    "filed": _l("Complaint filed"),
+    Action.VERIFY: _l("Complaint verified"),
+    Action.REJECT: _l("Complaint rejected"),
+    Action.WITHDRAW: _l("Withdrawn by the consumer"),
+    Action.RESOLVE: _l("Resolved"),
+    Action.ESCALATE: _l("Referred to mediation"),
+    Action.RECORD_OUTCOME: _l("Mediation outcome recorded"),
+    Action.CONFIRM: _l("Outcome confirmed"),
+    Action.DISPUTE: _l("Outcome disputed; referred to mediation"),
+    Action.APPEAL: _l("Rejection appealed"),
+    Action.CLOSE: _l("Closed"),
+    Action.CLAIM: _l("Taken by an agent"),
+    Action.ASSIGN: _l("Assigned"),
+    Action.REPLY: _l("Message"),
+    Action.NOTE: _l("Internal note"),
+    Action.REQUEST_INFO: _l("Information requested"),
+    Action.MERCHANT_ANSWER: _l("Merchant's answer recorded"),
+    Action.ADD_EVIDENCE: _l("Evidence added"),
+    Action.RECORD_SESSION: _l("Mediation session held"),
+}
+
+CHANNEL = {
+    "phone": _l("Phone"),
+    "video": _l("Video call"),
+    "in_person": _l("In person"),
+    "online": _l("Online chat"),
+}
+
+
+def label(mapping: dict, key) -> str:
+    """The label of `key` in `mapping`, or the key itself if it has none."""
+    if key is None:
+        return ""
+    return str(mapping.get(key, key))

@@ -1,0 +1,250 @@
+"""The complaint state machine as a declarative table.
+
+Pure Python: it imports nothing from Flask or the database. Services ask it whether an action is
+allowed for a role in a state (and under the facts of one complaint), and what the action leads
+to; it never changes anything itself. Tests cover every (state, action, role) cell.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation; it is translated where it is shown (pybabel -k N_)."""
+    return message
+
+
+class State(enum.StrEnum):
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    MEDIATED = "mediated"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+OPEN_STATES = frozenset({State.RECEIVED, State.VERIFIED, State.MEDIATED})
+# States in which the complaint is still being talked about (messages, evidence).
+LIVE_STATES = frozenset({State.RECEIVED, State.VERIFIED, State.MEDIATED, State.RESOLVED, State.REJECTED})
+
+
+class Actor(enum.StrEnum):
+    """Who acts, as the workflow sees it. A supervisor may do all an agent may."""
+
+    CONSUMER = "consumer"
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    MEDIATOR = "mediator"
+    SYSTEM = "system"
+
+
+class Action(enum.StrEnum):
+    # Actions that move the state.
+    VERIFY = "verify"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    RESOLVE = "resolve"
+    ESCALATE = "escalate"
+    RECORD_OUTCOME = "record_outcome"
+    CONFIRM = "confirm"
+    DISPUTE = "dispute"
+    APPEAL = "appeal"
+    CLOSE = "close"
+    # Actions that keep the state but are still governed by it.
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    REPLY = "reply"
+    NOTE = "note"
+    REQUEST_INFO = "request_info"
+    MERCHANT_ANSWER = "merchant_answer"
+    ADD_EVIDENCE = "add_evidence"
+    RECORD_SESSION = "record_session"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the workflow needs to know about one complaint beyond its state."""
+
+    state: State
+    was_mediated: bool = False
+    appeal_used: bool = False
+    within_appeal_window: bool = True
+    resolution_breached: bool = False
+    waiting_on: str | None = None
+
+
+Guard = Callable[[Facts, Actor], str | None]
+
+
+def _consumer_only_after_resolution_breach(facts: Facts, actor: Actor) -> str | None:
+    if actor is Actor.CONSUMER and not facts.resolution_breached:
+        return N_("You can ask for mediation yourself once the pledged resolution time has passed.")
+    return None
+
+
+def _dispute_allowed(facts: Facts, actor: Actor) -> str | None:
+    if facts.was_mediated:
+        return N_("This complaint has already been through mediation; its outcome is final.")
+    if not facts.within_appeal_window:
+        return N_("The time to dispute this outcome has passed.")
+    return None
+
+
+def _appeal_allowed(facts: Facts, actor: Actor) -> str | None:
+    if facts.appeal_used:
+        return N_("A rejected complaint can be appealed only once.")
+    if not facts.within_appeal_window:
+        return N_("The time to appeal this decision has passed.")
+    return None
+
+
+def _system_closes_after_window(facts: Facts, actor: Actor) -> str | None:
+    if actor is Actor.SYSTEM and facts.within_appeal_window:
+        return N_("The appeal window is still open.")
+    return None
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[State]
+    target: State | None  # None: the state does not change
+    actors: frozenset[Actor]
+    requires: tuple[str, ...] = ()  # parameters the action cannot do without
+    guards: tuple[Guard, ...] = field(default=())
+    public: bool = True  # whether the consumer sees the event on their timeline
+
+
+def _t(action, sources, target, actors, requires=(), guards=(), public=True) -> Transition:
+    return Transition(
+        action, frozenset(sources), target, frozenset(actors), tuple(requires), tuple(guards), public
+    )
+
+
+A, S = Actor, State
+STAFF = (A.AGENT, A.SUPERVISOR)
+
+TRANSITIONS: tuple[Transition, ...] = (
+    _t(Action.VERIFY, [S.RECEIVED], S.VERIFIED, STAFF),
+    _t(Action.REJECT, [S.RECEIVED], S.REJECTED, STAFF, requires=["reason"]),
+    _t(Action.WITHDRAW, [S.RECEIVED, S.VERIFIED], S.WITHDRAWN, [A.CONSUMER]),
+    _t(Action.RESOLVE, [S.VERIFIED], S.RESOLVED, STAFF, requires=["outcome"]),
+    _t(
+        Action.ESCALATE,
+        [S.VERIFIED],
+        S.MEDIATED,
+        (*STAFF, A.CONSUMER),
+        requires=["mediation_org_id"],
+        guards=[_consumer_only_after_resolution_breach],
+    ),
+    _t(Action.RECORD_OUTCOME, [S.MEDIATED], S.RESOLVED, [A.MEDIATOR], requires=["outcome"]),
+    _t(
+        Action.CONFIRM,
+        [S.RESOLVED],
+        S.CLOSED,
+        [A.CONSUMER, A.SYSTEM],
+        guards=[_system_closes_after_window],
+    ),
+    _t(
+        Action.DISPUTE,
+        [S.RESOLVED],
+        S.MEDIATED,
+        [A.CONSUMER],
+        requires=["reason", "mediation_org_id"],
+        guards=[_dispute_allowed],
+    ),
+    _t(Action.APPEAL, [S.REJECTED], S.RECEIVED, [A.CONSUMER], requires=["reason"], guards=[_appeal_allowed]),
+    _t(
+        Action.CLOSE,
+        [S.REJECTED, S.WITHDRAWN],
+        S.CLOSED,
+        [A.SUPERVISOR, A.SYSTEM],
+        guards=[_system_closes_after_window],
+    ),
+    _t(Action.CLAIM, OPEN_STATES, None, STAFF),
+    _t(Action.ASSIGN, OPEN_STATES, None, [A.SUPERVISOR], requires=["assignee_id"]),
+    _t(Action.REPLY, LIVE_STATES, None, (*STAFF, A.CONSUMER, A.MEDIATOR), requires=["body"]),
+    _t(Action.NOTE, LIVE_STATES | {S.WITHDRAWN, S.CLOSED}, None, STAFF, requires=["body"], public=False),
+    _t(
+        Action.REQUEST_INFO,
+        [S.RECEIVED, S.VERIFIED],
+        None,
+        STAFF,
+        requires=["party", "body"],
+    ),
+    _t(Action.MERCHANT_ANSWER, [S.RECEIVED, S.VERIFIED, S.MEDIATED], None, STAFF, requires=["body"]),
+    _t(Action.ADD_EVIDENCE, OPEN_STATES | {S.REJECTED}, None, [A.CONSUMER, *STAFF], requires=["files"]),
+    _t(Action.RECORD_SESSION, [S.MEDIATED], None, [A.MEDIATOR], requires=["notes", "held_at"]),
+)
+
+_BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}
+assert len(_BY_ACTION) == len(TRANSITIONS), "one row per action"
+
+
+class Refusal(Exception):
+    """An action is not allowed. The message is meant for the person who tried it.
+
+    `template` is an English message marked for translation, `params` fill its %(name)s slots;
+    the web layer translates the template before filling it.
+    """
+
+    def __init__(self, template: str, *, action: Action | None = None, **params):
+        self.template = template
+        self.params = params
+        self.action = action
+        self.message = template % params if params else template
+        super().__init__(self.message)
+
+
+def transition_for(action: Action) -> Transition:
+    """The table row of `action`."""
+    return _BY_ACTION[action]
+
+
+def check(action: Action, actor: Actor, facts: Facts, params: dict | None = None) -> Transition:
+    """Return the transition if `actor` may take `action` under `facts`; raise Refusal if not.
+
+    `params` are the action's inputs; each name in the row's `requires` must be present and
+    non-empty.
+    """
+    row = _BY_ACTION[action]
+    if actor not in row.actors:
+        raise Refusal(N_("Your role may not take this action."), action=action)
+    if facts.state not in row.sources:
+        raise Refusal(
+            N_("This action is not possible while the complaint is %(state)s."),
+            action=action,
+            state=facts.state.value,
+        )
+    for guard in row.guards:
+        reason = guard(facts, actor)
+        if reason:
+            raise Refusal(reason, action=action)
+    params = params or {}
+    missing = [name for name in row.requires if params.get(name) in (None, "", [], ())]
+    if missing:
+        raise Refusal(N_("Missing: %(fields)s."), action=action, fields=", ".join(missing))
+    return row
+
+
+def allowed_actions(actor: Actor, facts: Facts) -> list[Action]:
+    """The actions `actor` may take now, in table order (used to draw buttons)."""
+    result = []
+    for row in TRANSITIONS:
+        if (
+            actor in row.actors
+            and facts.state in row.sources
+            and not any(guard(facts, actor) for guard in row.guards)
+        ):
+            result.append(row.action)
+    return result
+
+
+def target_state(action: Action, current: State) -> State:
+    """The state after `action` from `current` (the same state for in-state actions)."""
+    row = _BY_ACTION[action]
+    return row.target if row.target is not None else current

@@ -1,0 +1,125 @@
+"""Test helpers: a small marketplace with one person per role, and signing in as them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from complaints.extensions import db
+from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, User
+from complaints.services.accounts import create_user
+from complaints.services.clock import now
+from complaints.services.filing import ComplaintDraft, file_complaint
+
+PASSWORD = "correct-horse-9"
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    role: Role
+
+
+@dataclass
+class World:
+    people: dict[str, Person] = field(default_factory=dict)
+    merchant_ids: list[int] = field(default_factory=list)
+    category_ids: list[int] = field(default_factory=list)
+    org_id: int = 0
+    other_org_id: int = 0
+
+    def __getattr__(self, name: str) -> Person:
+        try:
+            return self.__dict__["people"][name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+    @classmethod
+    def build(cls) -> World:
+        world = cls()
+        at = now()
+        merchants = [
+            Merchant(shop_code="SHOP-A", name="优品数码旗舰店", active=True, created_at=at),
+            Merchant(shop_code="SHOP-B", name="Green Valley Foods", active=True, created_at=at),
+        ]
+        categories = [
+            Category(code="quality", name_zh="商品质量", name_en="Product quality"),
+            Category(code="delivery", name_zh="物流配送", name_en="Delivery"),
+        ]
+        orgs = [
+            MediationOrganisation(name="上海消费纠纷调解中心", active=True, created_at=at),
+            MediationOrganisation(name="Other Mediation Org", active=True, created_at=at),
+        ]
+        db.session.add_all(merchants + categories + orgs)
+        db.session.flush()
+        world.merchant_ids = [m.id for m in merchants]
+        world.category_ids = [c.id for c in categories]
+        world.org_id, world.other_org_id = orgs[0].id, orgs[1].id
+        specs = {
+            "consumer": (Role.CONSUMER, {}),
+            "other_consumer": (Role.CONSUMER, {}),
+            "agent": (Role.AGENT, {}),
+            "agent2": (Role.AGENT, {}),
+            "supervisor": (Role.SUPERVISOR, {}),
+            "mediator": (Role.MEDIATOR, {"mediation_org_id": orgs[0].id}),
+            "other_mediator": (Role.MEDIATOR, {"mediation_org_id": orgs[1].id}),
+            "admin": (Role.ADMIN, {}),
+        }
+        for key, (role, extra) in specs.items():
+            user = create_user(
+                email=f"{key}@example.com",
+                name=key.replace("_", " ").title(),
+                password=PASSWORD,
+                role=role,
+                **extra,
+            )
+            world.people[key] = Person(user.id, user.email, role)
+        db.session.commit()
+        return world
+
+    def file(self, consumer: str = "consumer", **overrides) -> str:
+        """File a complaint as `consumer` through the service; return its reference."""
+        values = dict(
+            merchant_id=self.merchant_ids[0],
+            category_id=self.category_ids[0],
+            order_reference="ORD-20260301-0001",
+            title="收到的耳机左耳没有声音",
+            description="三月一日收到的蓝牙耳机左耳没有声音,联系客服要求退款,一直没有回复。",
+            desired_outcome="refund",
+            claimed_amount=Decimal("299.00"),
+        )
+        values.update(overrides)
+        user = db.session.get(User, self.people[consumer].id)
+        complaint = file_complaint(user, ComplaintDraft(**values))
+        db.session.commit()
+        return complaint.reference
+
+    def complaint(self, reference: str) -> Complaint:
+        db.session.expire_all()
+        return db.session.query(Complaint).filter_by(reference=reference).one()
+
+    def user(self, key: str) -> User:
+        return db.session.get(User, self.people[key].id)
+
+
+class AuthActions:
+    """Sign in and out through the real login form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in the page"
+    return match.group(1)
