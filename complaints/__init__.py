@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.desk.views import bp as desk_bp
     from complaints.mediation.views import bp as mediation_bp
     from complaints.portal.views import bp as portal_bp
+    from complaints.web.files import bp as files_bp
 
-    for blueprint in (auth_bp, portal_bp, desk_bp, mediation_bp, admin_bp):
+    for blueprint in (auth_bp, portal_bp, desk_bp, mediation_bp, admin_bp, files_bp):
         app.register_blueprint(blueprint)

@@ -1,0 +1,89 @@
+"""What one person may see of one complaint, loaded in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from complaints.extensions import db
+from complaints.models import Attachment, Complaint, Event, MediationSession, Message, MessageKind, Role, User
+from complaints.services.access import get_visible_complaint, sees_internal_notes, workflow_actor
+from complaints.services.lifecycle import facts_for
+from complaints.workflow import Action, allowed_actions
+
+
+@dataclass
+class ComplaintView:
+    complaint: Complaint
+    events: list[Event]
+    messages: list[Message]
+    attachments: list[Attachment]
+    sessions: list[MediationSession]
+    actions: list[Action]
+
+    def can(self, action: Action | str) -> bool:
+        return Action(action) in self.actions
+
+
+def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
+    """The complaint `reference` as `user` may see it, or None (answer 404).
+
+    Consumers and mediators see public messages and public events only; internal notes stay
+    with the platform's staff. Mediators and staff see mediation sessions.
+    """
+    complaint = get_visible_complaint(
+        user,
+        reference,
+        options=(
+            joinedload(Complaint.merchant),
+            joinedload(Complaint.category),
+            joinedload(Complaint.assignee),
+            joinedload(Complaint.consumer),
+            joinedload(Complaint.mediation_org),
+        ),
+    )
+    if complaint is None:
+        return None
+    internal = sees_internal_notes(user)
+    events_q = select(Event).where(Event.complaint_id == complaint.id).options(joinedload(Event.actor))
+    messages_q = (
+        select(Message)
+        .where(Message.complaint_id == complaint.id)
+        .options(joinedload(Message.author), selectinload(Message.attachments))
+    )
+    if not internal:
+        events_q = events_q.where(Event.public.is_(True))
+        messages_q = messages_q.where(Message.kind != MessageKind.INTERNAL)
+    attachments_q = select(Attachment).where(Attachment.complaint_id == complaint.id)
+    if not internal:
+        attachments_q = attachments_q.outerjoin(Message, Attachment.message_id == Message.id).where(
+            (Attachment.message_id.is_(None)) | (Message.kind != MessageKind.INTERNAL)
+        )
+    sessions: list[MediationSession] = []
+    if user.role in (Role.AGENT, Role.SUPERVISOR, Role.MEDIATOR):
+        sessions = list(
+            db.session.scalars(
+                select(MediationSession)
+                .where(MediationSession.complaint_id == complaint.id)
+                .order_by(MediationSession.held_at)
+            )
+        )
+    actor = workflow_actor(user)
+    return ComplaintView(
+        complaint=complaint,
+        events=list(db.session.scalars(events_q.order_by(Event.id))),
+        messages=list(db.session.scalars(messages_q.order_by(Message.created_at, Message.id))),
+        attachments=list(db.session.scalars(attachments_q.order_by(Attachment.id))),
+        sessions=sessions,
+        actions=allowed_actions(actor, facts_for(complaint)) if actor else [],
+    )
+
+
+def load_visible_attachment(user: User, reference: str, attachment_id: int) -> Attachment | None:
+    """An attachment of a complaint `user` may see, if they may see that attachment too."""
+    view = load_complaint_view(user, reference)
+    if view is None:
+        return None
+    return next((a for a in view.attachments if a.id == attachment_id), None)
