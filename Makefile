@@ -40,8 +40,8 @@ lint: $(VENV)/.dev-installed
 
 # Browser tests drive Debian's chromium; install it (and CJK fonts for the screenshots) when missing.
 e2e-deps:
-	@if ! command -v chromium >/dev/null; then \
-	  echo "installing chromium with apt-get"; \
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then \
+	  echo "installing chromium and CJK fonts with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
