@@ -67,6 +67,8 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    # Tests read English unless they ask for Chinese (Accept-Language or the language switch).
+    BABEL_DEFAULT_LOCALE = "en"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SCHEDULER_ENABLED = False
