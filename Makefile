@@ -62,3 +62,7 @@ e2e: $(VENV)/.dev-installed translations e2e-deps
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache
+
+# Seeds N complaints (default 100000; N=1000000 works), serves with gunicorn, prints p50/p95.
+bench: $(VENV)/.dev-installed translations
+	$(BIN)/python tests/bench/run_bench.py --complaints $(N)

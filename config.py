@@ -54,6 +54,14 @@ class Config:
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", False)
     SLA_SWEEP_SECONDS = int(os.environ.get("SLA_SWEEP_SECONDS", 60))
 
+    # Email for notifications; without SMTP_HOST they are shown in the app only.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", 25))
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "pledgedesk@localhost")
+
     APPEAL_WINDOW_DAYS = int(os.environ.get("APPEAL_WINDOW_DAYS", 15))
     QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", 25))
     MAJOR_COMPLAINT_AMOUNT = os.environ.get("MAJOR_COMPLAINT_AMOUNT", "5000")

@@ -34,6 +34,9 @@ def _close_expired(app: Flask) -> None:
 
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
+    from complaints.sla import jobs as sla_jobs
+
+    sla_jobs.add_jobs(scheduler, app)
     scheduler.add_job(
         _close_expired,
         "interval",
@@ -72,5 +75,10 @@ def run_scheduler() -> None:
 @scheduler_cli.command("run-once")
 def run_once() -> None:
     """Run every job once now, then exit (for cron or a check)."""
-    _close_expired(current_app._get_current_object())
+    from complaints.sla import jobs as sla_jobs
+
+    app = current_app._get_current_object()
+    sla_jobs.run_sweep(app)
+    sla_jobs.deliver_email(app)
+    _close_expired(app)
     click.echo("jobs ran once")

@@ -14,9 +14,33 @@ from complaints.models.event import GENESIS_HASH, Event
 from complaints.models.mediation import MediationOrganisation, MediationSession
 from complaints.models.merchant import Category, Merchant
 from complaints.models.message import Attachment, Message, MessageKind
+from complaints.models.sla import (
+    BreachAction,
+    CalendarDay,
+    ClockKind,
+    Notification,
+    NotificationKind,
+    SlaClock,
+    SlaPolicy,
+    SlaPolicyVersion,
+    SlaTarget,
+    TargetUnit,
+    WorkCalendar,
+)
 from complaints.models.user import Role, User
 
 __all__ = [
+    "BreachAction",
+    "CalendarDay",
+    "ClockKind",
+    "Notification",
+    "NotificationKind",
+    "SlaClock",
+    "SlaPolicy",
+    "SlaPolicyVersion",
+    "SlaTarget",
+    "TargetUnit",
+    "WorkCalendar",
     "AGENT_OUTCOMES",
     "GENESIS_HASH",
     "MEDIATION_OUTCOMES",

@@ -66,6 +66,8 @@ class Complaint(db.Model):
     waiting_on: Mapped[WaitingOn | None] = mapped_column(enum_type(WaitingOn))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
+    # The pledge this complaint is held to: the policy version in force when it was filed.
+    policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy_versions.id"))
     was_mediated: Mapped[bool] = mapped_column(default=False)
     appeal_used: Mapped[bool] = mapped_column(default=False)
     rejection_reason: Mapped[str | None] = mapped_column(Text)

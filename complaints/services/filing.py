@@ -24,6 +24,7 @@ from complaints.services.clock import now
 from complaints.services.money import parse_amount
 from complaints.services.search import index_complaint
 from complaints.services.timeline import append_event
+from complaints.sla import clocks
 from complaints.workflow import N_, Refusal, State
 
 
@@ -121,6 +122,7 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
         to_state=State.RECEIVED.value,
         detail={"attachments": len(draft.files), "major": major},
     )
+    clocks.on_filed(complaint)
     return complaint
 
 

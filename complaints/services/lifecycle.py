@@ -19,6 +19,7 @@ from complaints.services.clock import now
 from complaints.services.effects import EFFECTS
 from complaints.services.errors import StaleComplaint
 from complaints.services.timeline import append_event
+from complaints.sla import clocks
 from complaints.workflow import N_, Action, Facts, Refusal, check, target_state
 
 
@@ -30,6 +31,7 @@ def facts_for(complaint: Complaint) -> Facts:
         appeal_used=complaint.appeal_used,
         within_appeal_window=within_appeal_window(complaint),
         waiting_on=complaint.waiting_on.value if complaint.waiting_on else None,
+        resolution_breached=clocks.is_breached(complaint, "resolution"),
     )
 
 
@@ -64,7 +66,7 @@ def apply_action(
     row = check(action, actor, facts_for(complaint), params)
     if expected_version is not None and expected_version != complaint.version:
         raise StaleComplaint()
-    before = complaint.state
+    before, waiting_before = complaint.state, complaint.waiting_on
     change = EFFECTS[action](complaint, user, params)
     complaint.state = target_state(action, before)
     complaint.updated_at = now()
@@ -82,6 +84,7 @@ def apply_action(
         detail=change.detail,
         public=row.public,
     )
+    clocks.on_action(complaint, user, action, before, waiting_before)
     return complaint
 
 

@@ -1,0 +1,208 @@
+"""The pledge as data: calendars, versioned SLA policies, the clocks they start, notifications."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from complaints.extensions import db
+from complaints.models.types import UTCDateTime, enum_type
+
+
+class ClockKind(enum.StrEnum):
+    RESPONSE = "response"  # until the first public reply
+    VERIFICATION = "verification"  # until verified or rejected
+    MERCHANT_REPLY = "merchant_reply"  # while waiting on the merchant
+    RESOLUTION = "resolution"  # until resolved
+    MEDIATION = "mediation"  # while in third-party mediation
+
+
+class TargetUnit(enum.StrEnum):
+    HOURS = "hours"  # working hours in the target's calendar (a 24x7 calendar: plain hours)
+    WORKING_DAYS = "working_days"
+
+
+class BreachAction(enum.StrEnum):
+    NOTIFY_SUPERVISORS = "notify_supervisors"
+    RAISE_PRIORITY = "raise_priority"
+    OFFER_CONSUMER_ESCALATION = "offer_consumer_escalation"
+
+
+class WorkCalendar(db.Model):
+    """Working hours, a base holiday source and local overrides, in one time zone."""
+
+    __tablename__ = "work_calendars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64))
+    # "CN": China's official holidays and makeup workdays; "none": only the overrides below.
+    holiday_source: Mapped[str] = mapped_column(String(16), default="none")
+    # {"0": [["09:00", "18:00"]], ...}: weekday (0 = Monday) -> spans; "24:00" ends at midnight.
+    hours: Mapped[dict] = mapped_column(JSON)
+    count_receipt_day: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    days = relationship(
+        "CalendarDay", lazy="selectin", order_by="CalendarDay.day", cascade="all, delete-orphan"
+    )
+
+
+class CalendarDay(db.Model):
+    """A day an admin declared: a local holiday, or a working day (e.g. a published makeup day)."""
+
+    __tablename__ = "calendar_days"
+    __table_args__ = (UniqueConstraint("calendar_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("work_calendars.id"))
+    day: Mapped[date] = mapped_column(Date)
+    is_working: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class SlaPolicy(db.Model):
+    """A pledge that applies to complaints of a category and/or of a size. Edited by new versions."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))  # None: any
+    major: Mapped[bool | None] = mapped_column()  # None: any size; True: major complaints only
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    category = relationship("Category", lazy="joined")
+    versions = relationship(
+        "SlaPolicyVersion", lazy="raise_on_sql", order_by="SlaPolicyVersion.number", back_populates="policy"
+    )
+
+
+class SlaPolicyVersion(db.Model):
+    """One immutable version of a policy; complaints keep the version they were filed under."""
+
+    __tablename__ = "sla_policy_versions"
+    __table_args__ = (UniqueConstraint("policy_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("sla_policies.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+    policy = relationship("SlaPolicy", lazy="joined", back_populates="versions")
+    targets = relationship("SlaTarget", lazy="selectin", order_by="SlaTarget.id")
+
+
+class SlaTarget(db.Model):
+    """What a policy version promises for one clock kind."""
+
+    __tablename__ = "sla_targets"
+    __table_args__ = (UniqueConstraint("version_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("sla_policy_versions.id"))
+    kind: Mapped[ClockKind] = mapped_column(enum_type(ClockKind))
+    amount: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    unit: Mapped[TargetUnit] = mapped_column(enum_type(TargetUnit))
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("work_calendars.id"))
+    warn_percent: Mapped[int] = mapped_column(Integer, default=75)
+    pause_on: Mapped[list] = mapped_column(JSON, default=list)  # waiting-on flags: "consumer", "merchant"
+    breach_actions: Mapped[list] = mapped_column(JSON, default=list)  # BreachAction values
+
+    calendar = relationship("WorkCalendar", lazy="joined")
+
+
+class SlaClock(db.Model):
+    """One pledged window of one complaint, running, paused or stopped."""
+
+    __tablename__ = "sla_clocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
+    kind: Mapped[ClockKind] = mapped_column(enum_type(ClockKind))
+    target_id: Mapped[int] = mapped_column(ForeignKey("sla_targets.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    warn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)  # working time spent paused
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    target = relationship("SlaTarget", lazy="joined")
+
+    # The sweep reads only clocks that can still warn or breach, through these partial indexes,
+    # so its cost follows the clocks falling due, not the number of open complaints.
+    __table_args__ = (
+        Index("ix_sla_clocks_complaint_kind", "complaint_id", "kind"),
+        Index(
+            "ix_sla_clocks_due_running",
+            "due_at",
+            sqlite_where=text("stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL"),
+            postgresql_where=text("stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL"),
+        ),
+        Index(
+            "ix_sla_clocks_warn_running",
+            "warn_at",
+            sqlite_where=text("stopped_at IS NULL AND paused_at IS NULL AND warned_at IS NULL"),
+            postgresql_where=text("stopped_at IS NULL AND paused_at IS NULL AND warned_at IS NULL"),
+        ),
+    )
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_at is None and self.paused_at is None
+
+    @property
+    def met(self) -> bool | None:
+        """True when stopped in time, False once breached, None while undecided."""
+        if self.breached_at is not None:
+            return False
+        if self.stopped_at is not None:
+            return True
+        return None
+
+
+class NotificationKind(enum.StrEnum):
+    SLA_WARNING = "sla_warning"
+    SLA_BREACH = "sla_breach"
+
+
+class Notification(db.Model):
+    """A message for one person: shown in the app, and mailed when SMTP is configured."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    complaint_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    kind: Mapped[NotificationKind] = mapped_column(enum_type(NotificationKind))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Email delivery: "pending" until sent, "sent", or "skipped" when no SMTP is configured.
+    email_status: Mapped[str] = mapped_column(String(10), default="pending")
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_error: Mapped[str | None] = mapped_column(Text)
+
+    complaint = relationship("Complaint", lazy="raise_on_sql")
+
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        Index(
+            "ix_notifications_email_pending",
+            "email_next_attempt_at",
+            sqlite_where=text("email_status = 'pending'"),
+            postgresql_where=text("email_status = 'pending'"),
+        ),
+    )

@@ -1,0 +1,190 @@
+"""Pledge policies: which promise holds for a complaint, and the calendars they count in."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from complaints.extensions import db
+from complaints.models import (
+    ClockKind,
+    SlaPolicy,
+    SlaPolicyVersion,
+    SlaTarget,
+    TargetUnit,
+    User,
+    WorkCalendar,
+)
+from complaints.services.clock import now
+from complaints.sla import calendar as wt
+from complaints.workflow import N_, Refusal
+
+HOLIDAY_SOURCES = ("CN", "none")
+
+
+def _parse_wall(text: str) -> time:
+    return wt.END_OF_DAY if text == "24:00" else time.fromisoformat(text)
+
+
+def _hours_of(row: WorkCalendar) -> dict[int, tuple[tuple[time, time], ...]]:
+    return {
+        int(weekday): tuple((_parse_wall(a), _parse_wall(b)) for a, b in spans)
+        for weekday, spans in (row.hours or {}).items()
+    }
+
+
+@lru_cache(maxsize=64)
+def _build(
+    code: str,
+    tz: str,
+    source: str,
+    hours: tuple,
+    holidays: frozenset[date],
+    workdays: frozenset[date],
+    count_receipt_day: bool,
+    years: tuple[int, ...],
+) -> wt.WorkingCalendar:
+    hours_map = dict(hours)
+    if source == "CN":
+        return wt.china_calendar(
+            years,
+            tz=tz,
+            extra_holidays=holidays,
+            extra_workdays=workdays,
+            hours=hours_map,
+            count_receipt_day=count_receipt_day,
+        )
+    return wt.WorkingCalendar(
+        code=code,
+        tz=tz,
+        hours=hours_map,
+        holidays=holidays,
+        workdays=workdays,
+        count_receipt_day=count_receipt_day,
+    )
+
+
+def working_calendar(row: WorkCalendar, around: datetime | None = None) -> wt.WorkingCalendar:
+    """The pure calendar of `row`, knowing official holidays from a year before `around` to
+    three years after it (enough for any pledged window). Built once and cached."""
+    year = (around or now()).year
+    hours = tuple(sorted(_hours_of(row).items()))
+    holidays = frozenset(d.day for d in row.days if not d.is_working)
+    workdays = frozenset(d.day for d in row.days if d.is_working)
+    return _build(
+        row.code,
+        row.timezone,
+        row.holiday_source,
+        hours,
+        holidays,
+        workdays,
+        row.count_receipt_day,
+        tuple(range(year - 1, year + 4)),
+    )
+
+
+def target_duration(cal: wt.WorkingCalendar, target: SlaTarget, start: datetime) -> tuple[datetime, datetime]:
+    """(due, warn) of a window of `target` starting at `start`, in working time of `cal`."""
+    if target.unit is TargetUnit.HOURS:
+        due = wt.add_working_hours(cal, start, Decimal(target.amount))
+    else:
+        due = wt.add_working_days(cal, start, int(target.amount))
+    total = wt.working_time_between(cal, start, due)
+    warn = wt.add_working_hours(cal, start, total * (target.warn_percent / 100))
+    return due, warn
+
+
+def _specificity(policy: SlaPolicy) -> tuple[int, int]:
+    return (int(policy.category_id is not None) * 2 + int(policy.major is not None), -policy.id)
+
+
+def matching_policy(category_id: int | None, is_major: bool) -> SlaPolicy | None:
+    """The active policy that fits best: a category and size match beats a category match,
+    which beats a size match, which beats the general pledge."""
+    candidates = db.session.scalars(
+        select(SlaPolicy).where(
+            SlaPolicy.active.is_(True),
+            (SlaPolicy.category_id.is_(None)) | (SlaPolicy.category_id == category_id),
+            (SlaPolicy.major.is_(None)) | (SlaPolicy.major == is_major),
+        )
+    ).all()
+    return max(candidates, key=_specificity, default=None)
+
+
+def current_version(policy: SlaPolicy) -> SlaPolicyVersion | None:
+    """The newest version of `policy`."""
+    return db.session.scalar(
+        select(SlaPolicyVersion)
+        .where(SlaPolicyVersion.policy_id == policy.id)
+        .order_by(SlaPolicyVersion.number.desc())
+        .limit(1)
+    )
+
+
+def version_for(category_id: int | None, is_major: bool) -> SlaPolicyVersion | None:
+    """The policy version a complaint of this category and size is held to now."""
+    policy = matching_policy(category_id, is_major)
+    return current_version(policy) if policy else None
+
+
+def target_of(version: SlaPolicyVersion, kind: ClockKind) -> SlaTarget | None:
+    return next((t for t in version.targets if t.kind is kind), None)
+
+
+def publish_version(
+    policy: SlaPolicy, targets: list[dict], user: User | None, note: str = ""
+) -> SlaPolicyVersion:
+    """Publish a new version of `policy` with `targets`; complaints already filed keep theirs.
+
+    policy: the policy to edit.
+    targets: one dict per clock kind: kind, amount, unit, calendar_id, warn_percent (1-99),
+      pause_on (list of "consumer"/"merchant"), breach_actions (list of BreachAction values).
+    user: the admin publishing it.
+    """
+    seen = set()
+    for target in targets:
+        kind = ClockKind(target["kind"])
+        if kind in seen:
+            raise Refusal(N_("Each clock can have one target per version."))
+        seen.add(kind)
+        if Decimal(target["amount"]) <= 0:
+            raise Refusal(N_("A target must be more than zero."))
+        if not 1 <= int(target["warn_percent"]) <= 99:
+            raise Refusal(N_("The warning point is a percentage between 1 and 99."))
+        if db.session.get(WorkCalendar, int(target["calendar_id"])) is None:
+            raise Refusal(N_("Choose a calendar."))
+    latest = current_version(policy)
+    version = SlaPolicyVersion(
+        policy_id=policy.id,
+        number=(latest.number + 1) if latest else 1,
+        created_at=now(),
+        created_by_id=user.id if user else None,
+        note=note,
+    )
+    db.session.add(version)
+    db.session.flush()
+    for target in targets:
+        db.session.add(
+            SlaTarget(
+                version_id=version.id,
+                kind=ClockKind(target["kind"]),
+                amount=Decimal(target["amount"]),
+                unit=TargetUnit(target["unit"]),
+                calendar_id=int(target["calendar_id"]),
+                warn_percent=int(target["warn_percent"]),
+                pause_on=sorted(set(target.get("pause_on") or [])),
+                breach_actions=sorted(set(target.get("breach_actions") or [])),
+            )
+        )
+    db.session.flush()
+    db.session.expire(version, ["targets"])
+    return version
+
+
+def describe_window(target: SlaTarget) -> tuple[Decimal, str]:
+    """The target as a number and its unit, for display."""
+    amount = Decimal(target.amount).normalize()
+    return amount, target.unit.value
