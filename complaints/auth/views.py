@@ -108,3 +108,36 @@ def language():
         current_user.locale = form.locale.data
         db.session.commit()
     return redirect(_safe_next(form.next.data) or url_for("auth.index"))
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    from complaints.services import notifications as outbox
+
+    items = outbox.recent(current_user)
+    references = _references_of(items)
+    return render_template("auth/notifications.html", items=items, references=references)
+
+
+@bp.post("/notifications/read")
+@login_required
+def notifications_read():
+    from complaints.services import notifications as outbox
+
+    outbox.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("auth.notifications"))
+
+
+def _references_of(items) -> dict[int, str]:
+    """Links only to complaints the reader may open, through their scoped query."""
+    from complaints.services.access import visible_complaints
+
+    ids = {n.complaint_id for n in items if n.complaint_id}
+    if not ids:
+        return {}
+    from complaints.models import Complaint
+
+    query = visible_complaints(current_user).where(Complaint.id.in_(ids))
+    return {c.id: c.reference for c in db.session.scalars(query)}

@@ -10,7 +10,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from complaints.extensions import db
 from complaints.models import Attachment, Complaint, Event, MediationSession, Message, MessageKind, Role, User
 from complaints.services.access import get_visible_complaint, sees_internal_notes, workflow_actor
+from complaints.services.clock import now
 from complaints.services.lifecycle import facts_for
+from complaints.sla import clocks as sla_clocks
+from complaints.sla.status import ClockStatus, clock_status
 from complaints.workflow import Action, allowed_actions
 
 
@@ -22,6 +25,7 @@ class ComplaintView:
     attachments: list[Attachment]
     sessions: list[MediationSession]
     actions: list[Action]
+    clocks: list[ClockStatus]
 
     def can(self, action: Action | str) -> bool:
         return Action(action) in self.actions
@@ -78,6 +82,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         attachments=list(db.session.scalars(attachments_q.order_by(Attachment.id))),
         sessions=sessions,
         actions=allowed_actions(actor, facts_for(complaint)) if actor else [],
+        clocks=[clock_status(clock, now()) for clock in sla_clocks.all_clocks(complaint)],
     )
 
 

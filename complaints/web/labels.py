@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from complaints.models import DesiredOutcome, MessageKind, Outcome, Priority, Role, WaitingOn
+from complaints.models import ClockKind, DesiredOutcome, MessageKind, Outcome, Priority, Role, WaitingOn
 from complaints.workflow import Action, State
 
 STATE = {
@@ -75,7 +75,35 @@ EVENT = {
     Action.MERCHANT_ANSWER: _l("Merchant's answer recorded"),
     Action.ADD_EVIDENCE: _l("Evidence added"),
     Action.RECORD_SESSION: _l("Mediation session held"),
+    "clock_started": _l("Pledged time started"),
+    "clock_paused": _l("Pledged time paused"),
+    "clock_resumed": _l("Pledged time resumed"),
+    "clock_stopped": _l("Pledged time stopped"),
+    "clock_retargeted": _l("Pledged time recalculated under a new policy"),
+    "sla_warning": _l("Pledged time about to run out"),
+    "sla_breach": _l("Pledged time ran out"),
 }
+
+CLOCK = {
+    ClockKind.RESPONSE: _l("First response"),
+    ClockKind.VERIFICATION: _l("Verification"),
+    ClockKind.MERCHANT_REPLY: _l("Merchant's reply"),
+    ClockKind.RESOLUTION: _l("Resolution"),
+    ClockKind.MEDIATION: _l("Mediation"),
+}
+
+CLOCK_STATE = {
+    "running": _l("Running"),
+    "paused": _l("Paused"),
+    "warning": _l("At risk"),
+    "breached": _l("Overdue"),
+    "met": _l("Met"),
+    "missed": _l("Missed"),
+}
+
+UNIT = {"hours": _l("hours"), "working_days": _l("working days")}
+
+PAUSE_REASON = {"consumer": _l("waiting on the consumer"), "merchant": _l("waiting on the merchant")}
 
 CHANNEL = {
     "phone": _l("Phone"),

@@ -21,10 +21,45 @@ def when(value, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
+def duration(value) -> str:
+    from complaints.sla.status import format_duration
+
+    return format_duration(value)
+
+
+def unread_notifications() -> int:
+    """The signed-in user's unread notifications (one indexed count)."""
+    from flask_login import current_user
+
+    from complaints.services.notifications import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    return unread_count(current_user)
+
+
+def complaint_url(reference: str) -> str:
+    """The complaint page of `reference` in the signed-in user's own area."""
+    from flask import url_for
+    from flask_login import current_user
+
+    from complaints.models import Role
+
+    role = current_user.role
+    if role is Role.CONSUMER:
+        return url_for("portal.complaint", reference=reference)
+    if role is Role.MEDIATOR:
+        return url_for("mediation.case", reference=reference)
+    return url_for("desk.complaint", reference=reference)
+
+
 def register(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["duration"] = duration
     app.jinja_env.globals.update(
+        unread_notifications=unread_notifications,
+        complaint_url=complaint_url,
         labels=labels,
         label=labels.label,
         current_locale=lambda: str(get_locale()),
