@@ -9,7 +9,7 @@ PORT ?= 5000
 N ?= 100000
 ARTIFACTS ?= $(CURDIR)/artifacts
 
-.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean
+.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,14 @@ clean:
 # Seeds N complaints (default 100000; N=1000000 works), serves with gunicorn, prints p50/p95.
 bench: $(VENV)/.dev-installed translations
 	$(BIN)/python tests/bench/run_bench.py --complaints $(N)
+
+# The integration suite against a throwaway PostgreSQL on 127.0.0.1:54329 (installed when missing).
+PG_URL := postgresql+psycopg://postgres@127.0.0.1:54329/pledgedesk_test
+test-postgres: $(VENV)/.dev-installed translations
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing postgresql with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+	tests/postgres/cluster.sh start
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q tests/integration; status=$$?; \
+	  tests/postgres/cluster.sh stop; exit $$status

@@ -46,6 +46,11 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 
+    # Argon2id costs (argon2-cffi's defaults: the RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", 3))
+    ARGON2_MEMORY_KIB = int(os.environ.get("ARGON2_MEMORY_KIB", 65536))
+    ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", 4))
+
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -80,6 +85,10 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SCHEDULER_ENABLED = False
+    # Cheap hashing keeps the suite fast; the algorithm is the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 1024
+    ARGON2_PARALLELISM = 1
 
 
 class ProductionConfig(Config):

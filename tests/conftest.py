@@ -14,7 +14,25 @@ from tests.support import AuthActions, World
 
 
 def _database_url(tmp_path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    """A file SQLite database per test, or (TEST_DATABASE_URL) a PostgreSQL database per worker."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return _ensure_postgres_database(f"{base}_{worker}")
+
+
+def _ensure_postgres_database(url: str) -> str:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{parsed.database}"')
+    return url
 
 
 @pytest.fixture

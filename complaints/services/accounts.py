@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from complaints.extensions import db
@@ -11,9 +14,23 @@ from complaints.models import Role, User
 from complaints.services.clock import now
 from complaints.workflow import N_, Refusal
 
-_hasher = PasswordHasher()
-# Verifying against this when the email is unknown keeps the timing of both answers alike.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the app's cost settings (tests use cheap ones; production the defaults)."""
+    config = current_app.config
+    return _hasher_for(config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_KIB"], config["ARGON2_PARALLELISM"])
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    # Verifying against this when the email is unknown keeps the timing of both answers alike.
+    return hasher.hash("not-a-real-password")
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -63,7 +80,7 @@ def create_user(
         email=email,
         name=name.strip(),
         phone=(phone or "").strip() or None,
-        password_hash=_hasher.hash(password),
+        password_hash=_hasher().hash(password),
         role=role,
         locale=locale,
         merchant_id=merchant_id,
@@ -83,18 +100,19 @@ def register_consumer(*, email: str, name: str, password: str, locale: str | Non
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Rehashes outdated hashes."""
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
-    candidate_hash = user.password_hash if user else _DUMMY_HASH
+    hasher = _hasher()
+    candidate_hash = user.password_hash if user else _dummy_hash(hasher)
     try:
-        _hasher.verify(candidate_hash, password or "")
+        hasher.verify(candidate_hash, password or "")
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return user
 
 
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on 127.0.0.1 for the test suite: `cluster.sh start|stop`.
+# Data lives under /tmp; the server runs as the postgres user (initdb refuses root).
+set -euo pipefail
+PGPORT="${PGPORT:-54329}"
+PGDATA="${PGDATA:-/tmp/pledgedesk-pg-$PGPORT}"
+BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+case "${1:-}" in
+  start)
+    rm -rf "$PGDATA"; mkdir -p "$PGDATA"
+    [ "$(id -u)" = 0 ] && chown postgres "$PGDATA"
+    as_pg "$BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    as_pg "$BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w \
+      -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+    echo "postgresql running on 127.0.0.1:$PGPORT (data in $PGDATA)"
+    ;;
+  stop)
+    as_pg "$BIN/pg_ctl" -D "$PGDATA" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$PGDATA"
+    echo "postgresql stopped"
+    ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
