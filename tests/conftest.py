@@ -29,7 +29,9 @@ def _ensure_postgres_database(url: str) -> str:
     parsed = make_url(url)
     admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
     with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)).fetchone()
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,)
+        ).fetchone()
         if not exists:
             connection.execute(f'CREATE DATABASE "{parsed.database}"')
     return url
@@ -76,9 +78,17 @@ def runner(app):
 
 @pytest.fixture
 def world(app):
-    """A small marketplace: merchants, categories, a mediation organisation, one user per role."""
+    """A small marketplace: merchants, categories, a mediation organisation, one user per role.
+
+    Built in its own app context, then the test gets a fresh one: requests from test clients
+    push their own contexts, so nothing (the signed-in user on `g`, the locale) leaks between
+    two clients or between a client and the test's own database work.
+    """
     with app.app_context():
-        yield World.build()
+        world = World.build()
+        db.session.remove()
+    with app.app_context():
+        yield world
 
 
 @pytest.fixture

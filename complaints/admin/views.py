@@ -1,3 +1,281 @@
-from flask import Blueprint
+"""Administration: users, merchants, categories, mediation organisations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from complaints.admin.forms import (
+    CategoryForm,
+    MerchantForm,
+    NewUserForm,
+    OrganisationForm,
+    UserActiveForm,
+    UserFilterForm,
+)
+from complaints.extensions import db
+from complaints.models import Category, MediationOrganisation, Merchant, Role, User
+from complaints.services import administration
+from complaints.services.administration import InvalidField
+from complaints.web.errors import translated
+from complaints.web.guards import roles_required
+from complaints.web.labels import ROLE
+from complaints.workflow import Refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _page_size() -> int:
+    return max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
+
+
+def _after() -> int | None:
+    return request.args.get("after", type=int)
+
+
+def _save(form: FlaskForm, save: Callable[[], object], done: str, back: str, **page):
+    """Validate `form`, run the use case `save`, commit, and go back to the list `back`.
+
+    A refusal about one field is shown beside it (400); any other refusal above the form (409).
+    Shows the form again with what the admin typed when anything is wrong.
+    """
+    status, refusal = 200, None
+    if form.validate_on_submit():
+        try:
+            save()
+        except InvalidField as invalid:
+            db.session.rollback()
+            field = getattr(form, invalid.field, None)
+            message = translated(invalid)
+            if field is None:
+                status, refusal = 409, message
+            else:
+                field.errors.append(message)
+        except Refusal as refused:
+            db.session.rollback()
+            status, refusal = 409, translated(refused)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for(back))
+    if form.errors:
+        status = 400
+    body = render_template("admin/form.html", form=form, refusal=refusal, back=back, **page)
+    return body, status
+
+
+# --- Users ----------------------------------------------------------------------------------
+
+
+def _user_filter() -> tuple[UserFilterForm, Role | None]:
+    form = UserFilterForm(formdata=request.args)
+    form.role.choices = [("", _("Any role"))] + [(r.value, str(ROLE[r])) for r in Role]
+    # An unknown role in the address lists everyone rather than showing an error.
+    role = form.role.data if form.role.data in {r.value for r in Role} else None
+    form.role.data = role or ""
+    return form, Role(role) if role else None
+
+
+def _render_users(status: int = 200, refusal: str | None = None):
+    form, role = _user_filter()
+    page = administration.list_users(role, _after(), _page_size())
+    args = {"role": role.value} if role else {}
+    next_url = url_for("admin.users", **args, after=page.next_after) if page.next_after else None
+    first_url = url_for("admin.users", **args) if _after() else None
+    body = render_template(
+        "admin/users.html",
+        form=form,
+        page=page,
+        next_url=next_url,
+        first_url=first_url,
+        toggle=UserActiveForm(formdata=None),
+        refusal=refusal,
+    )
+    return body, status
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users():
+    return _render_users()
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_user():
+    form = NewUserForm()
+    form.mediation_org_id.choices = [("", _("None"))] + [
+        (str(o.id), o.name if o.active else _("%(name)s (inactive)", name=o.name))
+        for o in administration.list_organisations()
+    ]
+
+    def save():
+        values = form.values()
+        values["role"] = Role(values["role"])
+        return administration.create_staff_account(**values)
+
+    return _save(
+        form,
+        save,
+        _("The account was created."),
+        "admin.users",
+        title=_("New staff account"),
+        submit=_("Create the account"),
+    )
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(Role.ADMIN)
+def toggle_user(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = UserActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = form.active.data == "1"
+    try:
+        administration.set_user_active(current_user, user, active)
+    except Refusal as refusal:
+        db.session.rollback()
+        return _render_users(status=409, refusal=translated(refusal))
+    db.session.commit()
+    if active:
+        flash(_("%(email)s can sign in again.", email=user.email), "success")
+    else:
+        flash(_("%(email)s can no longer sign in.", email=user.email), "success")
+    return redirect(url_for("admin.users"))
+
+
+# --- Merchants ------------------------------------------------------------------------------
+
+
+@bp.get("/merchants")
+@roles_required(Role.ADMIN)
+def merchants():
+    page = administration.list_merchants(_after(), _page_size())
+    next_url = url_for("admin.merchants", after=page.next_after) if page.next_after else None
+    first_url = url_for("admin.merchants") if _after() else None
+    return render_template("admin/merchants.html", page=page, next_url=next_url, first_url=first_url)
+
+
+@bp.route("/merchants/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_merchant():
+    form = MerchantForm()
+    return _save(
+        form,
+        lambda: administration.create_merchant(**_data(form)),
+        _("The shop was added."),
+        "admin.merchants",
+        title=_("New shop"),
+        submit=_("Add the shop"),
+    )
+
+
+@bp.route("/merchants/<int:merchant_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_merchant(merchant_id: int):
+    merchant = _get_or_404(Merchant, merchant_id)
+    form = MerchantForm(obj=merchant)
+    return _save(
+        form,
+        lambda: administration.update_merchant(merchant, **_data(form)),
+        _("The shop was saved."),
+        "admin.merchants",
+        title=_("Shop %(code)s", code=merchant.shop_code),
+        submit=_("Save"),
+    )
+
+
+# --- Categories -----------------------------------------------------------------------------
+
+
+@bp.get("/categories")
+@roles_required(Role.ADMIN)
+def categories():
+    return render_template("admin/categories.html", categories=administration.list_categories())
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_category():
+    form = CategoryForm()
+    return _save(
+        form,
+        lambda: administration.create_category(**_data(form)),
+        _("The category was added."),
+        "admin.categories",
+        title=_("New category"),
+        submit=_("Add the category"),
+    )
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_category(category_id: int):
+    category = _get_or_404(Category, category_id)
+    form = CategoryForm(obj=category)
+    return _save(
+        form,
+        lambda: administration.update_category(category, **_data(form)),
+        _("The category was saved."),
+        "admin.categories",
+        title=_("Category %(code)s", code=category.code),
+        submit=_("Save"),
+    )
+
+
+# --- Mediation organisations ----------------------------------------------------------------
+
+
+@bp.get("/organisations")
+@roles_required(Role.ADMIN)
+def organisations():
+    return render_template("admin/organisations.html", organisations=administration.list_organisations())
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def new_organisation():
+    form = OrganisationForm()
+    return _save(
+        form,
+        lambda: administration.create_organisation(**_data(form)),
+        _("The mediation organisation was added."),
+        "admin.organisations",
+        title=_("New mediation organisation"),
+        submit=_("Add the organisation"),
+    )
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_organisation(organisation_id: int):
+    organisation = _get_or_404(MediationOrganisation, organisation_id)
+    form = OrganisationForm(obj=organisation)
+    return _save(
+        form,
+        lambda: administration.update_organisation(organisation, **_data(form)),
+        _("The mediation organisation was saved."),
+        "admin.organisations",
+        title=organisation.name,
+        submit=_("Save"),
+    )
+
+
+def _get_or_404(model, row_id: int):
+    # Admins see every shop, category and organisation, so these are read by id.
+    found = db.session.get(model, row_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _data(form: FlaskForm) -> dict:
+    """The form's values by field name (the names are the use case's keyword arguments)."""
+    return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}

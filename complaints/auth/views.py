@@ -10,6 +10,7 @@ from complaints.auth.forms import LanguageForm, LoginForm, RegistrationForm
 from complaints.extensions import db, limiter
 from complaints.models import Role
 from complaints.services.accounts import authenticate, register_consumer
+from complaints.web.errors import translated
 from complaints.workflow import Refusal
 
 bp = Blueprint("auth", __name__)
@@ -87,7 +88,7 @@ def register():
             )
         except Refusal as refusal:
             target = form.email if "email" in refusal.template else form.password
-            target.errors.append(_(refusal.template, **refusal.params))
+            target.errors.append(translated(refusal))
         else:
             db.session.commit()
             session.clear()

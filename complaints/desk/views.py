@@ -1,3 +1,213 @@
-from flask import Blueprint
+"""The agent and supervisor desk: queues, search, working a complaint."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from complaints.desk.forms import (
+    ACTION_FORMS,
+    ActionForm,
+    GuardedActionForm,
+    QueueFilterForm,
+    SearchForm,
+)
+from complaints.extensions import db
+from complaints.models import Role
+from complaints.services import queues
+from complaints.services import search as search_text
+from complaints.services.access import get_visible_complaint
+from complaints.services.complaint_view import ComplaintView, load_complaint_view
+from complaints.services.errors import InvalidUpload, StaleComplaint
+from complaints.services.lifecycle import apply_action
+from complaints.services.mediation import active_organisations
+from complaints.web.errors import translated
+from complaints.web.guards import STAFF, roles_required
+from complaints.web.labels import STATE
+from complaints.workflow import Action, Refusal, State
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+TABS = (
+    (queues.UNASSIGNED, _l("Unassigned")),
+    (queues.MINE, _l("Mine")),
+    (queues.OPEN, _l("All open")),
+)
+
+DONE = {
+    "claim": _l("You now handle this complaint."),
+    "assign": _l("The complaint is assigned."),
+    "reply": _l("Your reply was sent to the consumer."),
+    "note": _l("Your internal note was saved."),
+    "request_info": _l("Your request for information was recorded."),
+    "merchant_answer": _l("The merchant's answer was recorded."),
+    "verify": _l("The complaint is verified."),
+    "reject": _l("The complaint is rejected; the consumer has been told why."),
+    "resolve": _l("The complaint is resolved."),
+    "escalate": _l("The complaint is referred to mediation."),
+}
+
+
+def _filter_form() -> QueueFilterForm:
+    form = QueueFilterForm(formdata=request.args)
+    merchants, categories, staff = queues.queue_filter_choices()
+    any_ = SelectChoice("", _("Any"))
+    form.state.choices = [SelectChoice("", _("Open states"))] + [
+        SelectChoice(s.value, str(STATE[s])) for s in State
+    ]
+    form.category_id.choices = [any_] + [SelectChoice(str(c.id), _category_name(c)) for c in categories]
+    form.merchant_id.choices = [any_] + [SelectChoice(str(m.id), m.name) for m in merchants]
+    form.assignee_id.choices = [any_, SelectChoice(queues.UNASSIGNED, _("Nobody"))] + [
+        SelectChoice(str(u.id), u.name) for u in staff
+    ]
+    if current_user.role is not Role.SUPERVISOR:
+        del form.assignee_id  # agents work their own and the unassigned; supervisors see who has what
+    form.drop_invalid()
+    return form
+
+
+def _category_name(category) -> str:
+    return category.display_name(str(get_locale()))
+
+
+def _queue_filter(form: QueueFilterForm) -> queues.QueueFilter:
+    queue = form.queue.data if form.queue.data in queues.QUEUES else queues.OPEN
+    state, category, merchant = form.state.data, form.category_id.data, form.merchant_id.data
+    assignee = form.assignee_id.data if "assignee_id" in form else ""
+    return queues.QueueFilter(
+        queue=queue,
+        state=State(state) if state else None,
+        category_id=int(category) if category else None,
+        merchant_id=int(merchant) if merchant else None,
+        assignee=None if not assignee else assignee if assignee == queues.UNASSIGNED else int(assignee),
+    )
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def queue():
+    form = _filter_form()
+    filters = _queue_filter(form)
+    page = queues.queue_page(current_user, filters, request.args.get("after"))
+    args = {k: v for k, v in request.args.items() if k != "after" and v}
+    next_url = url_for("desk.queue", **args, after=page.next_cursor) if page.next_cursor else None
+    first_url = url_for("desk.queue", **args) if request.args.get("after") else None
+    return render_template(
+        "desk/queue.html",
+        form=form,
+        filters=filters,
+        tabs=TABS,
+        page=page,
+        next_url=next_url,
+        first_url=first_url,
+    )
+
+
+@bp.get("/search")
+@roles_required(*STAFF)
+def search():
+    form = SearchForm(formdata=request.args)
+    results = None
+    if form.validate() and (form.q.data or "").strip():
+        results = queues.search(current_user, form.q.data, request.args.get("page", 1, type=int))
+    next_url = None
+    if results and results.has_next:
+        next_url = url_for("desk.search", q=results.query, page=results.page + 1)
+    return render_template(
+        "desk/search.html",
+        form=form,
+        results=results,
+        next_url=next_url,
+        highlight=search_text.highlight,
+        snippet=search_text.snippet,
+    )
+
+
+def _with_choices(form: ActionForm) -> ActionForm:
+    if hasattr(form, "assignee_id"):
+        form.assignee_id.choices = [SelectChoice(u.id, u.name) for u in queues.assignable_staff()]
+    if hasattr(form, "mediation_org_id"):
+        form.mediation_org_id.choices = [SelectChoice(o.id, o.name) for o in active_organisations()]
+    return form
+
+
+def _render_complaint(
+    view: ComplaintView,
+    status: int = 200,
+    failed: str | None = None,
+    failed_form: ActionForm | None = None,
+    refusal: str | None = None,
+):
+    """The staff page of a complaint with a form for each action staff may take now.
+
+    failed / failed_form: the action that was refused and its form as sent, shown again with
+    what the person typed; `refusal` says why.
+    """
+    forms = {}
+    for name, form_class in ACTION_FORMS.items():
+        if view.can(name):
+            if name == failed and failed_form is not None:
+                forms[name] = failed_form
+            else:  # a fresh form; the assignment starts at whoever has the complaint now
+                forms[name] = _with_choices(form_class(formdata=None, assignee_id=view.complaint.assignee_id))
+    body = render_template(
+        "desk/complaint.html", view=view, c=view.complaint, forms=forms, failed=failed, refusal=refusal
+    )
+    return body, status
+
+
+@bp.get("/complaints/<reference>")
+@roles_required(*STAFF)
+def complaint(reference: str):
+    view = load_complaint_view(current_user, reference)
+    if view is None:
+        abort(404)
+    return _render_complaint(view)
+
+
+@bp.post("/complaints/<reference>/<action>")
+@roles_required(*STAFF)
+def act(reference: str, action: str):
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        abort(404)
+    found = get_visible_complaint(current_user, reference)
+    if found is None:
+        abort(404)
+    form = _with_choices(form_class())
+    if not form.validate_on_submit():
+        return _refused(reference, action, form, status=400)
+    guarded = isinstance(form, GuardedActionForm)
+    try:
+        # The version is compared before the workflow is asked: someone who acted on an old page
+        # learns that the complaint changed, rather than why their action no longer fits.
+        if guarded and form.version.data != found.version:
+            raise StaleComplaint()
+        apply_action(
+            found,
+            current_user,
+            Action(action),
+            expected_version=form.version.data if guarded else None,
+            **form.params(),
+        )
+    except Refusal as refusal:
+        db.session.rollback()
+        return _refused(reference, action, form, status=409, message=translated(refusal))
+    except InvalidUpload as invalid:
+        db.session.rollback()
+        form.reply_files.errors = [translated(invalid)]
+        return _refused(reference, action, form, status=400)
+    db.session.commit()
+    flash(str(DONE[action]), "success")
+    return redirect(url_for("desk.complaint", reference=reference))
+
+
+def _refused(reference: str, action: str, form: ActionForm, status: int, message: str | None = None):
+    view = load_complaint_view(current_user, reference)
+    if view is None:
+        abort(404)
+    return _render_complaint(view, status=status, failed=action, failed_form=form, refusal=message)

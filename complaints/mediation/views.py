@@ -1,3 +1,172 @@
-from flask import Blueprint
+"""Third-party mediators: their organisation's cases, sessions, outcomes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import tuple_
+from sqlalchemy.orm import joinedload
+
+from complaints.extensions import db
+from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
+from complaints.models import Complaint, Role, User
+from complaints.services.access import get_visible_complaint, visible_complaints
+from complaints.services.complaint_view import ComplaintView, load_complaint_view
+from complaints.services.errors import StaleComplaint
+from complaints.services.lifecycle import apply_action
+from complaints.web.errors import translated
+from complaints.web.guards import roles_required
+from complaints.workflow import Action, Refusal, State
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
+
+OPEN, DECIDED = "open", "decided"
+TABS = ((OPEN, _l("In mediation")), (DECIDED, _l("Decided")))
+
+ACTIONS = {"session": Action.RECORD_SESSION, "outcome": Action.RECORD_OUTCOME, "reply": Action.REPLY}
+
+DONE = {
+    "session": _l("The session was recorded."),
+    "outcome": _l("The outcome was recorded; the case is resolved."),
+    "reply": _l("Your message was sent to the parties."),
+}
+
+# A cursor is exactly what _cursor_of() writes: the UTC instant, "_", the id.
+_CURSOR = re.compile(r"(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[1-9]\d{0,17})")
+
+
+@dataclass
+class CasePage:
+    complaints: list[Complaint]
+    next_cursor: str | None
+
+
+def _cursor_of(complaint: Complaint) -> str:
+    return f"{complaint.updated_at.astimezone(UTC).isoformat()}_{complaint.id}"
+
+
+def _decode_cursor(token: str | None) -> tuple[datetime, int] | None:
+    match = _CURSOR.fullmatch(token or "")
+    if match is None:
+        return None
+    try:
+        return datetime.fromisoformat(match["at"]).astimezone(UTC), int(match["id"])
+    except ValueError:
+        return None
+
+
+def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:
+    """One page of the cases referred to `user`'s organisation, most recently changed first.
+
+    tab: OPEN (still in mediation) or DECIDED (every other state: mediated earlier, decided since).
+    cursor: the previous page's next_cursor; a malformed one gives the first page.
+    Cases come through the mediator's scoped query, so another organisation's never appear.
+    """
+    size = max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
+    in_mediation = Complaint.state == State.MEDIATED
+    query = visible_complaints(user).where(in_mediation if tab == OPEN else ~in_mediation)
+    after = _decode_cursor(cursor)
+    if after is not None:
+        query = query.where(tuple_(Complaint.updated_at, Complaint.id) < after)
+    rows = list(
+        db.session.scalars(
+            query.options(joinedload(Complaint.merchant))
+            .order_by(Complaint.updated_at.desc(), Complaint.id.desc())
+            .limit(size + 1)
+        )
+    )
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return CasePage(complaints=rows, next_cursor=_cursor_of(rows[-1]) if has_more and rows else None)
+
+
+@bp.get("/")
+@roles_required(Role.MEDIATOR)
+def cases():
+    tab = request.args.get("tab", OPEN)
+    if tab not in (OPEN, DECIDED):
+        tab = OPEN
+    cursor = request.args.get("after")
+    page = organisation_cases(current_user, tab, cursor)
+    next_url = url_for("mediation.cases", tab=tab, after=page.next_cursor) if page.next_cursor else None
+    first_url = url_for("mediation.cases", tab=tab) if cursor else None
+    return render_template(
+        "mediation/cases.html", tab=tab, tabs=TABS, page=page, next_url=next_url, first_url=first_url
+    )
+
+
+def _render_case(
+    view: ComplaintView,
+    status: int = 200,
+    failed: str | None = None,
+    failed_form: FlaskForm | None = None,
+    refusal: str | None = None,
+):
+    """The case page with a form for each action the mediator may take now.
+
+    failed / failed_form: the action that was refused and its form as sent, shown again with what
+    the mediator typed; `refusal` says why.
+    """
+    forms = {}
+    for name, form_class in ACTION_FORMS.items():
+        if view.can(ACTIONS[name]):
+            keep = name == failed and failed_form is not None
+            forms[name] = failed_form if keep else form_class(formdata=None)
+    body = render_template(
+        "mediation/case.html", view=view, c=view.complaint, forms=forms, failed=failed, refusal=refusal
+    )
+    return body, status
+
+
+@bp.get("/cases/<reference>")
+@roles_required(Role.MEDIATOR)
+def case(reference: str):
+    view = load_complaint_view(current_user, reference)
+    if view is None:
+        abort(404)
+    return _render_case(view)
+
+
+@bp.post("/cases/<reference>/<action>")
+@roles_required(Role.MEDIATOR)
+def act(reference: str, action: str):
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        abort(404)
+    found = get_visible_complaint(current_user, reference)
+    if found is None:
+        abort(404)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _refused(reference, action, form, status=400)
+    guarded = isinstance(form, OutcomeForm)
+    try:
+        # Someone who decided on an old page learns that the case changed, before anything else.
+        if guarded and form.version.data != found.version:
+            raise StaleComplaint()
+        apply_action(
+            found,
+            current_user,
+            ACTIONS[action],
+            expected_version=form.version.data if guarded else None,
+            **form.params(),
+        )
+    except Refusal as refusal:
+        db.session.rollback()
+        return _refused(reference, action, form, status=409, message=translated(refusal))
+    db.session.commit()
+    flash(str(DONE[action]), "success")
+    return redirect(url_for("mediation.case", reference=reference))
+
+
+def _refused(reference: str, action: str, form: FlaskForm, status: int, message: str | None = None):
+    view = load_complaint_view(current_user, reference)
+    if view is None:
+        abort(404)
+    return _render_case(view, status=status, failed=action, failed_form=form, refusal=message)

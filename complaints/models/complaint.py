@@ -98,9 +98,10 @@ class Complaint(db.Model):
         Index("ix_complaints_state_created", "state", "created_at", "id"),
         Index("ix_complaints_assignee_state_created", "assignee_id", "state", "created_at", "id"),
         Index("ix_complaints_consumer_created", "consumer_id", "created_at"),
-        Index("ix_complaints_merchant_state", "merchant_id", "state"),
-        Index("ix_complaints_category_state", "category_id", "state"),
-        Index("ix_complaints_mediation_org_state", "mediation_org_id", "state"),
+        # Queue filters by shop or category, and a mediation organisation's cases, in page order.
+        Index("ix_complaints_merchant_state_created", "merchant_id", "state", "created_at", "id"),
+        Index("ix_complaints_category_state_created", "category_id", "state", "created_at", "id"),
+        Index("ix_complaints_mediation_org_state_updated", "mediation_org_id", "state", "updated_at", "id"),
         Index("ix_complaints_order_reference", "order_reference"),
     )
 

@@ -1,3 +1,236 @@
-from flask import Blueprint
+"""The consumer portal: file complaints and follow them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import joinedload
+
+from complaints.extensions import db, limiter
+from complaints.models import Complaint, Role
+from complaints.portal.forms import (
+    AppealForm,
+    ComplaintForm,
+    ConfirmForm,
+    DisputeForm,
+    EscalateForm,
+    EvidenceForm,
+    ReferralForm,
+    ReplyForm,
+    VersionedForm,
+    WithdrawForm,
+)
+from complaints.services.access import get_visible_complaint, visible_complaints
+from complaints.services.attachments import Upload
+from complaints.services.complaint_view import load_complaint_view
+from complaints.services.errors import InvalidUpload
+from complaints.services.filing import ComplaintDraft, active_choices, file_complaint
+from complaints.services.lifecycle import apply_action
+from complaints.services.mediation import active_organisations
+from complaints.web.errors import translated
+from complaints.web.guards import roles_required
+from complaints.workflow import Action, Refusal
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+# The consumer's actions, by the last part of their URL.
+ACTIONS: dict[str, tuple[Action, type]] = {
+    "reply": (Action.REPLY, ReplyForm),
+    "evidence": (Action.ADD_EVIDENCE, EvidenceForm),
+    "withdraw": (Action.WITHDRAW, WithdrawForm),
+    "confirm": (Action.CONFIRM, ConfirmForm),
+    "dispute": (Action.DISPUTE, DisputeForm),
+    "appeal": (Action.APPEAL, AppealForm),
+    "escalate": (Action.ESCALATE, EscalateForm),
+}
+
+SUCCESS = {
+    "reply": lambda: _("Your message was sent."),
+    "evidence": lambda: _("Your evidence was added to the complaint."),
+    "withdraw": lambda: _("Your complaint was withdrawn."),
+    "confirm": lambda: _("Thank you for your rating. Your complaint is now closed."),
+    "dispute": lambda: _("Your complaint was referred to independent mediation."),
+    "appeal": lambda: _("Your appeal was received. We will look at the complaint again."),
+    "escalate": lambda: _("Your complaint was referred to independent mediation."),
+}
+
+
+def _filing_limit_key() -> str:
+    # Per account, so that many consumers behind one network address are not limited together.
+    if current_user.is_authenticated:
+        return f"user:{current_user.get_id()}"
+    return get_remote_address()
+
+
+def _uploads(storages) -> list[Upload]:
+    """The uploaded files as the services take them: claimed name and bytes."""
+    return [Upload(storage.filename or "", storage.read()) for storage in storages or []]
+
+
+def _message(problem: Refusal | InvalidUpload) -> str:
+    return translated(problem)
+
+
+@bp.get("/complaints")
+@roles_required(Role.CONSUMER)
+def my_complaints():
+    size = current_app.config["QUEUE_PAGE_SIZE"]
+    before = _parse_cursor(request.args.get("before"))
+    query = (
+        visible_complaints(current_user)
+        .options(joinedload(Complaint.merchant))
+        .order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        .limit(size + 1)
+    )
+    if before:
+        created_at, complaint_id = before
+        query = query.where(
+            or_(
+                Complaint.created_at < created_at,
+                and_(Complaint.created_at == created_at, Complaint.id < complaint_id),
+            )
+        )
+    complaints = list(db.session.scalars(query))
+    next_url = None
+    if len(complaints) > size:
+        complaints = complaints[:size]
+        last = complaints[-1]
+        next_url = url_for(".my_complaints", before=f"{last.created_at.isoformat()}|{last.id}")
+    first_url = url_for(".my_complaints") if before else None
+    return render_template(
+        "portal/my_complaints.html", complaints=complaints, next_url=next_url, first_url=first_url
+    )
+
+
+def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
+    """The (created_at, id) after which the page starts, from `?before=<iso>|<id>`; None if absent or bad."""
+    if not value:
+        return None
+    stamp, _sep, ident = value.rpartition("|")
+    try:
+        created_at = datetime.fromisoformat(stamp)
+        complaint_id = int(ident)
+    except ValueError:
+        return None
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=UTC)
+    return created_at, complaint_id
+
+
+@bp.route("/complaints/new", methods=["GET", "POST"])
+@limiter.limit("10 per minute;60 per day", methods=["POST"], key_func=_filing_limit_key)
+@roles_required(Role.CONSUMER)
+def new_complaint():
+    merchants, categories = active_choices()
+    form = ComplaintForm(merchants, categories, str(get_locale()))
+    problem = None
+    if form.validate_on_submit():
+        draft = ComplaintDraft(
+            merchant_id=int(form.merchant_id.data),
+            category_id=int(form.category_id.data),
+            order_reference=form.order_reference.data,
+            title=form.title.data,
+            description=form.description.data,
+            desired_outcome=form.desired_outcome.data,
+            claimed_amount=form.claimed_amount.data,
+            files=_uploads(form.evidence.data),
+        )
+        try:
+            complaint = file_complaint(current_user, draft)
+        except InvalidUpload as refused:
+            db.session.rollback()
+            form.evidence.errors = [*form.evidence.errors, _message(refused)]
+        except Refusal as refused:
+            db.session.rollback()
+            problem = _message(refused)
+        else:
+            db.session.commit()
+            return redirect(url_for(".filed", reference=complaint.reference))
+    status = 400 if (form.errors or problem) else 200
+    return render_template("portal/new_complaint.html", form=form, problem=problem), status
+
+
+@bp.get("/complaints/<reference>/filed")
+@roles_required(Role.CONSUMER)
+def filed(reference: str):
+    complaint = get_visible_complaint(current_user, reference)
+    if complaint is None:
+        abort(404)
+    return render_template("portal/filed.html", complaint=complaint)
+
+
+@bp.get("/complaints/<reference>")
+@roles_required(Role.CONSUMER)
+def complaint(reference: str):
+    return _complaint_page(reference)
+
+
+@bp.post("/complaints/<reference>/<action>")
+@roles_required(Role.CONSUMER)
+def act(reference: str, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    workflow_action, form_class = ACTIONS[action]
+    complaint = get_visible_complaint(current_user, reference)
+    if complaint is None:
+        abort(404)
+    form = form_class()
+    if isinstance(form, ReferralForm):
+        form.set_organisations(active_organisations())
+    if not form.validate_on_submit():
+        return _complaint_page(reference, action, form, status=400)
+    params = form.params()
+    if "files" in params:
+        params["files"] = _uploads(params["files"])
+    expected = form.version.data if isinstance(form, VersionedForm) else None
+    try:
+        apply_action(complaint, current_user, workflow_action, expected_version=expected, **params)
+    except InvalidUpload as refused:
+        db.session.rollback()
+        files = form.attachments if isinstance(form, ReplyForm) else form.evidence
+        files.errors = [*files.errors, _message(refused)]
+        return _complaint_page(reference, action, form, status=400)
+    except Refusal as refused:
+        db.session.rollback()
+        return _complaint_page(reference, action, form, problem=_message(refused), status=409)
+    db.session.commit()
+    flash(SUCCESS[action](), "success")
+    return redirect(url_for(".complaint", reference=reference))
+
+
+def _complaint_page(reference: str, failed: str | None = None, failed_form=None, problem=None, status=200):
+    """The complaint page with a form for each action the consumer may take now.
+
+    failed / failed_form / problem: the action that was just refused, its form as sent (with
+    its errors) and the reason it was refused, shown beside that form.
+    """
+    view = load_complaint_view(current_user, reference)
+    if view is None:
+        abort(404)
+    organisations = None
+    forms = {}
+    for name, (workflow_action, form_class) in ACTIONS.items():
+        if not view.can(workflow_action):
+            continue
+        form = failed_form if name == failed else form_class(formdata=None)
+        if isinstance(form, ReferralForm):
+            organisations = organisations if organisations is not None else active_organisations()
+            form.set_organisations(organisations)
+        forms[name] = form
+    return (
+        render_template(
+            "portal/complaint.html",
+            view=view,
+            c=view.complaint,
+            forms=forms,
+            failed=failed,
+            problem=problem,
+        ),
+        status,
+    )

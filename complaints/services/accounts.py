@@ -15,7 +15,6 @@ from complaints.services.clock import now
 from complaints.workflow import N_, Refusal
 
 
-
 @lru_cache(maxsize=4)
 def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
@@ -31,6 +30,7 @@ def _hasher() -> PasswordHasher:
 def _dummy_hash(hasher: PasswordHasher) -> str:
     # Verifying against this when the email is unknown keeps the timing of both answers alike.
     return hasher.hash("not-a-real-password")
+
 
 MIN_PASSWORD_LENGTH = 10
 

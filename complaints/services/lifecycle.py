@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from complaints.extensions import db
@@ -63,13 +64,17 @@ def apply_action(
     actor = workflow_actor(user)
     if actor is None:
         raise Refusal(N_("Your role may not take this action."), action=action)
-    row = check(action, actor, facts_for(complaint), params)
+    # A stale page is the likelier reason an action no longer fits, so say that first.
     if expected_version is not None and expected_version != complaint.version:
         raise StaleComplaint()
+    row = check(action, actor, facts_for(complaint), params)
     before, waiting_before = complaint.state, complaint.waiting_on
     change = EFFECTS[action](complaint, user, params)
     complaint.state = target_state(action, before)
     complaint.updated_at = now()
+    # Always UPDATE the row, even when no column changed value, so the version moves and a
+    # concurrent actor holding the old version is refused.
+    flag_modified(complaint, "updated_at")
     try:
         db.session.flush()
     except StaleDataError as exc:

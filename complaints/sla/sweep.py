@@ -15,13 +15,25 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from complaints.extensions import db
-from complaints.models import BreachAction, Complaint, NotificationKind, Priority, SlaClock
+from complaints.models import (
+    BreachAction,
+    Complaint,
+    NotificationKind,
+    Priority,
+    SlaClock,
+    SlaPolicy,
+    SlaPolicyVersion,
+    SlaTarget,
+)
 from complaints.services import notifications
 from complaints.services.clock import now
+from complaints.services.lifecycle import facts_for
 from complaints.services.timeline import append_event
+from complaints.workflow import Action, Actor, allowed_actions
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +58,18 @@ def _claim(verb: str, at: datetime, batch_size: int) -> list[int]:
     """Set the mark of up to `batch_size` clocks that fell due; return the ids this run set."""
     instant, mark = _MARKS[verb]
     running = (SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_(None), mark.is_(None))
-    candidates = select(SlaClock.id).where(*running, instant <= at).order_by(instant).limit(batch_size)
+    # Deactivating a policy stops its future warnings and breaches.
+    candidates = (
+        select(SlaClock.id)
+        .join(SlaTarget, SlaTarget.id == SlaClock.target_id)
+        .join(SlaPolicyVersion, SlaPolicyVersion.id == SlaTarget.version_id)
+        .join(SlaPolicy, SlaPolicy.id == SlaPolicyVersion.policy_id)
+        .where(*running, instant <= at, SlaPolicy.active.is_(True))
+        .order_by(instant)
+        .limit(batch_size)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        candidates = candidates.with_for_update(skip_locked=True, of=SlaClock)
     ids = list(db.session.scalars(candidates))
     if not ids:
         return []
@@ -82,6 +103,7 @@ def _act(verb: str, clock_ids: list[int], at: datetime) -> None:
         }
         append_event(complaint, None, verb, detail=detail)
         complaint.updated_at = at  # serialises with people acting on it (optimistic lock)
+        flag_modified(complaint, "updated_at")
         if verb == "sla_warning":
             if complaint.assignee_id:
                 notifications.notify(
@@ -95,12 +117,15 @@ def _act(verb: str, clock_ids: list[int], at: datetime) -> None:
         if BreachAction.RAISE_PRIORITY in actions:
             complaint.priority = Priority.URGENT
         if BreachAction.OFFER_CONSUMER_ESCALATION in actions and complaint.consumer_id:
-            notifications.notify(
-                [complaint.consumer_id],
-                NotificationKind.SLA_BREACH,
-                complaint.id,
-                {**detail, "may_escalate": True},
-            )
+            # The consumer always hears that we missed the date; the offer of mediation is made
+            # only where the workflow lets them take it now.
+            offer = {**detail, "may_escalate": _consumer_may_escalate(complaint)}
+            notifications.notify([complaint.consumer_id], NotificationKind.SLA_BREACH, complaint.id, offer)
+
+
+def _consumer_may_escalate(complaint: Complaint) -> bool:
+    """Offer mediation only where the workflow lets the consumer take it now."""
+    return Action.ESCALATE in allowed_actions(Actor.CONSUMER, facts_for(complaint))
 
 
 def sweep(batch_size: int = 2000, max_batches: int = 1000) -> SweepReport:

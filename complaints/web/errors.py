@@ -28,6 +28,20 @@ _MESSAGES = {
 }
 
 
+def translated(problem) -> str:
+    """A Refusal's or InvalidUpload's message in the viewer's language, states by their labels."""
+    from complaints.web.labels import STATE, label
+    from complaints.workflow import State
+
+    params = dict(problem.params)
+    if "state" in params:
+        try:
+            params["state"] = label(STATE, State(params["state"])).lower()
+        except ValueError:
+            pass
+    return _(problem.template, **params)
+
+
 def render_error(status: int, message: str | None = None):
     db.session.rollback()
     body = render_template(
@@ -48,7 +62,7 @@ def register(app) -> None:
 
     @app.errorhandler(Refusal)
     def refusal(exc: Refusal):
-        return render_error(409, _(exc.template, **exc.params))
+        return render_error(409, translated(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

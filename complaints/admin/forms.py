@@ -1,0 +1,95 @@
+"""Forms of the administration area: staff accounts, shops, categories, mediation organisations.
+
+Field names match the keyword arguments of the administration services, so a refusal about one
+field (administration.InvalidField) is shown beside the field of the same name.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
+
+from complaints.services.administration import STAFF_ROLES
+from complaints.web.labels import ROLE
+
+
+class UserFilterForm(FlaskForm):
+    """The role filter of the user list, read from the query string (GET; no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    role = SelectField(_l("Role"), default="")
+
+
+class NewUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(
+        _l("Role"), choices=[(r.value, ROLE[r]) for r in STAFF_ROLES], validators=[DataRequired()]
+    )
+    mediation_org_id = SelectField(
+        _l("Mediation organisation"),
+        description=_l("Required for mediators: they see only the cases referred to it."),
+        validators=[Optional()],
+    )
+    shop_code = StringField(
+        _l("Shop code"),
+        validators=[Optional(), Length(max=32)],
+        description=_l("Required for merchant staff: the code of the shop they work for."),
+    )
+    password = PasswordField(
+        _l("First password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l(
+            "At least 10 characters, mixing letters with digits or symbols. Give it to the person privately."
+        ),
+    )
+
+    def values(self) -> dict:
+        org = self.mediation_org_id.data
+        return {
+            "name": self.name.data,
+            "email": self.email.data,
+            "role": self.role.data,
+            "mediation_org_id": int(org) if org else None,
+            "shop_code": self.shop_code.data,
+            "password": self.password.data,
+        }
+
+
+class UserActiveForm(FlaskForm):
+    """Activate or deactivate an account: `active` is the state wanted, so resending is harmless."""
+
+    active = HiddenField(validators=[AnyOf(["1", "0"])])
+
+
+class MerchantForm(FlaskForm):
+    shop_code = StringField(
+        _l("Shop code"),
+        validators=[DataRequired(), Length(max=32)],
+        description=_l("The marketplace's code of the shop; no two shops share one."),
+    )
+    name = StringField(_l("Shop name"), validators=[DataRequired(), Length(max=200)])
+    contact_email = EmailField(
+        _l("Contact email (optional)"), validators=[Optional(), Email(), Length(max=254)]
+    )
+    active = BooleanField(_l("Active: consumers can file complaints about this shop"), default=True)
+
+
+class CategoryForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32)],
+        description=_l("A short unique code, used in reports and pledge policies."),
+    )
+    name_zh = StringField(_l("Name in Chinese"), validators=[DataRequired(), Length(max=100)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=100)])
+    active = BooleanField(_l("Active: consumers can choose this category"), default=True)
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    active = BooleanField(_l("Active: complaints can be referred to it"), default=True)

@@ -1,0 +1,201 @@
+"""Forms of the desk: queue filters, search, and one small form per action on a complaint.
+
+Every action form is on the same page, so field names are unique across them (they become the
+ids the labels point at). The complaint's version travels in a hidden field named "version",
+drawn from the complaint itself, so a page re-shown after a refusal always carries the latest one.
+Each action form knows the parameters `apply_action` takes (`params()`).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from complaints.models import AGENT_OUTCOMES, WaitingOn
+from complaints.services.attachments import Upload
+from complaints.services.conversation import MAX_BODY
+from complaints.services.queues import MAX_QUERY_LENGTH
+from complaints.web.labels import OUTCOME
+
+
+class QueueFilterForm(FlaskForm):
+    """Filters of a queue page, read from the query string (GET; no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    queue = HiddenField()
+    state = SelectField(_l("Status"), default="")
+    category_id = SelectField(_l("Category"), default="")
+    merchant_id = SelectField(_l("Shop"), default="")
+    assignee_id = SelectField(_l("Handled by"), default="")
+
+    def drop_invalid(self) -> None:
+        """Validate, then forget any value not among the choices: a stale or hand-made link
+        shows the unfiltered queue rather than an error."""
+        self.validate()
+        for field in self:
+            if field.errors:
+                field.data = ""
+                field.errors = []
+
+
+class SearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        _l("Search complaints"),
+        validators=[Length(max=MAX_QUERY_LENGTH)],
+        description=_l("A complaint reference, an order number, or words from the complaint."),
+    )
+
+
+def _body(label, description=None):
+    return TextAreaField(
+        label, validators=[DataRequired(), Length(max=MAX_BODY)], description=description or ""
+    )
+
+
+class ActionForm(FlaskForm):
+    """An action that only adds to the complaint (a message); the version is not checked."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def params(self) -> dict:
+        return {}
+
+
+class GuardedActionForm(ActionForm):
+    """An action that changes the state or the assignment: it must say which version it saw."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class ClaimForm(GuardedActionForm):
+    pass
+
+
+class AssignForm(GuardedActionForm):
+    assignee_id = SelectField(_l("Assign to"), coerce=int, validators=[InputRequired()])
+
+    def params(self) -> dict:
+        return {"assignee_id": self.assignee_id.data}
+
+
+class ReplyForm(ActionForm):
+    reply_body = _body(_l("Reply to the consumer"), _l("The consumer sees this reply."))
+    reply_files = MultipleFileField(
+        _l("Attach files (optional)"), description=_l("JPEG, PNG or PDF, at most 10 MB each.")
+    )
+
+    def params(self) -> dict:
+        files = [
+            Upload(filename=f.filename, data=f.read())
+            for f in (self.reply_files.data or [])
+            if getattr(f, "filename", None)
+        ]
+        return {"body": self.reply_body.data, "files": files}
+
+
+class NoteForm(ActionForm):
+    note_body = _body(_l("Internal note"), _l("Only the platform's staff see this note."))
+
+    def params(self) -> dict:
+        return {"body": self.note_body.data}
+
+
+class RequestInfoForm(ActionForm):
+    party = RadioField(
+        _l("Ask"),
+        choices=[
+            SelectChoice(WaitingOn.CONSUMER.value, _l("The consumer")),
+            SelectChoice(WaitingOn.MERCHANT.value, _l("The merchant")),
+        ],
+        default=WaitingOn.CONSUMER.value,
+        validators=[InputRequired()],
+    )
+    request_body = _body(
+        _l("What do you need to know?"),
+        _l("A question to the consumer is shown to them; a question to the merchant stays with staff."),
+    )
+
+    def params(self) -> dict:
+        return {"party": self.party.data, "body": self.request_body.data}
+
+
+class MerchantAnswerForm(ActionForm):
+    answer_body = _body(_l("The merchant's answer"), _l("The consumer sees the merchant's answer."))
+
+    def params(self) -> dict:
+        return {"body": self.answer_body.data}
+
+
+class VerifyForm(GuardedActionForm):
+    pass
+
+
+class RejectForm(GuardedActionForm):
+    reason = _body(
+        _l("Reason for rejection"), _l("The consumer sees this reason and may appeal the decision once.")
+    )
+
+    def params(self) -> dict:
+        return {"reason": self.reason.data}
+
+
+class ResolveForm(GuardedActionForm):
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[SelectChoice(o.value, OUTCOME[o]) for o in AGENT_OUTCOMES],
+        validators=[InputRequired()],
+    )
+    compensation_amount = DecimalField(
+        _l("Compensation (optional)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=9_999_999_999.99)],
+        description=_l("The amount the consumer receives, if any."),
+    )
+    resolve_note = TextAreaField(_l("What was decided"), validators=[Optional(), Length(max=MAX_BODY)])
+
+    def params(self) -> dict:
+        return {
+            "outcome": self.outcome.data,
+            "compensation_amount": self.compensation_amount.data,
+            "note": (self.resolve_note.data or "").strip() or None,
+        }
+
+
+class EscalateForm(GuardedActionForm):
+    mediation_org_id = SelectField(_l("Mediation organisation"), coerce=int, validators=[InputRequired()])
+    escalate_reason = _body(_l("Why mediation?"), _l("The mediator and the consumer see this."))
+
+    def params(self) -> dict:
+        return {"mediation_org_id": self.mediation_org_id.data, "reason": self.escalate_reason.data}
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "claim": ClaimForm,
+    "assign": AssignForm,
+    "reply": ReplyForm,
+    "note": NoteForm,
+    "request_info": RequestInfoForm,
+    "merchant_answer": MerchantAnswerForm,
+    "verify": VerifyForm,
+    "reject": RejectForm,
+    "resolve": ResolveForm,
+    "escalate": EscalateForm,
+}

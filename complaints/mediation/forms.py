@@ -1,0 +1,108 @@
+"""Forms of the mediation area: record a session, record the outcome, reply to the parties.
+
+All three are on one page, so field names are unique across them (they become the ids the labels
+point at). Each form knows the parameters `apply_action` takes (`params()`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
+
+from complaints.models import MEDIATION_OUTCOMES
+from complaints.services.conversation import MAX_BODY
+from complaints.services.mediation import CHANNELS
+from complaints.web.labels import CHANNEL, OUTCOME
+
+
+def viewer_time_to_utc(value: datetime | None) -> datetime | None:
+    """A wall-clock time typed by the viewer, read in their time zone, as aware UTC."""
+    if value is None:
+        return None
+    zone = get_timezone()
+    if hasattr(zone, "localize"):  # pytz zones must localize, not replace, to get the right offset
+        return zone.localize(value).astimezone(UTC)
+    return value.replace(tzinfo=zone).astimezone(UTC)
+
+
+class SessionForm(FlaskForm):
+    held_at = DateTimeLocalField(
+        _l("When was the session held?"),
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired(message=_l("Give the date and time the session was held."))],
+    )
+    channel = SelectField(
+        _l("How was it held?"),
+        choices=[(key, CHANNEL[key]) for key in CHANNELS],
+        validators=[InputRequired()],
+    )
+    session_notes = TextAreaField(
+        _l("Session notes"),
+        validators=[DataRequired(), Length(max=MAX_BODY)],
+        description=_l("Seen by your organisation and the platform's staff, not by the consumer."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.held_at.description = _("The time where you are (%(zone)s).", zone=str(get_timezone()))
+
+    def params(self) -> dict:
+        return {
+            "held_at": viewer_time_to_utc(self.held_at.data),
+            "channel": self.channel.data,
+            "notes": self.session_notes.data,
+        }
+
+
+class OutcomeForm(FlaskForm):
+    """The outcome resolves the case, so it says which version of the case the mediator saw."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[(o.value, OUTCOME[o]) for o in MEDIATION_OUTCOMES],
+        validators=[InputRequired(message=_l("Choose settled or not settled."))],
+    )
+    outcome_note = TextAreaField(
+        _l("Agreed terms, or why the parties did not settle"),
+        validators=[Optional(), Length(max=MAX_BODY)],
+        description=_l("The consumer sees this."),
+    )
+    compensation_amount = DecimalField(
+        _l("Amount agreed (optional)"),
+        places=2,
+        validators=[Optional(), NumberRange(min=0, max=9_999_999_999.99)],
+        description=_l("What the merchant pays the consumer under the settlement, if anything."),
+    )
+
+    def params(self) -> dict:
+        return {
+            "outcome": self.outcome.data,
+            "note": (self.outcome_note.data or "").strip(),
+            "compensation_amount": self.compensation_amount.data,
+        }
+
+
+class ReplyForm(FlaskForm):
+    reply_body = TextAreaField(
+        _l("Message to the parties"),
+        validators=[DataRequired(), Length(max=MAX_BODY)],
+        description=_l("The consumer and the platform's staff see this message."),
+    )
+
+    def params(self) -> dict:
+        return {"body": self.reply_body.data}
+
+
+ACTION_FORMS: dict[str, type[FlaskForm]] = {
+    "session": SessionForm,
+    "outcome": OutcomeForm,
+    "reply": ReplyForm,
+}
