@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from complaints.extensions import db
 from complaints.models import MediationOrganisation, Merchant, Role
@@ -56,8 +56,56 @@ def create_user_command(email, name, role, password, organisation, shop):
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
 
 
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """Fill an empty database with demo data and print the demo logins (password: $DEMO_PASSWORD)."""
+    from complaints.seed.demo import PASSWORD_ENV, seed_demo
+
+    try:
+        result = seed_demo()
+    except Refusal as refusal:
+        raise click.ClickException(f"{PASSWORD_ENV}: {refusal.message}") from refusal
+    if not result.created:
+        click.echo("database already has data; demo accounts unchanged")
+        for email in result.existing_emails:
+            click.echo(f"  {email}")
+        return
+    click.echo(f"created the demo marketplace: {result.complaints} complaints")
+    rows = [("role", "email", "password"), *((role, email, result.password) for role, email in result.logins)]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for n, row in enumerate(rows):
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * width for width in widths))
+
+
+@click.command("seed-bench")
+@click.option("--complaints", "count", type=click.IntRange(min=1), default=100_000, show_default=True)
+@click.option(
+    "--days", type=click.IntRange(min=1), default=730, show_default=True, help="Spread over this many days."
+)
+@click.option("--seed", type=int, default=None, help="Random seed (default: fixed).")
+@with_appcontext
+def seed_bench_command(count, days, seed):
+    """Fill an EMPTY database with COUNT realistic complaints, fast (for load tests)."""
+    from complaints.seed.bench import BENCH_PASSWORD, DatabaseNotEmpty, seed_bench
+
+    try:
+        result = seed_bench(count, days=days, seed=seed, progress=click.echo)
+    except DatabaseNotEmpty as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    click.echo(
+        f"seeded {result.complaints} complaints, {result.events} events, {result.messages} messages, "
+        f"{result.consumers} consumers, {result.merchants} shops in {result.seconds:.1f} s"
+    )
+    click.echo(f"staff accounts such as {result.sample_staff_email} sign in with {BENCH_PASSWORD!r}")
+
+
 def register_commands(app: Flask) -> None:
     from complaints.scheduler import scheduler_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_bench_command)

@@ -63,6 +63,7 @@ class Action(enum.StrEnum):
     MERCHANT_ANSWER = "merchant_answer"
     ADD_EVIDENCE = "add_evidence"
     RECORD_SESSION = "record_session"
+    RECLASSIFY = "reclassify"
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.MERCHANT_ANSWER, [S.RECEIVED, S.VERIFIED, S.MEDIATED], None, STAFF, requires=["body"]),
     _t(Action.ADD_EVIDENCE, OPEN_STATES | {S.REJECTED}, None, [A.CONSUMER, *STAFF], requires=["files"]),
     _t(Action.RECORD_SESSION, [S.MEDIATED], None, [A.MEDIATOR], requires=["notes", "held_at"]),
+    # A complaint filed under the wrong category or amount moves to the pledge that fits.
+    _t(Action.RECLASSIFY, [S.RECEIVED, S.VERIFIED], None, STAFF, requires=["category_id", "claimed_amount"]),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from complaints.extensions import db
-from complaints.models import AGENT_OUTCOMES, Complaint, Outcome, Role, User
+from complaints.models import AGENT_OUTCOMES, Category, Complaint, Outcome, Priority, Role, User
 from complaints.services.clock import now
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
@@ -113,3 +113,23 @@ def _assign(complaint: Complaint, user: User, params: dict) -> Change:
     previous = complaint.assignee_id
     complaint.assignee_id = assignee.id
     return Change({"assignee_id": assignee.id, "assignee": assignee.name, "previous_assignee_id": previous})
+
+
+@effect(Action.RECLASSIFY)
+def _reclassify(complaint: Complaint, user: User, params: dict) -> Change:
+    from complaints.services.filing import is_major
+
+    try:
+        category = db.session.get(Category, int(params["category_id"]))
+    except (TypeError, ValueError):
+        category = None
+    if category is None or not category.active:
+        raise Refusal(N_("Choose what the complaint is about."))
+    amount = parse_amount(params["claimed_amount"], field="amount")
+    before = {"category_id": complaint.category_id, "claimed_amount": str(complaint.claimed_amount)}
+    complaint.category_id = category.id
+    complaint.claimed_amount = amount
+    complaint.is_major = is_major(amount)
+    if complaint.is_major and complaint.priority is Priority.NORMAL:
+        complaint.priority = Priority.HIGH
+    return Change({"before": before, "category_id": category.id, "claimed_amount": str(amount)})

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from complaints.extensions import db
-from complaints.models import Complaint, User
+from complaints.models import Complaint, Role, User
 from complaints.services.access import workflow_actor
 from complaints.services.clock import now
 from complaints.services.effects import EFFECTS
@@ -44,6 +44,19 @@ def within_appeal_window(complaint: Complaint) -> bool:
     return now() <= complaint.decided_at + timedelta(days=days)
 
 
+def is_party(complaint: Complaint, user: User | None) -> bool:
+    """Whether `user` takes part in `complaint`: its consumer, the platform's staff, a mediator
+    of the organisation it was referred to, or the system. Callers load complaints through
+    scoped queries already; this keeps a mistake there from becoming an action on the wrong case."""
+    if user is None or user.is_staff:
+        return True
+    if user.role is Role.CONSUMER:
+        return complaint.consumer_id == user.id
+    if user.role is Role.MEDIATOR:
+        return complaint.mediation_org_id is not None and complaint.mediation_org_id == user.mediation_org_id
+    return False
+
+
 def apply_action(
     complaint: Complaint,
     user: User | None,
@@ -62,7 +75,7 @@ def apply_action(
     The caller commits; on Refusal nothing has been changed.
     """
     actor = workflow_actor(user)
-    if actor is None:
+    if actor is None or not is_party(complaint, user):
         raise Refusal(N_("Your role may not take this action."), action=action)
     # A stale page is the likelier reason an action no longer fits, so say that first.
     if expected_version is not None and expected_version != complaint.version:

@@ -184,6 +184,8 @@ def on_action(complaint: Complaint, user: User | None, action: Action, before: S
             if clock:
                 running[kind] = clock
     _follow_waiting_flag(complaint, running.values(), waiting_before, at)
+    if action is Action.RECLASSIFY:
+        reclassify(complaint)
 
 
 def _follow_waiting_flag(complaint: Complaint, clocks, waiting_before, at: datetime) -> None:

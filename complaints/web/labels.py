@@ -75,6 +75,7 @@ EVENT = {
     Action.MERCHANT_ANSWER: _l("Merchant's answer recorded"),
     Action.ADD_EVIDENCE: _l("Evidence added"),
     Action.RECORD_SESSION: _l("Mediation session held"),
+    Action.RECLASSIFY: _l("Category or amount corrected"),
     "clock_started": _l("Pledged time started"),
     "clock_paused": _l("Pledged time paused"),
     "clock_resumed": _l("Pledged time resumed"),

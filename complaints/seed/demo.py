@@ -1,0 +1,283 @@
+"""`flask seed-demo`: a small, believable marketplace to click through.
+
+Every complaint is filed and moved through the real services (filing, lifecycle) while a frozen
+clock walks forward over the last sixty days, so timelines, timestamps, reference numbers and
+hash chains are exactly what the application itself would have written. The random seed is
+fixed: two empty databases seeded on the same day hold the same story.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from complaints.extensions import db
+from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, SlaClock, User
+from complaints.seed import texts
+from complaints.seed.stories import Story, money, write_route
+from complaints.services import clock as clocks
+from complaints.services.access import get_visible_complaint
+from complaints.services.accounts import check_password_rules, create_user
+from complaints.services.filing import ComplaintDraft, file_complaint
+from complaints.services.lifecycle import apply_action
+from complaints.sla.sweep import sweep
+from complaints.workflow import Action, State
+
+DEMO_DOMAIN = "pledgedesk.example"
+DEFAULT_PASSWORD = "pledge-demo-2026"
+PASSWORD_ENV = "DEMO_PASSWORD"
+RANDOM_SEED = 20260302
+DAYS = 60
+OTHER_CONSUMERS = 40
+
+# (key, role, name): the accounts a visitor signs in with; the email is key@DEMO_DOMAIN.
+DEMO_ACCOUNTS = (
+    ("consumer", Role.CONSUMER, "林晓"),
+    ("agent1", Role.AGENT, "陈静"),
+    ("agent2", Role.AGENT, "Daniel Wu"),
+    ("supervisor", Role.SUPERVISOR, "周敏"),
+    ("mediator1", Role.MEDIATOR, "王建国"),
+    ("mediator2", Role.MEDIATOR, "Sarah Li"),
+    ("admin", Role.ADMIN, "赵磊"),
+)
+
+# How many complaints end in each state: (all of them, those of the demo consumer).
+STATE_PLAN = {
+    State.RECEIVED: (30, 2),
+    State.VERIFIED: (28, 2),
+    State.MEDIATED: (20, 2),
+    State.RESOLVED: (24, 2),
+    State.REJECTED: (16, 2),
+    State.WITHDRAWN: (12, 1),
+    State.CLOSED: (70, 4),
+}
+
+# When a story's last step happened, in days before now. Decisions stay inside the appeal
+# window (15 days by default), otherwise the closing job would already have closed them.
+LAST_STEP_DAYS_AGO = {
+    State.RECEIVED: (0.02, 4),
+    State.VERIFIED: (0.05, 6),
+    State.MEDIATED: (0.1, 8),
+    State.RESOLVED: (0.1, 13),
+    State.REJECTED: (0.1, 13),
+    State.WITHDRAWN: (0.1, 13),
+    State.CLOSED: (0.5, 40),
+}
+
+
+def demo_email(key: str) -> str:
+    return f"{key}@{DEMO_DOMAIN}"
+
+
+def demo_password() -> str:
+    return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
+
+
+@dataclass
+class DemoResult:
+    """What seed_demo did: either created everything, or found data and left it alone."""
+
+    created: bool
+    password: str | None = None
+    logins: list[tuple[str, str]] = field(default_factory=list)  # (role, email)
+    existing_emails: list[str] = field(default_factory=list)
+    complaints: int = 0
+
+
+def seed_demo(password: str | None = None) -> DemoResult:
+    """Fill an empty database with the demo marketplace; leave a database with users alone.
+
+    password: the one password of every demo account (default: $DEMO_PASSWORD or
+    DEFAULT_PASSWORD). Raises Refusal if that password is too weak. Commits as it goes; the
+    app's clock is restored afterwards.
+    """
+    if db.session.scalar(select(func.count()).select_from(User)):
+        emails = [demo_email(key) for key, _, _ in DEMO_ACCOUNTS]
+        existing = db.session.scalars(select(User.email).where(User.email.in_(emails)).order_by(User.id))
+        return DemoResult(created=False, existing_emails=list(existing))
+    password = password or demo_password()
+    check_password_rules(password)  # refuse a weak $DEMO_PASSWORD before writing anything
+    app = current_app._get_current_object()
+    previous = app.extensions.get(clocks._EXTENSION_KEY) or clocks.SystemClock()
+    end = clocks.now()
+    clock = clocks.FrozenClock(end - timedelta(days=DAYS + 5))
+    clocks.install_clock(app, clock)
+    try:
+        rng = random.Random(RANDOM_SEED)
+        cast = _Cast.build(rng, password)
+        stories = _write_stories(rng, cast, end)
+        _play(stories, clock, end)
+    finally:
+        clocks.install_clock(app, previous)
+    logins = [(role.value, demo_email(key)) for key, role, _ in DEMO_ACCOUNTS]
+    return DemoResult(created=True, password=password, logins=logins, complaints=len(stories))
+
+
+@dataclass
+class _Cast:
+    """Everyone and everything the stories need, by id."""
+
+    people: dict[str, int]
+    consumers: list[int]
+    merchants: list[int]
+    categories: dict[str, int]
+    org_id: int
+
+    @classmethod
+    def build(cls, rng: random.Random, password: str) -> _Cast:
+        at = clocks.now()
+        orgs = [
+            MediationOrganisation(name=name, active=True, created_at=at)
+            for name in texts.MEDIATION_ORGANISATIONS
+        ]
+        merchants = [
+            Merchant(shop_code=code, name=name, contact_email=email, active=True, created_at=at)
+            for code, name, email in texts.DEMO_MERCHANTS
+        ]
+        categories = [Category(code=c, name_zh=zh, name_en=en, active=True) for c, zh, en in texts.CATEGORIES]
+        db.session.add_all(orgs + merchants + categories)
+        db.session.flush()
+        people = {}
+        for key, role, name in DEMO_ACCOUNTS:
+            user = create_user(
+                email=demo_email(key),
+                name=name,
+                password=password,
+                role=role,
+                locale="en" if name.isascii() else "zh_CN",
+                mediation_org_id=orgs[0].id if role is Role.MEDIATOR else None,
+            )
+            people[key] = user.id
+        consumers = _other_consumers(rng, db.session.get(User, people["consumer"]).password_hash)
+        db.session.commit()
+        return cls(
+            people, consumers, [m.id for m in merchants], {c.code: c.id for c in categories}, orgs[0].id
+        )
+
+
+def _other_consumers(rng: random.Random, password_hash: str) -> list[int]:
+    # They share the demo password; one hash for all keeps seeding fast (Argon2 is slow on purpose).
+    users = []
+    for n in range(1, OTHER_CONSUMERS + 1):
+        name, local = texts.person_name(rng, english=rng.random() < 0.2)
+        users.append(
+            User(
+                email=f"{local}{n}@mail.example",
+                name=name,
+                password_hash=password_hash,
+                role=Role.CONSUMER,
+                active=True,
+                created_at=clocks.now(),
+            )
+        )
+    db.session.add_all(users)
+    db.session.flush()
+    return [u.id for u in users]
+
+
+def _write_stories(rng: random.Random, cast: _Cast, end: datetime) -> list[Story]:
+    """Every complaint's story, placed in time so that its last step is where its state says."""
+    plan = [(state, True) for state, (_, mine) in STATE_PLAN.items() for _ in range(mine)]
+    plan += [(state, False) for state, (total, mine) in STATE_PLAN.items() for _ in range(total - mine)]
+    codes = [code for code, _, _ in texts.CATEGORIES]
+    stories = []
+    for state, mine in plan:
+        consumer_id = cast.people["consumer"] if mine else rng.choice(cast.consumers)
+        story = Story(rng, cast, consumer_id, lang="zh" if rng.random() < (0.9 if mine else 0.8) else "en")
+        story.appeal_window_hours = current_app.config["APPEAL_WINDOW_DAYS"] * 24
+        story.agent = rng.choices(("agent1", "agent2", "supervisor"), (45, 45, 10))[0]
+        story.mediator = rng.choice(("mediator1", "mediator2"))
+        story.draft = _draft(rng, cast, rng.choices(codes, texts.CATEGORY_WEIGHTS)[0], story.lang)
+        write_route(story, state)
+        lo, hi = LAST_STEP_DAYS_AGO[state]
+        last = end - timedelta(days=rng.uniform(lo, hi))
+        earliest = end - timedelta(days=DAYS)
+        filed_at = max(last - timedelta(hours=story.hours), earliest + timedelta(hours=rng.uniform(0, 30)))
+        # A long story clamped to the window must still end before now.
+        story.filed_at = min(filed_at, end - timedelta(hours=story.hours + 0.1))
+        stories.append(story)
+    return stories
+
+
+def _draft(rng: random.Random, cast: _Cast, category: str, lang: str) -> ComplaintDraft:
+    title, description = texts.complaint_text(rng, category, lang)
+    amount = money(Decimal(str(round(rng.lognormvariate(6.2, 1.2), 2))))
+    return ComplaintDraft(
+        merchant_id=rng.choice(cast.merchants),
+        category_id=cast.categories[category],
+        order_reference=f"{rng.randrange(10**17, 10**18)}",
+        title=title,
+        description=description,
+        desired_outcome=rng.choice(texts.DESIRED[category]),
+        claimed_amount=min(amount, Decimal("30000.00")),
+    )
+
+
+def _play(stories: list[Story], clock: clocks.FrozenClock, end: datetime) -> None:
+    """Run every step of every story in time order, each as its own committed transaction.
+
+    The SLA sweep runs whenever a pledged window warns or runs out, as the scheduler would.
+    """
+    agenda = [(story.filed_at, index, -1) for index, story in enumerate(stories)]
+    heapq.heapify(agenda)
+    while agenda:
+        at, index, step = heapq.heappop(agenda)
+        story = stories[index]
+        _sweep_until(clock, at)
+        clock.set(at)
+        if step < 0:
+            consumer = db.session.get(User, story.consumer_id)
+            story.reference = file_complaint(consumer, story.draft).reference
+        else:
+            _, who, action, params = story.steps[step]
+            _act(story, who, action, params)
+        db.session.commit()
+        if step + 1 < len(story.steps):
+            heapq.heappush(
+                agenda, (story.filed_at + timedelta(hours=story.steps[step + 1][0]), index, step + 1)
+            )
+    _sweep_until(clock, end)
+
+
+def _sweep_until(clock: clocks.FrozenClock, until: datetime) -> None:
+    """Run the SLA sweep at each minute in which a running clock warned or ran out, up to `until`."""
+    running = (SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_(None))
+    swept_at = None
+    while True:
+        marks = [
+            db.session.scalar(
+                select(func.min(SlaClock.warn_at)).where(*running, SlaClock.warned_at.is_(None))
+            ),
+            db.session.scalar(
+                select(func.min(SlaClock.due_at)).where(*running, SlaClock.breached_at.is_(None))
+            ),
+        ]
+        due = min((mark for mark in marks if mark is not None), default=None)
+        if due is None:
+            return
+        at = due.replace(second=0, microsecond=0) + timedelta(minutes=1)  # the scheduler runs each minute
+        if at > until or at == swept_at:  # not yet due, or the last sweep could not record it
+            return
+        clock.set(at)
+        sweep()
+        swept_at = at
+
+
+def _act(story: Story, who: str | None, action: Action, params: dict) -> None:
+    if who is None:
+        user = None
+        complaint = db.session.scalar(select(Complaint).where(Complaint.reference == story.reference))
+    else:
+        user_id = story.consumer_id if who == "consumer" else story.cast.people[who]
+        user = db.session.get(User, user_id)
+        complaint = get_visible_complaint(user, story.reference)
+    if isinstance(params.get("held_at"), timedelta):
+        params = {**params, "held_at": clocks.now() - params["held_at"]}
+    apply_action(complaint, user, action, **params)

@@ -1,0 +1,177 @@
+"""The bench's rows: complaints, events, messages and search documents, made in chunks.
+
+Pure computation (no database), so it can run in a second process while the first one writes.
+Every value is what the application itself would have stored: events hashed by
+Event.content_hash over the same payload timeline.append_event builds, search documents equal
+to services.search.document_text, timestamps in UTCDateTime's storage format.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import namedtuple
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from complaints.models import GENESIS_HASH, Event
+from complaints.seed import texts
+from complaints.seed.histories import ComplaintHistory, invent_history
+from complaints.services.search import segment
+
+COMPLAINT_COLUMNS = (
+    "id", "reference", "consumer_id", "merchant_id", "category_id", "order_reference", "title",
+    "description", "desired_outcome", "claimed_amount", "is_major", "priority", "state", "waiting_on",
+    "assignee_id", "mediation_org_id", "policy_version_id", "was_mediated", "appeal_used",
+    "rejection_reason", "outcome", "outcome_note", "compensation_amount", "rating", "rating_comment",
+    "created_at", "updated_at", "first_response_at", "decided_at", "closed_at", "version",
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "id", "complaint_id", "actor_id", "action", "from_state", "to_state", "public", "detail",
+    "created_at", "prev_hash", "hash",
+)  # fmt: skip
+MESSAGE_COLUMNS = ("id", "complaint_id", "author_id", "kind", "body", "created_at")
+
+# Event.content_hash reads these attributes; a namedtuple carries them without an ORM object.
+EventFacts = namedtuple(
+    "EventFacts", "complaint_id actor_id action from_state to_state public detail created_at prev_hash"
+)
+
+
+@dataclass
+class Cast:
+    """The people and shops complaints are drawn from, by id (plain data: it crosses processes)."""
+
+    consumers: list[int]
+    merchants: list[int]
+    categories: list[int]  # ids in texts.CATEGORIES order
+    agents: list[int]
+    orgs: list[tuple[int, str, list[int]]]  # (id, name, mediator ids)
+    policy_versions: dict[tuple[int, bool], int | None]  # (category id, major) -> pledge version
+
+
+@dataclass
+class Plan:
+    """Everything needed to make the rows, so that a child process can make them."""
+
+    cast: Cast
+    count: int
+    start: int  # seconds since the epoch
+    end: int
+    seed: int
+    major_from: Decimal
+    text_timestamps: bool  # SQLite stores naive-UTC text; other databases take datetimes
+    appeal_window: int = 15 * 86400  # seconds
+    chunk: int = 10_000
+
+
+@dataclass
+class Chunk:
+    complaints: list[tuple] = field(default_factory=list)
+    events: list[tuple] = field(default_factory=list)
+    messages: list[tuple] = field(default_factory=list)
+    documents: list[tuple] = field(default_factory=list)  # (complaint id, indexed terms)
+    done: int = 0  # complaints made so far, this chunk included
+    counters: dict[int, int] = field(default_factory=dict)  # year -> last sequence so far
+
+
+def generate_chunks(plan: Plan) -> Iterator[Chunk]:
+    """The rows of `plan.count` complaints filed between plan.start and plan.end, in filing order."""
+    rng = random.Random(plan.seed)
+    filed = sorted(rng.randrange(plan.start, plan.end - 60) for _ in range(plan.count))
+    maker = _RowMaker(plan)
+    for first in range(0, plan.count, plan.chunk):
+        chunk = Chunk()
+        for index in range(first, min(plan.count, first + plan.chunk)):
+            maker.add(chunk, rng, index + 1, filed[index])
+        chunk.done, chunk.counters = first + len(chunk.complaints), dict(maker.counters)
+        yield chunk
+
+
+class _RowMaker:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.counters: dict[int, int] = {}
+        self.event_id = self.message_id = 0
+        self.terms_cache: dict[str, str] = {}
+        self.detail_cache: dict[tuple, str] = {}
+        self.stamp = _text_stamp if plan.text_timestamps else _aware
+
+    def add(self, chunk: Chunk, rng: random.Random, complaint_id: int, created: int) -> None:
+        plan, stamp = self.plan, self.stamp
+        year = datetime.fromtimestamp(created, UTC).year
+        self.counters[year] = seq = self.counters.get(year, 0) + 1
+        h = invent_history(rng, plan.cast, created, plan.end, plan.major_from, plan.appeal_window)
+        title, sentences = texts.complaint_parts(rng, h.category_code, h.lang)
+        description = texts.join_sentences(sentences, h.lang)
+        # Sentences end in punctuation, so indexing them one by one equals indexing the whole.
+        chunk.documents.append((complaint_id, " ".join([self.terms(title), *map(self.terms, sentences)])))
+        chunk.complaints.append(
+            self.complaint_row(h, complaint_id, f"C-{year}-{seq:06d}", title, description)
+        )
+        for at, author, kind, body in h.messages:
+            self.message_id += 1
+            chunk.messages.append((self.message_id, complaint_id, author, kind, body, stamp(_moment(at))))
+        self.add_events(chunk.events, h, complaint_id)
+
+    def terms(self, fragment: str) -> str:
+        """services.search.document_text of one sentence, remembered: the corpus repeats."""
+        terms = self.terms_cache.get(fragment)
+        if terms is None:
+            terms = self.terms_cache[fragment] = " ".join(segment(fragment))
+        return terms
+
+    def complaint_row(self, h: ComplaintHistory, complaint_id: int, reference: str, title, description):
+        stamp = self.stamp
+        version = self.plan.cast.policy_versions.get((h.category_id, h.is_major))
+        optional = lambda seconds: None if seconds is None else stamp(_moment(seconds))  # noqa: E731
+        return (
+            complaint_id, reference, h.consumer_id, h.merchant_id, h.category_id, h.order_reference,
+            title, description, h.desired_outcome, h.claimed_amount, h.is_major,
+            "high" if h.is_major else "normal", h.state, h.waiting_on, h.assignee_id, h.mediation_org_id,
+            version, h.was_mediated, False, h.rejection_reason, h.outcome, h.outcome_note,
+            h.compensation_amount, h.rating, h.rating_comment, stamp(_moment(h.created)),
+            stamp(_moment(h.events[-1][0])), optional(h.first_response_at), optional(h.decided_at),
+            optional(h.closed_at), len(h.events),
+        )  # fmt: skip
+
+    def add_events(self, rows: list, h: ComplaintHistory, complaint_id: int) -> None:
+        """The complaint's events, each hashing the one before, as timeline.append_event does."""
+        prev_hash, content_hash, stamp = GENESIS_HASH, Event.content_hash, self.stamp
+        for at, actor_id, action, from_state, to_state, public, detail in h.events:
+            moment = _moment(at)
+            facts = EventFacts(
+                complaint_id, actor_id, action, from_state, to_state, public, detail, moment, prev_hash
+            )
+            digest = content_hash(facts)
+            self.event_id += 1
+            rows.append(
+                (self.event_id, complaint_id, actor_id, action, from_state, to_state, public,
+                 self.detail_json(detail), stamp(moment), prev_hash, digest)
+            )  # fmt: skip
+            prev_hash = digest
+
+    def detail_json(self, detail: dict) -> str:
+        """The detail as the JSON column stores it; the same few details recur, so remember them."""
+        if "compensation_amount" in detail:  # amounts hardly repeat
+            return json.dumps(detail)
+        key = tuple(detail.items())
+        stored = self.detail_cache.get(key)
+        if stored is None:
+            stored = self.detail_cache[key] = json.dumps(detail)
+        return stored
+
+
+def _moment(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _text_stamp(moment: datetime) -> str:
+    """UTCDateTime's storage on SQLite: naive UTC, as SQLAlchemy writes DateTime values."""
+    return moment.isoformat(" ")[:19] + ".000000"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment
