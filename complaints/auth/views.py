@@ -3,13 +3,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from complaints.auth.forms import LanguageForm, LoginForm, RegistrationForm
 from complaints.extensions import db, limiter
 from complaints.models import Role
-from complaints.services.accounts import authenticate, register_consumer
+from complaints.services.accounts import AccountLocked, authenticate, register_consumer
 from complaints.web.errors import translated
 from complaints.workflow import Refusal
 
@@ -51,7 +52,13 @@ def index():
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except AccountLocked as locked:
+            db.session.commit()
+            form.password.errors.append(_(locked.template, until=format_datetime(locked.until, "short")))
+            return render_template("auth/login.html", form=form), 429
+        db.session.commit()  # failed attempts count
         if user is None:
             form.password.errors.append(_("Email or password is wrong."))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -97,20 +98,49 @@ def register_consumer(*, email: str, name: str, password: str, locale: str | Non
     return create_user(email=email, name=name, password=password, role=Role.CONSUMER, locale=locale)
 
 
+class AccountLocked(Refusal):
+    """Too many wrong passwords: the account refuses sign-in until `until`."""
+
+    def __init__(self, until):
+        super().__init__(N_("Too many failed sign-in attempts. Try again after %(until)s."), until=until)
+        self.until = until
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Rehashes outdated hashes."""
+    """The active user with these credentials, or None. Rehashes outdated hashes.
+
+    Every wrong password for a known account counts; LOGIN_MAX_FAILURES in a row lock it for
+    LOGIN_LOCK_MINUTES (raises AccountLocked, also while locked, even with the right password).
+    The caller commits, so that failures are counted.
+    """
     user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
     hasher = _hasher()
+    at = now()
+    if user is not None and user.locked_until is not None and user.locked_until > at:
+        raise AccountLocked(user.locked_until)
     candidate_hash = user.password_hash if user else _dummy_hash(hasher)
     try:
         hasher.verify(candidate_hash, password or "")
     except (VerificationError, InvalidHashError):
+        if user is not None:
+            _count_failure(user, at)
         return None
     if user is None or not user.active:
         return None
+    user.failed_logins = 0
+    user.locked_until = None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return user
+
+
+def _count_failure(user: User, at) -> None:
+    config = current_app.config
+    user.failed_logins = (user.failed_logins or 0) + 1
+    if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+        user.failed_logins = 0
+        user.locked_until = at + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+        raise AccountLocked(user.locked_until)
 
 
 def set_password(user: User, password: str) -> None:
