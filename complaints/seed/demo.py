@@ -105,7 +105,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
     password = password or demo_password()
     check_password_rules(password)  # refuse a weak $DEMO_PASSWORD before writing anything
     app = current_app._get_current_object()
-    previous = app.extensions.get(clocks._EXTENSION_KEY) or clocks.SystemClock()
+    previous = clocks.current_clock(app)
     end = clocks.now()
     clock = clocks.FrozenClock(end - timedelta(days=DAYS + 5))
     clocks.install_clock(app, clock)

@@ -38,6 +38,11 @@ def install_clock(app, clock) -> None:
     app.extensions[_EXTENSION_KEY] = clock
 
 
+def current_clock(app):
+    """The clock installed on `app` (the system clock unless a test or the seeder put another)."""
+    return app.extensions.get(_EXTENSION_KEY) or SystemClock()
+
+
 def now() -> datetime:
     """The current instant, aware UTC, from the app's clock."""
     if has_app_context():

@@ -158,8 +158,14 @@ def measure(base: str, db_path: Path, runs: int, credentials: dict) -> list[tupl
         timed("queue, first page", lambda: agent.get("/desk/?queue=open"), runs),
         timed("queue, deep page", lambda: agent.get(f"/desk/?queue=open&after={deep}"), runs),
         timed("complaint page", lambda: agent.get(f"/desk/complaints/{next(ref_iter)}"), runs),
-        timed("search, common word 退款", lambda: agent.get("/desk/search?q=" + urllib.parse.quote("退款")), runs),
-        timed("search, rare word 蓝牙", lambda: agent.get("/desk/search?q=" + urllib.parse.quote("蓝牙")), runs),
+        timed(
+            "search, common word 退款",
+            lambda: agent.get("/desk/search?q=" + urllib.parse.quote("退款")),
+            runs,
+        ),
+        timed(
+            "search, rare word 蓝牙", lambda: agent.get("/desk/search?q=" + urllib.parse.quote("蓝牙")), runs
+        ),
     ]
     filing = sorted(file_one() * 1000 for _ in range(runs))
     results.append(
@@ -177,7 +183,13 @@ def main() -> int:
     db_path = Path(args.db or f"/tmp/pledgedesk-bench-{args.complaints}.sqlite3")
     seed(db_path, args.complaints)
 
-    from complaints.seed.bench import BENCH_CREDENTIALS
+    from complaints.seed.bench import BENCH_DOMAIN, BENCH_PASSWORD
+
+    credentials = {
+        "agent": f"agent01@{BENCH_DOMAIN}",
+        "consumer": f"consumer1@{BENCH_DOMAIN}",
+        "password": BENCH_PASSWORD,
+    }
 
     port = _free_port()
     server = subprocess.Popen(
@@ -193,7 +205,7 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
-        results = measure(base, db_path, args.runs, BENCH_CREDENTIALS)
+        results = measure(base, db_path, args.runs, credentials)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
