@@ -9,7 +9,7 @@ PORT ?= 5000
 N ?= 100000
 ARTIFACTS ?= $(CURDIR)/artifacts
 
-.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres
+.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres extract-messages
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,14 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -q -d complaints/translations
+	@if ls complaints/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -d complaints/translations 2>&1 | grep -v "^compiling" || true; \
+	fi
+
+# Refresh the catalogs from the source (run after adding or changing user-facing strings).
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -o complaints/translations/messages.pot .
+	$(BIN)/pybabel update -i complaints/translations/messages.pot -d complaints/translations --no-fuzzy-matching
 
 migrate: $(VENV)/.installed
 	mkdir -p instance
