@@ -1,0 +1,92 @@
+"""Steps the browser journeys share: signing in, setting up complaints behind the scenes, small files.
+
+Set-up goes through the services in the live app's own context (as staff would, through the
+desk), so a journey starts where it means to without clicking through everything before it.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+from uuid import uuid4
+
+from complaints.extensions import db
+from complaints.services.access import get_visible_complaint
+from complaints.services.lifecycle import apply_action
+from complaints.workflow import Action
+from tests.support import PASSWORD
+
+REFERENCE = re.compile(r"C-\d{4}-\d{6}")
+
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def unique(prefix: str) -> str:
+    """A value no earlier test in the module used: live data accumulates within a module."""
+    return f"{prefix}-{uuid4().hex[:8]}"
+
+
+def tiny_png() -> bytes:
+    """A real 1x1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def evidence_files(folder: Path, stem: str = "evidence") -> tuple[Path, Path]:
+    """A small photo and a small PDF on disk, for the browser's file inputs."""
+    photo, document = folder / f"{stem}-photo.png", folder / f"{stem}-receipt.pdf"
+    photo.write_bytes(tiny_png())
+    document.write_bytes(TINY_PDF)
+    return photo, document
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the login form. Fields are found by name, so this works in any language."""
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{email} could not sign in"
+
+
+def file_for(live_app, world, consumer: str = "consumer", **overrides) -> str:
+    """File a complaint for `consumer` through the service, with its own order number."""
+    overrides.setdefault("order_reference", unique("ORD"))
+    with live_app.app_context():
+        reference = world.file(consumer, **overrides)
+        db.session.remove()
+    return reference
+
+
+def staff_does(live_app, world, reference: str, action: Action, who: str = "agent", **params) -> None:
+    """`who` (a member of staff in the World) acts on a complaint through the service."""
+    with live_app.app_context():
+        user = world.user(who)
+        complaint = get_visible_complaint(user, reference)
+        assert complaint is not None, f"{who} cannot see {reference}"
+        apply_action(complaint, user, action, **params)
+        db.session.commit()
+        db.session.remove()
+
+
+def state_of(live_app, world, reference: str) -> str:
+    with live_app.app_context():
+        state = world.complaint(reference).state.value
+        db.session.remove()
+    return state
+
+
+def has_no_horizontal_scroll(page) -> bool:
+    """Nothing sticks out sideways: the page fits the phone's width."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
