@@ -279,3 +279,6 @@ def _get_or_404(model, row_id: int):
 def _data(form: FlaskForm) -> dict:
     """The form's values by field name (the names are the use case's keyword arguments)."""
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+
+
+from complaints.admin import calendars, pledges  # noqa: F401,E402

@@ -1,0 +1,485 @@
+"""The pledge as the admin edits it: SLA policies, their versions, and the working calendars.
+
+Editing a policy publishes a new version (sla.policy.publish_version); complaints already filed
+keep the version they were filed under. Each calendar change stamps WorkCalendar.updated_at so
+that every process rebuilds its cached working-time calendar. Each use case validates what the
+admin typed, changes the models and flushes; the caller commits, and rolls back on Refusal.
+A problem with one field is an InvalidField (named as the admin form's field); several at once
+are an InvalidFields.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from complaints.extensions import db
+from complaints.models import (
+    BreachAction,
+    CalendarDay,
+    Category,
+    ClockKind,
+    SlaPolicy,
+    SlaPolicyVersion,
+    TargetUnit,
+    User,
+    WaitingOn,
+    WorkCalendar,
+)
+from complaints.services.administration import InvalidField
+from complaints.services.clock import now
+from complaints.sla import calendar as wt
+from complaints.sla import policy as sla_policy
+from complaints.workflow import N_, Refusal
+
+# Upper bounds that catch typing slips (a year of hours, a year and a half of working days).
+MAX_HOURS = Decimal(8760)
+MAX_WORKING_DAYS = 365
+DEFAULT_WARN_PERCENT = 75
+PAUSE_REASONS = tuple(w.value for w in WaitingOn)
+
+
+class InvalidFields(Refusal):
+    """Several field problems found at once, so the admin sees them all beside their fields."""
+
+    def __init__(self, problems: list[InvalidField]):
+        super().__init__(N_("Please correct the marked fields."))
+        self.problems = problems
+
+
+@dataclass
+class TargetDraft:
+    """What the admin typed for one clock kind; amount None means no promise for that clock."""
+
+    kind: ClockKind
+    amount: Decimal | None
+    unit: str = TargetUnit.WORKING_DAYS.value
+    calendar_id: int | str | None = None
+    warn_percent: int | None = None
+    pause_on: list[str] = field(default_factory=list)
+    breach_actions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PolicyOverview:
+    """A policy with its newest version (None only for a policy that never got one)."""
+
+    policy: SlaPolicy
+    version: SlaPolicyVersion | None
+
+
+@dataclass
+class VersionEntry:
+    """One line of a policy's history: the version and who published it (None: shipped)."""
+
+    version: SlaPolicyVersion
+    author: User | None
+
+
+# --- Policies -------------------------------------------------------------------------------
+
+
+def list_policies() -> list[PolicyOverview]:
+    """Every policy, general ones first, each with its current version (two queries)."""
+    policies = list(db.session.scalars(select(SlaPolicy).order_by(SlaPolicy.id)))
+    newest = (
+        select(SlaPolicyVersion.policy_id, func.max(SlaPolicyVersion.number).label("number"))
+        .group_by(SlaPolicyVersion.policy_id)
+        .subquery()
+    )
+    versions = db.session.scalars(
+        select(SlaPolicyVersion).join(
+            newest,
+            (SlaPolicyVersion.policy_id == newest.c.policy_id) & (SlaPolicyVersion.number == newest.c.number),
+        )
+    )
+    by_policy = {v.policy_id: v for v in versions}
+    return [PolicyOverview(p, by_policy.get(p.id)) for p in policies]
+
+
+def policy_history(policy: SlaPolicy) -> list[VersionEntry]:
+    """The versions of `policy`, newest first, with the admin who published each."""
+    versions = list(
+        db.session.scalars(
+            select(SlaPolicyVersion)
+            .where(SlaPolicyVersion.policy_id == policy.id)
+            .order_by(SlaPolicyVersion.number.desc())
+        )
+    )
+    author_ids = {v.created_by_id for v in versions if v.created_by_id is not None}
+    authors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(author_ids)))}
+    return [VersionEntry(v, authors.get(v.created_by_id)) for v in versions]
+
+
+def _same_scope(category_id: int | None, major: bool | None, exclude_id: int | None) -> SlaPolicy | None:
+    """The active policy that already covers exactly this scope, if any."""
+    query = select(SlaPolicy).where(
+        SlaPolicy.active.is_(True),
+        SlaPolicy.category_id.is_(None) if category_id is None else SlaPolicy.category_id == category_id,
+        SlaPolicy.major.is_(None) if major is None else SlaPolicy.major.is_(major),
+    )
+    if exclude_id is not None:
+        query = query.where(SlaPolicy.id != exclude_id)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _check_scope_free(category_id: int | None, major: bool | None, exclude_id: int | None, field_name):
+    rival = _same_scope(category_id, major, exclude_id)
+    if rival is not None:
+        message = N_(
+            "The active policy “%(name)s” already covers the same complaints. Publish a new version "
+            "of it, or deactivate it first."
+        )
+        if field_name:
+            raise InvalidField(field_name, message, name=rival.name)
+        raise Refusal(message, name=rival.name)
+
+
+def create_policy(
+    admin: User,
+    *,
+    name: str,
+    category_id: int | None,
+    major: bool | None,
+    targets: list[TargetDraft],
+    note: str = "",
+) -> SlaPolicy:
+    """Add an active policy and publish its version 1.
+
+    admin: who publishes it (recorded on the version).
+    name: how admins and reports call it.
+    category_id: the category it applies to; None for any category.
+    major: True for major complaints only, False for the others only, None for any size.
+    targets: one draft per clock kind (see publish_policy_version).
+    note: why it was created, shown in its history.
+    """
+    problems: list[InvalidField] = []
+    name = (name or "").strip()
+    if not name:
+        problems.append(InvalidField("name", N_("Fill in this field.")))
+    elif len(name) > 120:
+        problems.append(InvalidField("name", N_("At most %(max)s characters."), max=120))
+    if category_id is not None and db.session.get(Category, category_id) is None:
+        problems.append(InvalidField("category_id", N_("Choose a category, or any category.")))
+    cleaned = _clean_targets(targets, problems)
+    if problems:
+        raise InvalidFields(problems)
+    _check_scope_free(category_id, major, None, "category_id")
+    policy = SlaPolicy(name=name, category_id=category_id, major=major, active=True, created_at=now())
+    db.session.add(policy)
+    db.session.flush()
+    sla_policy.publish_version(policy, cleaned, admin, _note(note))
+    return policy
+
+
+def publish_policy_version(
+    admin: User, policy: SlaPolicy, targets: list[TargetDraft], note: str
+) -> SlaPolicyVersion:
+    """Publish version N+1 of `policy`; complaints already filed keep the version they have.
+
+    admin: who publishes it.
+    targets: one draft per clock kind; a draft without an amount means no promise for that clock.
+      Field problems are named "<kind>-<field>" (e.g. "resolution-amount") as on the admin form.
+    note: what changed and why (required), shown in the policy's history.
+    """
+    problems: list[InvalidField] = []
+    cleaned = _clean_targets(targets, problems)
+    note = (note or "").strip()
+    if not note:
+        problems.append(InvalidField("note", N_("Say what changed, for the policy's history.")))
+    if problems:
+        raise InvalidFields(problems)
+    try:
+        return sla_policy.publish_version(policy, cleaned, admin, _note(note))
+    except IntegrityError as exc:  # another admin published the same number first
+        raise Refusal(
+            N_("Someone else published a version of this policy meanwhile. Reload and try again.")
+        ) from exc
+
+
+def set_policy_active(policy: SlaPolicy, active: bool) -> SlaPolicy:
+    """Activate or deactivate `policy`.
+
+    A deactivated policy is no longer given to new complaints (they fall back to the next policy
+    that fits) and its clocks stop warning and breaching. The last active policy for any category
+    and any size cannot be deactivated, so that every complaint is held to some pledge.
+    """
+    if active and not policy.active:
+        _check_scope_free(policy.category_id, policy.major, policy.id, None)
+    is_general = policy.category_id is None and policy.major is None
+    if not active and policy.active and is_general and _same_scope(None, None, policy.id) is None:
+        raise Refusal(
+            N_(
+                "This is the pledge for every complaint. Activate another policy for any category "
+                "and any size before deactivating it."
+            )
+        )
+    policy.active = active
+    db.session.flush()
+    return policy
+
+
+def _note(note: str | None) -> str:
+    return (note or "").strip()[:200]
+
+
+def _clean_targets(drafts: Iterable[TargetDraft], problems: list[InvalidField]) -> list[dict]:
+    """The drafts with an amount, as publish_version's dicts; problems are appended to `problems`."""
+    cleaned = []
+    for draft in drafts:
+        if draft.amount is None:
+            continue
+        before = len(problems)
+        target = _clean_target(draft, problems)
+        if len(problems) == before:
+            cleaned.append(target)
+    if not cleaned and not problems:
+        problems.append(
+            InvalidField("", N_("Promise at least one window: give an amount for one of the clocks."))
+        )
+    return cleaned
+
+
+def _clean_target(draft: TargetDraft, problems: list[InvalidField]) -> dict:
+    kind = ClockKind(draft.kind)
+
+    def problem(name: str, template: str, **params) -> None:
+        problems.append(InvalidField(f"{kind.value}-{name}", template, **params))
+
+    unit = draft.unit if draft.unit in {u.value for u in TargetUnit} else None
+    if unit is None:
+        problem("unit", N_("Choose hours or working days."))
+    amount = _amount(draft.amount, unit, problem)
+    calendar_id = _int_or_none(draft.calendar_id)
+    if calendar_id is None or db.session.get(WorkCalendar, calendar_id) is None:
+        problem("calendar_id", N_("Choose a calendar."))
+    warn = DEFAULT_WARN_PERCENT if draft.warn_percent is None else draft.warn_percent
+    if not 1 <= warn <= 99:
+        problem("warn_percent", N_("The warning point is a percentage between 1 and 99."))
+    pause_on = sorted(set(draft.pause_on or ()))
+    if any(reason not in PAUSE_REASONS for reason in pause_on):
+        problem("pause_on", N_("Choose from the listed reasons."))
+    elif kind is ClockKind.MERCHANT_REPLY and WaitingOn.MERCHANT.value in pause_on:
+        problem("pause_on", N_("This clock runs while waiting on the merchant; it cannot pause for it."))
+    actions = [a.value for a in BreachAction if a.value in set(draft.breach_actions or ())]
+    if len(actions) != len(set(draft.breach_actions or ())):
+        problem("breach_actions", N_("Choose from the listed actions."))
+    return {
+        "kind": kind.value,
+        "amount": amount,
+        "unit": unit,
+        "calendar_id": calendar_id,
+        "warn_percent": warn,
+        "pause_on": pause_on,
+        "breach_actions": actions,
+    }
+
+
+def _amount(value, unit: str | None, problem) -> Decimal | None:
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        problem("amount", N_("Give a number."))
+        return None
+    if not amount.is_finite() or amount <= 0:
+        problem("amount", N_("A target must be more than zero."))
+    elif unit == TargetUnit.WORKING_DAYS.value and (
+        amount != amount.to_integral_value() or amount > MAX_WORKING_DAYS
+    ):
+        problem("amount", N_("Give a whole number of working days, at most %(max)s."), max=MAX_WORKING_DAYS)
+    elif unit == TargetUnit.HOURS.value and (
+        amount > MAX_HOURS or amount != amount.quantize(Decimal("0.01"))
+    ):
+        problem("amount", N_("Give at most %(max)s hours, to the hundredth."), max=int(MAX_HOURS))
+    return amount
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- Calendars ------------------------------------------------------------------------------
+
+_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@dataclass
+class CalendarOverview:
+    """A calendar, its weekly hours as typed (Monday first; "" = no work), and the years whose
+    official makeup workdays it does not know yet."""
+
+    calendar: WorkCalendar
+    week: list[str]
+    awaiting_years: list[int]
+
+
+def list_calendars() -> list[WorkCalendar]:
+    """Every working calendar with its declared days (there are few)."""
+    return list(db.session.scalars(select(WorkCalendar).order_by(WorkCalendar.id)))
+
+
+def calendars_overview(years_ahead: int = 2) -> list[CalendarOverview]:
+    """Every calendar, flagged with the years from this one to `years_ahead` later for which
+    China's makeup workdays are not known yet (see years_awaiting_makeup_workdays)."""
+    calendars = list_calendars()
+    year = now().year
+    awaiting = years_awaiting_makeup_workdays(calendars, range(year, year + years_ahead + 1))
+    return [CalendarOverview(c, weekly_hours_text(c), awaiting[c.id]) for c in calendars]
+
+
+def weekly_hours_text(calendar: WorkCalendar) -> list[str]:
+    """The calendar's spans per weekday as the admin types them, Monday first."""
+    hours = calendar.hours or {}
+    return [spans_text(hours.get(str(weekday), [])) for weekday in range(7)]
+
+
+def years_awaiting_makeup_workdays(
+    calendars: list[WorkCalendar], years: Iterable[int]
+) -> dict[int, list[int]]:
+    """For each calendar id, the `years` whose official makeup workdays are unknown to it.
+
+    Only calendars following China's official holidays are concerned. A year counts as known
+    once the holiday data has its makeup workdays, or once an admin declared a working day in it
+    here (entering the State Council's schedule by hand).
+    """
+    missing = wt.years_missing_adjusted_workdays(list(years))
+    result = {}
+    for calendar in calendars:
+        if calendar.holiday_source != "CN":
+            result[calendar.id] = []
+            continue
+        declared = {d.day.year for d in calendar.days if d.is_working}
+        result[calendar.id] = [year for year in missing if year not in declared]
+    return result
+
+
+def spans_text(spans: Iterable[Iterable[str]]) -> str:
+    """A weekday's stored spans as the admin types them: "09:00-12:00, 13:00-18:00"."""
+    return ", ".join(f"{start}-{end}" for start, end in spans)
+
+
+def parse_spans(text: str | None) -> list[list[str]]:
+    """Parse "09:00-12:00, 13:00-18:00" into sorted [["09:00", "12:00"], ...]; empty: no work.
+
+    "24:00" may end a span (midnight). Raises Refusal if a span is malformed, empty or overlaps
+    another.
+    """
+    spans = []
+    for part in (text or "").replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        match = _SPAN.match(part)
+        if not match:
+            raise Refusal(N_("Write the hours as 09:00-18:00, several separated by commas."))
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        start, end = _wall(h1, m1, allow_midnight=False), _wall(h2, m2, allow_midnight=True)
+        if start is None or end is None:
+            raise Refusal(N_("%(span)s is not a time of day (00:00 to 24:00)."), span=part.strip())
+        if end <= start:
+            raise Refusal(N_("%(span)s ends before it starts."), span=part.strip())
+        spans.append((start, end))
+    spans.sort()
+    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
+        if start < end:
+            raise Refusal(N_("The hours overlap."))
+    return [[f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"] for a, b in spans]
+
+
+def _wall(hour: int, minute: int, allow_midnight: bool) -> int | None:
+    """Minutes since midnight, or None if not a wall time (24:00 only when allowed)."""
+    if minute > 59:
+        return None
+    if hour == 24 and minute == 0 and allow_midnight:
+        return 24 * 60
+    if hour > 23:
+        return None
+    return hour * 60 + minute
+
+
+def update_calendar(
+    calendar: WorkCalendar, *, timezone: str, hours: Mapping[int, str], count_receipt_day: bool
+) -> WorkCalendar:
+    """Change a calendar's time zone, weekly hours and receipt-day convention.
+
+    timezone: an IANA zone name such as Asia/Shanghai.
+    hours: weekday (0 = Monday) -> spans as typed, e.g. "09:00-12:00, 13:00-18:00"; empty: no work.
+    count_receipt_day: whether the day a complaint arrives counts as the first working day.
+    Deadlines already set keep their due time; windows started or resumed from now on use this.
+    """
+    problems: list[InvalidField] = []
+    timezone = (timezone or "").strip()
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        problems.append(
+            InvalidField(
+                "timezone", N_("%(zone)s is not a known time zone (e.g. Asia/Shanghai)."), zone=timezone
+            )
+        )
+    week = {}
+    for weekday in range(7):
+        try:
+            spans = parse_spans(hours.get(weekday, ""))
+        except Refusal as refusal:
+            problems.append(InvalidField(f"hours_{weekday}", refusal.template, **refusal.params))
+            continue
+        if spans:
+            week[str(weekday)] = spans
+    if not problems and not week:
+        problems.append(
+            InvalidField("hours_0", N_("A calendar needs working hours on at least one weekday."))
+        )
+    if problems:
+        raise InvalidFields(problems)
+    calendar.timezone = timezone
+    calendar.hours = week
+    calendar.count_receipt_day = bool(count_receipt_day)
+    calendar.updated_at = now()
+    db.session.flush()
+    return calendar
+
+
+def add_calendar_day(
+    calendar: WorkCalendar, *, day: date | None, is_working: bool, note: str = ""
+) -> CalendarDay:
+    """Declare `day` a working day (e.g. an officially published makeup workday) or a local holiday.
+
+    day: the local date in the calendar's zone; one declaration per date.
+    is_working: True for a working day, False for a holiday.
+    note: why, e.g. "Spring Festival makeup workday (State Council notice)".
+    """
+    if day is None:
+        raise InvalidField("day", N_("Give the date."))
+    if any(existing.day == day for existing in calendar.days):
+        raise InvalidField(
+            "day", N_("%(day)s is already listed; remove it first to change it."), day=day.isoformat()
+        )
+    entry = CalendarDay(calendar_id=calendar.id, day=day, is_working=bool(is_working), note=_note(note))
+    calendar.days.append(entry)
+    calendar.updated_at = now()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # another admin declared the same date first
+        raise InvalidField("day", N_("%(day)s is already listed."), day=day.isoformat()) from exc
+    return entry
+
+
+def remove_calendar_day(calendar: WorkCalendar, day_id: int) -> CalendarDay:
+    """Remove a declared day from `calendar`: the date follows the weekly hours and holiday data again."""
+    entry = next((d for d in calendar.days if d.id == day_id), None)
+    if entry is None:
+        raise Refusal(N_("That date is not listed for this calendar any more."))
+    calendar.days.remove(entry)
+    calendar.updated_at = now()
+    db.session.flush()
+    return entry
