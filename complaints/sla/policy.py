@@ -186,5 +186,7 @@ def publish_version(
 
 def describe_window(target: SlaTarget) -> tuple[Decimal, str]:
     """The target as a number and its unit, for display."""
-    amount = Decimal(target.amount).normalize()
+    amount = Decimal(target.amount)
+    # 100 shows as "100", 1.50 as "1.5": never in exponent notation ("1E+2").
+    amount = amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
     return amount, target.unit.value
