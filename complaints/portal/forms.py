@@ -215,7 +215,11 @@ class ReferralForm(VersionedForm):
     )
 
     def set_organisations(self, organisations) -> None:
-        self.mediation_org_id.choices = [SelectChoice(str(org.id), org.name) for org in organisations]
+        choices = [SelectChoice(str(org.id), org.name) for org in organisations]
+        if len(organisations) > 1:
+            # No silent default: the consumer picks the organisation on purpose.
+            choices.insert(0, SelectChoice("", _l("Choose an organisation")))
+        self.mediation_org_id.choices = choices
         if len(organisations) == 1 and not self.mediation_org_id.data:
             self.mediation_org_id.data = str(organisations[0].id)
 
