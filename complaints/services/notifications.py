@@ -27,35 +27,50 @@ def smtp_configured() -> bool:
 def notify(user_ids: Iterable[int], kind: NotificationKind, complaint_id: int | None, detail: dict) -> int:
     """Queue one notification per user; returns how many.
 
-    user_ids: who is told (duplicates are told once).
+    user_ids: who is told (duplicates are told once; inactive accounts not at all).
     kind: what happened.
     complaint_id: the complaint it is about, if any.
     detail: facts to show (reference, clock kind, due instant...).
     """
+    return notify_many([(user_ids, kind, complaint_id, detail)])
+
+
+def notify_many(batch: list[tuple[Iterable[int], NotificationKind, int | None, dict]]) -> int:
+    """Queue several notifications in two statements; each item as for `notify`."""
+    batch = [
+        (list(dict.fromkeys(user_ids)), kind, complaint_id, detail)
+        for user_ids, kind, complaint_id, detail in batch
+    ]
+    active = set(_active([user_id for user_ids, _, _, _ in batch for user_id in user_ids]))
     at = now()
     email_status = "pending" if smtp_configured() else "skipped"
     rows = [
         {
             "user_id": user_id,
             "complaint_id": complaint_id,
-            "kind": kind,
+            "kind": kind.value,  # Core inserts skip the ORM's enum processing
             "detail": detail,
             "created_at": at,
             "email_status": email_status,
             "email_attempts": 0,
             "email_next_attempt_at": at if email_status == "pending" else None,
         }
-        for user_id in dict.fromkeys(user_ids)
+        for user_ids, kind, complaint_id, detail in batch
+        for user_id in user_ids
+        if user_id in active
     ]
     if rows:
-        db.session.execute(Notification.__table__.insert(), [_bind(row) for row in rows])
+        db.session.execute(Notification.__table__.insert(), rows)
     return len(rows)
 
 
-def _bind(row: dict) -> dict:
-    # Core inserts skip the ORM's type processing of enums; store their values.
-    row["kind"] = row["kind"].value
-    return row
+def _active(user_ids: Iterable[int]) -> list[int]:
+    """The given users that still have an active account (a deleted consumer is told nothing)."""
+    wanted = list(dict.fromkeys(user_ids))
+    if not wanted:
+        return []
+    active = set(db.session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True))))
+    return [user_id for user_id in wanted if user_id in active]
 
 
 def supervisor_ids() -> list[int]:

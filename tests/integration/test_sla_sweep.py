@@ -32,8 +32,8 @@ from complaints.models import (
     Priority,
     SlaClock,
 )
+from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
-from complaints.sla import sweep as sweep_module
 from complaints.sla.sweep import sweep
 from complaints.workflow import Action, Refusal, State
 
@@ -227,34 +227,23 @@ def test_one_sweep_after_downtime_records_everything_that_fell_due_exactly_once(
     assert len(marks("sla_warning")) == 6 and len(marks("sla_breach")) == 4
 
 
-def test_a_batch_skipped_because_a_complaint_changed_is_taken_by_the_next_run(world, clock, monkeypatch):
+def test_a_sweep_mark_tells_someone_on_a_stale_page_to_reload(world, clock):
+    # The sweep appends to the timeline and bumps the complaint's version in one transaction, so
+    # an agent acting on the page they loaded before the warning is told to reload: the hash
+    # chain never forks between the sweep and a person.
     complaint = world.complaint(world.file())
+    seen_version = complaint.version
     clock.set(shanghai(2026, 3, 3, 4))  # the response warning point
-
-    real_append_event = sweep_module.append_event
-    changed = []
-
-    def someone_changes_it_meanwhile(target, *args, **kwargs):
-        # Between the claim and the sweep's write, someone else saves the complaint.
-        if not changed:
-            db.session.execute(
-                Complaint.__table__.update()
-                .where(Complaint.__table__.c.id == target.id)
-                .values(version=Complaint.__table__.c.version + 1)
-            )
-            changed.append(target.id)
-        return real_append_event(target, *args, **kwargs)
-
-    monkeypatch.setattr(sweep_module, "append_event", someone_changes_it_meanwhile)
-
-    assert not sweep()
-    assert changed == [complaint.id]
-    assert marks("sla_warning") == []
-    assert clock_of(complaint, K.RESPONSE).warned_at is None  # the claim was rolled back too
-
-    report = sweep()
-    assert (report.warned, report.breached) == (1, 0)
-    assert marks("sla_warning") == [(complaint.id, "response")]
+    assert sweep().warned == 1
+    with pytest.raises(StaleComplaint):
+        apply_action(
+            world.complaint(complaint.reference),
+            world.user("agent"),
+            Action.VERIFY,
+            expected_version=seen_version,
+        )
+    db.session.rollback()
+    assert world.complaint(complaint.reference).version == seen_version + 1
 
 
 # --- two processes ----------------------------------------------------------------------------
