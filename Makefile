@@ -9,7 +9,7 @@ PORT ?= 5000
 N ?= 100000
 ARTIFACTS ?= $(CURDIR)/artifacts
 
-.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres extract-messages
+.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres extract-messages load
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -84,3 +84,8 @@ test-postgres: $(VENV)/.dev-installed translations
 	tests/postgres/cluster.sh start
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q tests/integration; status=$$?; \
 	  tests/postgres/cluster.sh stop; exit $$status
+
+# 50 consumers filing and replying while 10 agents work and the sweep runs, against gunicorn
+# (2 workers) on 127.0.0.1; checks every acknowledged write landed exactly once and no 5xx.
+load: $(VENV)/.dev-installed translations
+	$(BIN)/python tests/load/run_load.py

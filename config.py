@@ -28,6 +28,8 @@ class Config:
         "DATABASE_URL", _sqlite_url(INSTANCE_DIR / "pledgedesk.sqlite3")
     )
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # How long a SQLite writer waits for another's lock before the request answers 503.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
     # One upload is at most 10 MB; a filing carries at most 5 of them plus the form.
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))

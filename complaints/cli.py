@@ -103,12 +103,14 @@ def seed_bench_command(count, days, seed):
 
 
 def register_commands(app: Flask) -> None:
+    from complaints.attachments_cli import attachments_cli
     from complaints.audit_cli import audit_cli
     from complaints.backup_cli import backup_cli
     from complaints.scheduler import scheduler_cli
     from complaints.sla.commands import sla_cli
 
     app.cli.add_command(sla_cli)
+    app.cli.add_command(attachments_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(users_cli)

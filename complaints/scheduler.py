@@ -32,6 +32,19 @@ def _close_expired(app: Flask) -> None:
             db.session.remove()
 
 
+def _prune_orphan_files(app: Flask) -> None:
+    from complaints.extensions import db
+    from complaints.services.attachments import prune_orphan_files
+
+    with app.app_context():
+        try:
+            removed = prune_orphan_files()
+            if removed:
+                log.info("removed %d orphan attachment files", len(removed))
+        finally:
+            db.session.remove()
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
     from complaints.sla import jobs as sla_jobs
@@ -43,6 +56,16 @@ def add_jobs(scheduler, app: Flask) -> None:
         args=[app],
         minutes=10,
         id="close_expired_decisions",
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        _prune_orphan_files,
+        "interval",
+        args=[app],
+        hours=1,
+        id="prune_orphan_files",
         max_instances=1,
         coalesce=True,
         replace_existing=True,

@@ -140,3 +140,32 @@ def discard_uncommitted_files(session) -> None:
 
 def forget_committed_files(session) -> None:
     session.info.pop("pledgedesk.written_files", None)
+
+
+def prune_orphan_files(older_than_minutes: int = 60) -> list[Path]:
+    """Delete files in the attachment folder that no attachment row names.
+
+    A worker killed while writing evidence leaves its file behind (its transaction never
+    committed). Only files older than `older_than_minutes` go, so an upload in flight is safe.
+    Returns the paths removed.
+    """
+    from sqlalchemy import select
+
+    folder = Path(current_app.config["ATTACHMENT_DIR"])
+    if not folder.exists():
+        return []
+    cutoff = now().timestamp() - older_than_minutes * 60
+    candidates = [p for p in folder.glob("*/*") if p.is_file() and p.stat().st_mtime < cutoff]
+    if not candidates:
+        return []
+    known = set(
+        db.session.scalars(
+            select(Attachment.stored_name).where(Attachment.stored_name.in_([p.name for p in candidates]))
+        )
+    )
+    removed = []
+    for path in candidates:
+        if path.name not in known:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
