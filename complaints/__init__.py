@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from config import DEFAULT_SECRET_KEY, INSTANCE_DIR, config_for
@@ -60,6 +60,8 @@ def _init_extensions(app: Flask) -> None:
     from complaints.services.attachments import discard_uncommitted_files, forget_committed_files
 
     db.init_app(app)
+    with app.app_context():
+        event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -68,13 +70,19 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         from complaints.models import User
 
+        user_id, _, token = session_id.partition(":")
         try:
-            return db.session.get(User, int(user_id))
+            user = db.session.get(User, int(user_id))
         except ValueError:
             return None
+        if user is None or not token or not user.session_token:
+            return None
+        if not secrets.compare_digest(user.session_token, token):
+            return None  # signed out elsewhere, password changed, or an old cookie
+        return user
 
     @app.teardown_appcontext
     def _discard_files_of_failed_requests(exc):
@@ -85,17 +93,19 @@ def _init_extensions(app: Flask) -> None:
     event.listen(Session, "after_rollback", discard_uncommitted_files)
 
 
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
-    import sqlite3
+def _sqlite_pragmas(busy_timeout_ms: int):
+    def on_connect(dbapi_connection, connection_record):
+        import sqlite3
 
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+        if isinstance(dbapi_connection, sqlite3.Connection):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    return on_connect
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -73,6 +73,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    current_user.end_sessions()  # a copied cookie stops working too
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -149,3 +151,6 @@ def _references_of(items) -> dict[int, str]:
 
     query = visible_complaints(current_user).where(Complaint.id.in_(ids))
     return {c.id: c.reference for c in db.session.scalars(query)}
+
+
+from complaints.auth import account  # noqa: E402,F401

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import HiddenInput
 
 from complaints.models import AGENT_OUTCOMES, WaitingOn
+from complaints.portal.forms import money_amount
 from complaints.services.attachments import Upload
 from complaints.services.conversation import MAX_BODY
 from complaints.services.queues import MAX_QUERY_LENGTH
@@ -187,6 +188,21 @@ class EscalateForm(GuardedActionForm):
         return {"mediation_org_id": self.mediation_org_id.data, "reason": self.escalate_reason.data}
 
 
+class ReclassifyForm(GuardedActionForm):
+    category_id = SelectField(_l("What the complaint is about"), coerce=int, validators=[InputRequired()])
+    claimed_amount = DecimalField(
+        _l("Amount claimed (CNY)"),
+        places=2,
+        invalid_value_message=_l("Enter an amount of money, such as 299 or 299.50."),
+        validators=[InputRequired(_l("Give the amount claimed (0 if none).")), money_amount],
+        description=_l("A larger claim may be a major complaint, with shorter pledged times."),
+        render_kw={"min": "0", "step": "0.01", "inputmode": "decimal"},
+    )
+
+    def params(self) -> dict:
+        return {"category_id": self.category_id.data, "claimed_amount": self.claimed_amount.data}
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "claim": ClaimForm,
     "assign": AssignForm,
@@ -198,4 +214,5 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "reject": RejectForm,
     "resolve": ResolveForm,
     "escalate": EscalateForm,
+    "reclassify": ReclassifyForm,
 }

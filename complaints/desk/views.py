@@ -49,6 +49,9 @@ DONE = {
     "reject": _l("The complaint is rejected; the consumer has been told why."),
     "resolve": _l("The complaint is resolved."),
     "escalate": _l("The complaint is referred to mediation."),
+    "reclassify": _l(
+        "The category and amount are corrected; the pledged times follow the policy that now applies."
+    ),
 }
 
 
@@ -107,6 +110,29 @@ def queue():
     )
 
 
+@bp.get("/at-risk")
+@roles_required(Role.SUPERVISOR)
+def at_risk():
+    page = queues.at_risk_page(current_user, request.args.get("after"))
+    return _pledge_view("at_risk", page)
+
+
+@bp.get("/breached")
+@roles_required(Role.SUPERVISOR)
+def breached():
+    page = queues.breached_page(current_user, request.args.get("after"))
+    return _pledge_view("breached", page)
+
+
+def _pledge_view(view: str, page: queues.QueuePage):
+    endpoint = f"desk.{view}"
+    next_url = url_for(endpoint, after=page.next_cursor) if page.next_cursor else None
+    first_url = url_for(endpoint) if request.args.get("after") else None
+    return render_template(
+        "desk/pledges.html", view=view, tabs=TABS, page=page, next_url=next_url, first_url=first_url
+    )
+
+
 @bp.get("/search")
 @roles_required(*STAFF)
 def search():
@@ -132,6 +158,8 @@ def _with_choices(form: ActionForm) -> ActionForm:
         form.assignee_id.choices = [SelectChoice(u.id, u.name) for u in queues.assignable_staff()]
     if hasattr(form, "mediation_org_id"):
         form.mediation_org_id.choices = [SelectChoice(o.id, o.name) for o in active_organisations()]
+    if hasattr(form, "category_id"):
+        form.category_id.choices = [SelectChoice(c.id, _category_name(c)) for c in queues.active_categories()]
     return form
 
 
@@ -152,12 +180,20 @@ def _render_complaint(
         if view.can(name):
             if name == failed and failed_form is not None:
                 forms[name] = failed_form
-            else:  # a fresh form; the assignment starts at whoever has the complaint now
-                forms[name] = _with_choices(form_class(formdata=None, assignee_id=view.complaint.assignee_id))
+            else:  # a fresh form, starting from the complaint as it is now
+                forms[name] = _with_choices(form_class(formdata=None, **_current_values(view.complaint)))
     body = render_template(
         "desk/complaint.html", view=view, c=view.complaint, forms=forms, failed=failed, refusal=refusal
     )
     return body, status
+
+
+def _current_values(complaint) -> dict:
+    return {
+        "assignee_id": complaint.assignee_id,
+        "category_id": complaint.category_id,
+        "claimed_amount": complaint.claimed_amount,
+    }
 
 
 @bp.get("/complaints/<reference>")

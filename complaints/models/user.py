@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -40,12 +41,25 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"))
     mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
+    # Part of the id Flask-Login keeps in the session: changing it ends every session of the
+    # account (sign-out, password change), even one whose cookie was copied.
+    # NULL (rows from before the column existed): no session is valid until the next sign-in.
+    session_token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     merchant = relationship("Merchant", lazy="joined")
     mediation_org = relationship("MediationOrganisation", lazy="joined")
+
+    def get_id(self) -> str:
+        if not self.session_token:
+            self.session_token = secrets.token_hex(16)  # saved by the sign-in that asks
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Invalidate every session of this account."""
+        self.session_token = secrets.token_hex(16)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

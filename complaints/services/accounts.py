@@ -146,3 +146,4 @@ def _count_failure(user: User, at) -> None:
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = _hasher().hash(password)
+    user.end_sessions()  # everyone signed in with the old password is signed out

@@ -1,13 +1,14 @@
-"""The staff's work queues and complaint search.
+"""The staff's work queues, the supervisors' pledge views, and complaint search.
 
-Queues are read with keyset pagination over (created_at, id), oldest first: until the SLA engine
-gives every complaint its due times, the oldest complaint is the one closest to breaching the
-pledge. When due times exist, the order should become "due soonest first" over an index on them.
+A queue lists first the complaints with a running clock, the one about to breach first: keyset
+pages over (due_at, clock id) of each complaint's earliest running clock, read over the partial
+indexes of running clocks (see clock_order). The complaints with no running clock follow (waiting
+on someone, or closed), oldest first: each state is read on its own over (state, created_at, id)
+— or (assignee_id, state, created_at, id) — and the per-state slices are merged by UNION ALL.
+A queue of closed states lists by filing only: their clocks have all stopped.
 
-Each state is read on its own over the index (state, created_at, id) — or (assignee_id, state,
-created_at, id) when the queue is about one assignee or the unassigned — so a page costs
-`page size` index rows per state, however many complaints there are; the per-state slices are
-merged by one UNION ALL. Merchants, categories and assignees come in the same query (joinedload).
+A cursor names its phase: "d:<due iso>_<clock id>" while clocks are listed, then
+"c:<created iso>_<complaint id>". The supervisors' at-risk and breached views are "d:" only.
 """
 
 from __future__ import annotations
@@ -17,13 +18,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import Select, func, select, tuple_, union_all
+from sqlalchemy import Select, exists, func, select, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
 from complaints.extensions import db
-from complaints.models import Category, Complaint, Merchant, Role, User
+from complaints.models import Category, Complaint, Merchant, Role, SlaClock, User
 from complaints.services.access import visible_complaints
+from complaints.services.clock import now
+from complaints.services.clock_order import (
+    ClockSet,
+    at_risk_clocks,
+    clock_keys_statement,
+    overdue_clocks,
+    running_clocks,
+)
 from complaints.services.search import ranked_matches
+from complaints.sla.status import ClockStatus, clock_status
 from complaints.workflow import OPEN_STATES, State
 
 UNASSIGNED = "unassigned"
@@ -31,12 +41,17 @@ MINE = "mine"
 OPEN = "open"
 QUEUES = (UNASSIGNED, MINE, OPEN)
 
+DUE = "d"  # cursor phase: complaints by the due instant of their earliest running clock
+FILED = "c"  # cursor phase: complaints without a running clock, by filing instant
+
 SEARCH_PAGE_SIZE = 25
 MAX_SEARCH_PAGES = 20
 MAX_QUERY_LENGTH = 200
 
-# A cursor is exactly what next_cursor() writes: the UTC instant, "_", the id.
-_CURSOR = re.compile(r"(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[1-9]\d{0,17})")
+# A cursor is exactly what encode_cursor() writes: the phase, ":", the UTC instant, "_", the id.
+_CURSOR = re.compile(
+    r"(?P<phase>[dc]):(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[1-9]\d{0,17})"
+)
 _REFERENCE = re.compile(r"C-\d{4}-\d{6}", re.IGNORECASE)
 # Queue rows show these; loading them with the complaints avoids one query per row.
 _ROW_OPTIONS = (
@@ -63,10 +78,38 @@ class QueueFilter:
     assignee: int | str | None = None
 
 
+@dataclass(frozen=True)
+class Cursor:
+    phase: str  # DUE or FILED
+    at: datetime
+    id: int  # the clock id in the DUE phase, the complaint id in the FILED phase
+
+    @property
+    def key(self) -> tuple[datetime, int]:
+        return self.at, self.id
+
+
+@dataclass
+class QueueRow:
+    """A complaint on a page and the pledge that matters most for it now.
+
+    clock: its running clock nearest to due (else its paused one nearest to due, else None);
+    more: on the breached view, its other overdue clocks.
+    """
+
+    complaint: Complaint
+    clock: ClockStatus | None = None
+    more: list[ClockStatus] = field(default_factory=list)
+
+
 @dataclass
 class QueuePage:
-    complaints: list[Complaint]
+    rows: list[QueueRow]
     next_cursor: str | None
+
+    @property
+    def complaints(self) -> list[Complaint]:
+        return [row.complaint for row in self.rows]
 
 
 @dataclass
@@ -81,13 +124,13 @@ class SearchResults:
         return self.page < MAX_SEARCH_PAGES and self.total > self.page * SEARCH_PAGE_SIZE
 
 
-def encode_cursor(complaint: Complaint) -> str:
-    """The cursor of the page that starts after `complaint`: `<created_at iso>_<id>`."""
-    return f"{complaint.created_at.astimezone(UTC).isoformat()}_{complaint.id}"
+def encode_cursor(cursor: Cursor) -> str:
+    """The text of `cursor`: `<phase>:<UTC instant iso>_<id>`."""
+    return f"{cursor.phase}:{cursor.at.astimezone(UTC).isoformat()}_{cursor.id}"
 
 
-def decode_cursor(token: str | None) -> tuple[datetime, int] | None:
-    """(created_at, id) from a cursor, or None for a missing or malformed one (the first page)."""
+def decode_cursor(token: str | None) -> Cursor | None:
+    """The cursor written by encode_cursor(), or None for a missing or malformed one (the first page)."""
     match = _CURSOR.fullmatch(token or "")
     if match is None:
         return None
@@ -95,7 +138,10 @@ def decode_cursor(token: str | None) -> tuple[datetime, int] | None:
         at = datetime.fromisoformat(match["at"])
     except ValueError:
         return None
-    return at.astimezone(UTC), int(match["id"])
+    return Cursor(match["phase"], at.astimezone(UTC), int(match["id"]))
+
+
+# --- queues --------------------------------------------------------------------------------------
 
 
 def _conditions(user: User, filters: QueueFilter) -> list:
@@ -115,6 +161,21 @@ def _conditions(user: User, filters: QueueFilter) -> list:
     return conditions
 
 
+def _states(filters: QueueFilter) -> list[State]:
+    return [filters.state] if filters.state else sorted(OPEN_STATES)
+
+
+def _has_clocks(filters: QueueFilter) -> bool:
+    """Whether the queue's complaints may have running clocks (closed states have none)."""
+    return filters.state is None or filters.state in OPEN_STATES
+
+
+def _has_running_clock():
+    return exists().where(
+        SlaClock.complaint_id == Complaint.id, SlaClock.stopped_at.is_(None), SlaClock.paused_at.is_(None)
+    )
+
+
 def _state_slice(user: User, state: State, conditions: list, after, limit: int) -> Select:
     """Up to `limit` keys of one state after the cursor, read in index order."""
     query = (
@@ -127,14 +188,14 @@ def _state_slice(user: User, state: State, conditions: list, after, limit: int) 
     return query.order_by(Complaint.created_at, Complaint.id).limit(limit)
 
 
-def queue_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, int] | None, limit: int):
-    """A SELECT of (id, created_at) of the next `limit` complaints of a queue after `after`.
-
-    Each state is its own slice read in index order; the slices are merged by UNION ALL.
-    """
-    states = [filters.state] if filters.state else sorted(OPEN_STATES)
+def filed_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, int] | None, limit: int):
+    """A SELECT of (id, created_at) of the next `limit` complaints of a queue after `after`, oldest
+    first: those without a running clock (all of them for closed states). Each state is its own
+    slice read in index order; the slices are merged by UNION ALL."""
     conditions = _conditions(user, filters)
-    slices = [_state_slice(user, state, conditions, after, limit).subquery() for state in states]
+    if _has_clocks(filters):
+        conditions.append(~_has_running_clock())
+    slices = [_state_slice(user, state, conditions, after, limit).subquery() for state in _states(filters)]
     if len(slices) == 1:
         keys = select(slices[0].c.id, slices[0].c.created_at)
     else:
@@ -143,31 +204,140 @@ def queue_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime
     return keys.order_by(keys.selected_columns.created_at, keys.selected_columns.id).limit(limit)
 
 
-def queue_page(user: User, filters: QueueFilter, cursor: str | None = None) -> QueuePage:
-    """One page of a staff queue, oldest first, and the cursor of the next page (None at the end).
+def due_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, int] | None, limit: int):
+    """A SELECT of (due_at, clock_id, complaint_id) of the next `limit` complaints of a queue that
+    have a running clock, the one due soonest first (see clock_order.clock_keys_statement)."""
+    return clock_keys_statement(
+        user,
+        running_clocks,
+        _states(filters),
+        _conditions(user, filters),
+        after,
+        limit,
+        from_complaints=filters.merchant_id is not None,
+    )
 
+
+@dataclass(frozen=True)
+class _Key:
+    cursor: Cursor
+    complaint_id: int
+    clock_id: int | None = None  # the clock that placed the complaint here
+
+
+def _page_size() -> int:
+    return max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
+
+
+def _due_keys(statement) -> list[_Key]:
+    return [
+        _Key(Cursor(DUE, r.due_at, r.clock_id), r.complaint_id, r.clock_id)
+        for r in db.session.execute(statement)
+    ]
+
+
+def queue_page(user: User, filters: QueueFilter, cursor: str | None = None) -> QueuePage:
+    """One page of a staff queue and the cursor of the next page (None at the end).
+
+    Complaints with a running clock come first, the one due soonest first; then those without
+    (waiting on someone, or closed), oldest first. Each row carries its running clock nearest to
+    due, or else its paused one nearest to due.
     user: the agent or supervisor looking; complaints come through their scoped query.
     filters: which queue and filters.
     cursor: from the previous page's next_cursor; a malformed one gives the first page.
-    Two queries whatever the page size: the keys, then the rows with shop, category and assignee.
+    A fixed number of queries whatever the page size: the keys of each phase the page reaches,
+    the rows with shop, category and assignee, and the clocks of the page.
     """
-    size = max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
-    keys = queue_keys_statement(user, filters, decode_cursor(cursor), size + 1)
-    ids = [row.id for row in db.session.execute(keys)]
-    has_more = len(ids) > size
-    ids = ids[:size]
-    complaints = []
-    if ids:
-        complaints = list(
-            db.session.scalars(
-                visible_complaints(user)
-                .where(Complaint.id.in_(ids))
-                .options(*_ROW_OPTIONS)
-                .order_by(Complaint.created_at, Complaint.id)
+    size = _page_size()
+    after = decode_cursor(cursor)
+    keys: list[_Key] = []
+    if _has_clocks(filters) and (after is None or after.phase == DUE):
+        keys = _due_keys(due_keys_statement(user, filters, after.key if after else None, size + 1))
+    if len(keys) <= size:
+        filed_after = after.key if after is not None and after.phase == FILED else None
+        statement = filed_keys_statement(user, filters, filed_after, size + 1 - len(keys))
+        listed = {key.complaint_id for key in keys}  # a clock may have stopped between the two reads
+        keys += [
+            _Key(Cursor(FILED, r.created_at, r.id), r.id)
+            for r in db.session.execute(statement)
+            if r.id not in listed
+        ]
+    return _page(user, keys, size)
+
+
+def _page(user: User, keys: list[_Key], size: int, *, all_overdue: bool = False) -> QueuePage:
+    """The page of the first `size` keys, in key order, each row with the clock that placed it
+    (else its nearest one that has not stopped); all_overdue: its other overdue clocks, too."""
+    next_cursor = encode_cursor(keys[size - 1].cursor) if len(keys) > size else None
+    ids = [key.complaint_id for key in keys[:size]]
+    if not ids:
+        return QueuePage(rows=[], next_cursor=None)
+    complaints = {
+        c.id: c
+        for c in db.session.scalars(
+            visible_complaints(user).where(Complaint.id.in_(ids)).options(*_ROW_OPTIONS)
+        )
+    }
+    clocks: dict[int, list[SlaClock]] = {}
+    for clock in db.session.scalars(
+        select(SlaClock)
+        .where(SlaClock.complaint_id.in_(ids), SlaClock.stopped_at.is_(None))
+        .order_by(SlaClock.due_at, SlaClock.id)
+    ):
+        clocks.setdefault(clock.complaint_id, []).append(clock)
+    at = now()
+    rows = []
+    for key in keys[:size]:
+        if key.complaint_id not in complaints:
+            continue
+        own = clocks.get(key.complaint_id, [])
+        first = next((c for c in own if c.id == key.clock_id), None) or next(iter(own), None)
+        more = [c for c in own if c is not first and _overdue(c, at)] if all_overdue else []
+        rows.append(
+            QueueRow(
+                complaints[key.complaint_id],
+                clock_status(first, at) if first else None,
+                [clock_status(c, at) for c in more],
             )
         )
-    next_cursor = encode_cursor(complaints[-1]) if has_more and complaints else None
-    return QueuePage(complaints=complaints, next_cursor=next_cursor)
+    return QueuePage(rows=rows, next_cursor=next_cursor)
+
+
+def _overdue(clock: SlaClock, at: datetime) -> bool:
+    return clock.breached_at is not None or (clock.paused_at is None and clock.due_at <= at)
+
+
+# --- supervisors' pledge views ------------------------------------------------------------------
+
+
+def at_risk_page(user: User, cursor: str | None = None) -> QueuePage:
+    """Open complaints with a running clock past its warning point and not yet due, nearest due first.
+
+    user: the supervisor looking. cursor: from the previous page ("d:..."), None for the first.
+    Each row shows that clock. A clock is listed as soon as its warning point passes, whether
+    or not the sweep has marked it yet.
+    """
+    return _pledge_page(user, at_risk_clocks, cursor)
+
+
+def breached_page(user: User, cursor: str | None = None) -> QueuePage:
+    """Open complaints with a broken pledge not yet kept, the most overdue first.
+
+    A clock is overdue from its due instant until it stops: running, or paused while waiting on
+    someone. Each row shows the overdue clock that fell due first, then any other overdue one.
+    user: the supervisor looking. cursor: from the previous page ("d:..."), None for the first.
+    """
+    return _pledge_page(user, overdue_clocks, cursor, all_overdue=True)
+
+
+def _pledge_page(
+    user: User, clock_set: ClockSet, cursor: str | None, *, all_overdue: bool = False
+) -> QueuePage:
+    size = _page_size()
+    after = decode_cursor(cursor)
+    after_key = after.key if after is not None and after.phase == DUE else None
+    statement = clock_keys_statement(user, clock_set, sorted(OPEN_STATES), [], after_key, size + 1)
+    return _page(user, _due_keys(statement), size, all_overdue=all_overdue)
 
 
 def queue_filter_choices() -> tuple[list[Merchant], list[Category], list[User]]:
@@ -175,6 +345,11 @@ def queue_filter_choices() -> tuple[list[Merchant], list[Category], list[User]]:
     merchants = list(db.session.scalars(select(Merchant).order_by(Merchant.name)))
     categories = list(db.session.scalars(select(Category).order_by(Category.id)))
     return merchants, categories, assignable_staff()
+
+
+def active_categories() -> list[Category]:
+    """The categories a complaint can be moved to when staff correct it (active ones)."""
+    return list(db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.id)))
 
 
 def assignable_staff() -> list[User]:

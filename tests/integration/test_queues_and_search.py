@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import sqlite
 
 from complaints.extensions import db
-from complaints.services.queues import QueueFilter, full_text_statement, queue_keys_statement, queue_page
+from complaints.services.queues import QueueFilter, filed_keys_statement, full_text_statement, queue_page
 from complaints.workflow import State
 from tests.support import AuthActions, World
 
@@ -167,11 +167,11 @@ def test_bad_filter_values_are_ignored(app, client, auth, world):
     assert refs_on(response) == [reference]
 
 
-def test_queue_reads_the_state_index(app, world):
+def test_complaints_without_a_running_clock_are_read_over_the_state_index(app, world):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
-        statement = queue_keys_statement(world.user("agent"), QueueFilter(state=State.RECEIVED), None, 26)
+        statement = filed_keys_statement(world.user("agent"), QueueFilter(state=State.RECEIVED), None, 26)
         plan = _plan(statement)
     assert "ix_complaints_state_created" in plan
     assert "SCAN complaints" not in plan
@@ -290,23 +290,33 @@ def _plan(statement) -> str:
 
 
 def test_a_queue_page_costs_the_same_few_queries_however_long_it_is(app, world):
-    app.config["QUEUE_PAGE_SIZE"] = 10
+    def statements_for_a_page(size: int) -> int:
+        app.config["QUEUE_PAGE_SIZE"] = size
+        with app.app_context():
+            db.session.expire_all()
+            agent = world.user("agent")
+            assert agent.role  # loaded before counting
+            statements = []
+
+            def count(conn, cursor, statement, *args):
+                statements.append(statement)
+
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                page = queue_page(agent, QueueFilter(), None)
+                rows = [(c.merchant.name, c.category.code, c.assignee) for c in page.complaints]
+                clocks = [row.clock.kind for row in page.rows]
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+            db.session.remove()
+        assert len(rows) == len(clocks) == size
+        return len(statements)
+
     with app.app_context():
-        for _ in range(10):
+        for _ in range(25):
             world.file()
-        db.session.expire_all()
-        agent = world.user("agent")
-        assert agent.role  # loaded before counting
-        statements = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            page = queue_page(agent, QueueFilter(), None)
-            rows = [(c.merchant.name, c.category.code, c.assignee) for c in page.complaints]
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-    assert len(rows) == 10
-    assert len(statements) == 2  # the page's keys, then the rows with shop, category and assignee
+    # The keys of the page, the rows with shop, category and assignee, their clocks (with their
+    # targets and calendars), and the calendar's declared days: the same for 5 rows or 20.
+    assert statements_for_a_page(5) == statements_for_a_page(20) == 4
+    # A page that reaches the end of the running clocks also reads the complaints without one.
+    assert statements_for_a_page(25) == 5

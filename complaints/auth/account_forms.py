@@ -1,0 +1,69 @@
+"""The signed-in person's own account: details, password, deletion."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from complaints.services.privacy import is_time_zone
+
+# Offered in the time zone list; the platform's default (China) comes first. Names are IANA
+# zone names, which people recognise as they are, so they are not translated.
+COMMON_TIME_ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+)
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    phone = StringField(
+        _l("Phone (optional)"),
+        validators=[Optional(), Length(max=32)],
+        description=_l("Agents handling your complaints may call you on this number."),
+    )
+    locale = SelectField(
+        _l("Language"), choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")]
+    )
+    timezone = SelectField(
+        _l("Time zone"),
+        choices=[SelectChoice("", _l("Platform default (China Standard Time)"))]
+        + [SelectChoice(z, z) for z in COMMON_TIME_ZONES],
+        validate_choice=False,  # checked against zoneinfo below, with a clearer message
+        description=_l("Dates and times are shown in this zone."),
+    )
+
+    def validate_timezone(self, field):
+        if field.data and (field.data not in COMMON_TIME_ZONES or not is_time_zone(field.data)):
+            raise ValidationError(_l("Choose a time zone from the list."))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("At least 10 characters, mixing letters with digits or symbols."),
+    )
+    repeat = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+    confirm = BooleanField(
+        _l("I understand that my account is deleted for good and I can no longer sign in."),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

@@ -1,0 +1,127 @@
+"""Complaints in the order their pledges fall due: keyset reads over the partial indexes of clocks.
+
+A listing follows a set of clocks (running ones for the queues; those at risk or overdue for the
+supervisors). Each set is a few disjoint arms, each a list of conditions matching one partial
+index of sla_clocks, read in (due_at, id) order; the arms are merged by UNION ALL. A complaint is
+listed once, by its earliest clock of the set: a later clock of the same complaint is skipped
+(NOT EXISTS an earlier one, probed through ix_sla_clocks_complaint_kind; a complaint has at most
+a few clocks), so a page costs a few index rows per complaint, however many complaints there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, or_, select, tuple_, union_all
+from sqlalchemy.orm import aliased
+
+from complaints.models import Complaint, SlaClock, User
+from complaints.services.access import visible_complaints
+from complaints.services.clock import now
+from complaints.workflow import State
+
+# A set of clocks is a few disjoint arms, each a tuple of conditions that imply the WHERE clause of
+# one partial index, which that arm is read over in (due_at, id) order.
+ClockSet = Callable[[type[SlaClock], datetime], list[tuple]]
+
+
+def running_clocks(clock, at: datetime) -> list[tuple]:
+    """Clocks counting now (not stopped, not paused): not yet overdue (ix_sla_clocks_due_running),
+    or overdue (ix_sla_clocks_due_breached)."""
+    counting = (clock.stopped_at.is_(None), clock.paused_at.is_(None))
+    return [(*counting, clock.breached_at.is_(None)), (*counting, clock.breached_at.is_not(None))]
+
+
+def at_risk_clocks(clock, at: datetime) -> list[tuple]:
+    """Counting clocks past their warning point at `at` and not yet due: marked by the sweep
+    (ix_sla_clocks_due_warned), or not yet — the few whose warning point passed since the sweep
+    last ran, picked from ix_sla_clocks_warn_running."""
+    counting = (
+        clock.stopped_at.is_(None),
+        clock.paused_at.is_(None),
+        clock.breached_at.is_(None),
+        clock.due_at > at,
+    )
+    unmarked = aliased(SlaClock)
+    warning_passed = select(unmarked.id).where(
+        unmarked.stopped_at.is_(None),
+        unmarked.paused_at.is_(None),
+        unmarked.warned_at.is_(None),
+        unmarked.warn_at <= at,
+    )
+    return [(*counting, clock.warned_at.is_not(None)), (*counting, clock.id.in_(warning_passed))]
+
+
+def overdue_clocks(clock, at: datetime) -> list[tuple]:
+    """Clocks not stopped whose pledge is broken at `at`: marked by the sweep, paused ones too
+    (ix_sla_clocks_due_breached), or past due and not yet marked (ix_sla_clocks_due_running)."""
+    return [
+        (clock.stopped_at.is_(None), clock.breached_at.is_not(None)),
+        (
+            clock.stopped_at.is_(None),
+            clock.paused_at.is_(None),
+            clock.breached_at.is_(None),
+            clock.due_at <= at,
+        ),
+    ]
+
+
+def _earlier_clock_in_set(clock_set: ClockSet, at: datetime):
+    """The outer clock's complaint has an earlier clock of the same set: it is listed by that one."""
+    other = aliased(SlaClock)
+    return exists().where(
+        other.complaint_id == SlaClock.complaint_id,
+        or_(*(and_(*arm) for arm in clock_set(other, at))),
+        tuple_(other.due_at, other.id) < tuple_(SlaClock.due_at, SlaClock.id),
+    )
+
+
+def state_condition(states: list[State]):
+    return Complaint.state == states[0] if len(states) == 1 else Complaint.state.in_(states)
+
+
+def clock_keys_statement(
+    user: User,
+    clock_set: ClockSet,
+    states: list[State],
+    conditions: list,
+    after: tuple[datetime, int] | None,
+    limit: int,
+    *,
+    from_complaints: bool = False,
+) -> Select:
+    """A SELECT of (due_at, clock_id, complaint_id) of the next `limit` complaints after `after`
+    (a (due_at, clock id) key), each by its earliest clock of `clock_set`, nearest due first.
+
+    user: complaints come through their scoped query. states, conditions: which complaints.
+    Each arm is read over its partial index, and each clock's complaint is checked by primary key
+    (an EXISTS, not a join: joined, SQLite would start from the complaints' state index and sort).
+    from_complaints: join instead, and let the database start from a selective complaint index
+    (a shop's complaints are few, and their clocks spread over the whole clock index).
+    """
+    at = now()
+    complaint_ok = (state_condition(states), *conditions)
+    slices = []
+    for arm in clock_set(SlaClock, at):
+        if from_complaints:
+            query = (
+                visible_complaints(user)
+                .join(SlaClock, SlaClock.complaint_id == Complaint.id)
+                .where(*complaint_ok)
+            )
+        else:
+            listed = (
+                visible_complaints(user)
+                .with_only_columns(Complaint.id)
+                .where(Complaint.id == SlaClock.complaint_id)
+            )
+            query = select(SlaClock).where(listed.where(*complaint_ok).exists())
+        query = query.with_only_columns(
+            SlaClock.due_at, SlaClock.id.label("clock_id"), SlaClock.complaint_id.label("complaint_id")
+        ).where(*arm, ~_earlier_clock_in_set(clock_set, at))
+        if after is not None:
+            query = query.where(tuple_(SlaClock.due_at, SlaClock.id) > after)
+        slices.append(query.order_by(SlaClock.due_at, SlaClock.id).limit(limit).subquery())
+    merged = union_all(*(select(s.c.due_at, s.c.clock_id, s.c.complaint_id) for s in slices)).subquery()
+    return select(merged).order_by(merged.c.due_at, merged.c.clock_id).limit(limit)

@@ -1,0 +1,787 @@
+"""Who may use which endpoint: the expectation table of the authorization matrix.
+
+One Case per (endpoint, method, variant). Each names, for every role, the outcome that role must
+get. Roles that must be refused send a request that would change something if it got through
+(`attack`); roles that are let in send a deliberately invalid form (`probe`), so that the matrix
+proves the door is open without changing the shared world. test_authorization_matrix.py runs
+every cell and fails when app.url_map has an endpoint this table does not decide on.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.support import PASSWORD
+
+ANONYMOUS = "anonymous"
+CONSUMER = "consumer"
+OTHER_CONSUMER = "other_consumer"
+AGENT = "agent"
+SUPERVISOR = "supervisor"
+MEDIATOR = "mediator"
+OTHER_MEDIATOR = "other_mediator"
+ADMIN = "admin"
+ROLES = (ANONYMOUS, CONSUMER, OTHER_CONSUMER, AGENT, SUPERVISOR, MEDIATOR, OTHER_MEDIATOR, ADMIN)
+STAFF = (AGENT, SUPERVISOR)
+
+HOME = {
+    CONSUMER: "/portal/complaints",
+    OTHER_CONSUMER: "/portal/complaints",
+    AGENT: "/desk/",
+    SUPERVISOR: "/desk/",
+    MEDIATOR: "/mediation/",
+    OTHER_MEDIATOR: "/mediation/",
+    ADMIN: "/admin/users",
+}
+
+# Texts planted in the world (test_authorization_matrix.build_world) and who may read them.
+INTERNAL_NOTE = "MATRIX-INTERNAL-NOTE 该商家本月第三次被投诉"
+MERCHANT_QUESTION = "MATRIX-MERCHANT-QUESTION 请商家提供发货记录"
+SESSION_NOTES = "MATRIX-SESSION-NOTES 双方同意再谈一次"
+PRIVATE = {  # in the title and description of each complaint
+    "received": "MATRIX-PRIVATE-RECEIVED",
+    "verified": "MATRIX-PRIVATE-VERIFIED",
+    "mediated": "MATRIX-PRIVATE-MEDIATED",
+    "resolved": "MATRIX-PRIVATE-RESOLVED",
+    "rejected": "MATRIX-PRIVATE-REJECTED",
+    "foreign": "MATRIX-PRIVATE-FOREIGN",  # other_consumer's complaint
+}
+CONSUMERS_OWN = tuple(PRIVATE[k] for k in ("received", "verified", "mediated", "resolved", "rejected"))
+STAFF_ONLY = (INTERNAL_NOTE, MERCHANT_QUESTION)
+
+NEVER_SHOWN_TO: dict[str, tuple[str, ...]] = {
+    ANONYMOUS: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values()),
+    CONSUMER: (*STAFF_ONLY, SESSION_NOTES, PRIVATE["foreign"]),
+    OTHER_CONSUMER: (*STAFF_ONLY, SESSION_NOTES, *CONSUMERS_OWN),
+    AGENT: (),
+    SUPERVISOR: (),
+    MEDIATOR: (*STAFF_ONLY, *(v for k, v in PRIVATE.items() if k != "mediated")),
+    OTHER_MEDIATOR: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values()),
+    ADMIN: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values()),
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    location: str | None = None  # the path a redirect must lead to (query ignored; {World field}s filled in)
+    refused: bool = False  # the role is kept out: it sends the attack and nothing may change
+
+    def __str__(self) -> str:
+        return f"{self.status} -> {self.location}" if self.location else str(self.status)
+
+
+OK = Outcome(200)
+FORM_ERROR = Outcome(400)
+FORBIDDEN = Outcome(403, refused=True)
+NOT_FOUND = Outcome(404, refused=True)
+LOGIN = Outcome(302, "/login", refused=True)
+
+
+def to(path: str) -> Outcome:
+    """A redirect after an accepted request."""
+    return Outcome(302, path)
+
+
+def turned_away(path: str) -> Outcome:
+    """A redirect that refuses the request (a signed-in user sent to their home page)."""
+    return Outcome(302, path, refused=True)
+
+
+@dataclass(frozen=True)
+class World:
+    """The ids and references of the planted world that URLs and forms need."""
+
+    refs: dict[str, str]  # PRIVATE's keys -> complaint reference
+    versions: dict[str, int]  # same keys -> complaint version
+    attachments: dict[str, int]  # "received", "mediated", "foreign" -> attachment id
+    attachment_bytes: dict[str, bytes]
+    merchant_id: int
+    category_id: int
+    other_category_id: int
+    org_id: int
+    other_org_id: int
+    agent2_id: int
+    bystander_id: int  # a consumer no role signs in as; the target of toggle_user
+    policy_id: int  # the general service pledge
+    major_policy_id: int  # the pledge for major complaints (may be deactivated)
+    calendar_id: int  # the China working-day calendar
+    calendar_day_id: int  # a day declared on that calendar
+
+
+Payload = Callable[[World], dict]
+
+
+@dataclass(frozen=True)
+class Case:
+    endpoint: str
+    method: str
+    values: Callable[[World], dict]  # url_for values (path and query)
+    expect: dict[str, Outcome]
+    variant: str = ""
+    attack: Payload | None = None  # sent by refused roles: would change the world if let through
+    probe: Payload | None = None  # sent by roles let in: an invalid form, changes nothing
+    shows: dict[str, tuple[str, ...]] = field(default_factory=dict)  # role -> texts the page must show
+    may_change: frozenset[str] = frozenset()  # "table.column" a let-in request may legitimately touch
+    bugs: dict[str, str] = field(default_factory=dict)  # role -> known bug (cell is xfail strict)
+    attack_by: str | None = None  # a role for whom the attack succeeds: proves the attack is real
+
+    @property
+    def id(self) -> str:
+        variant = f"/{self.variant}" if self.variant else ""
+        return f"{self.endpoint}{variant}-{self.method}"
+
+
+def only(*roles: str, ok: Outcome = OK, **others: Outcome) -> dict[str, Outcome]:
+    """`roles` get `ok`; anonymous goes to the login page; every other role gets 403."""
+    table = {role: FORBIDDEN for role in ROLES}
+    table[ANONYMOUS] = LOGIN
+    table.update(dict.fromkeys(roles, ok))
+    table.update(others)
+    return table
+
+
+def everyone(outcome: Outcome, **others: Outcome) -> dict[str, Outcome]:
+    table = dict.fromkeys(ROLES, outcome)
+    table.update(others)
+    return table
+
+
+def ref(key: str) -> Callable[[World], dict]:
+    return lambda w: {"reference": w.refs[key]}
+
+
+def act(key: str, action: str) -> Callable[[World], dict]:
+    return lambda w: {"reference": w.refs[key], "action": action}
+
+
+def version(key: str, **more) -> Payload:
+    return lambda w: {"version": str(w.versions[key]), **more}
+
+
+def tiny_png() -> bytes:
+    """A real 1x1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def png_upload() -> tuple[io.BytesIO, str]:
+    return io.BytesIO(tiny_png()), "attack.png"
+
+
+ATTACK_TEXT = "MATRIX-ATTACK this must never be stored"
+
+# --- auth -----------------------------------------------------------------------------------
+
+AUTH = [
+    Case(
+        "auth.index",
+        "GET",
+        lambda w: {},
+        everyone(OK, **{role: to(path) for role, path in HOME.items()}),
+    ),
+    Case("auth.login", "GET", lambda w: {}, everyone(OK)),
+    Case("auth.login", "POST", lambda w: {}, everyone(FORM_ERROR), probe=lambda w: {"email": ""}),
+    Case(
+        "auth.logout",
+        "POST",
+        lambda w: {},
+        everyone(to("/login"), anonymous=LOGIN),
+        attack=lambda w: {},
+        # Signing out ends every session of the account: its session token changes.
+        may_change=frozenset({"users.session_token"}),
+    ),
+    Case(
+        "auth.register",
+        "GET",
+        lambda w: {},
+        everyone(OK, **{role: turned_away(path) for role, path in HOME.items()}),
+    ),
+    Case(
+        "auth.register",
+        "POST",
+        lambda w: {},
+        everyone(FORM_ERROR, **{role: turned_away(path) for role, path in HOME.items()}),
+        # A signed-in person cannot open a second account on the side.
+        attack=lambda w: {
+            "name": "Second Account",
+            "email": "second-account@example.com",
+            "password": "another-horse-42",
+            "confirm": "another-horse-42",
+        },
+        probe=lambda w: {"email": ""},
+        attack_by=ANONYMOUS,
+    ),
+    Case("auth.language", "POST", lambda w: {}, everyone(FORM_ERROR), probe=lambda w: {"locale": "xx"}),
+    Case("auth.notifications", "GET", lambda w: {}, everyone(OK, anonymous=LOGIN)),
+    Case(
+        "auth.notifications_read",
+        "POST",
+        lambda w: {},
+        everyone(to("/notifications"), anonymous=LOGIN),
+        attack=lambda w: {},
+        probe=lambda w: {},
+        may_change=frozenset({"notifications.read_at"}),
+    ),
+]
+
+SIGNED_IN = everyone(OK, anonymous=LOGIN)
+
+ACCOUNT = [
+    Case("auth.account", "GET", lambda w: {}, SIGNED_IN),
+    Case(
+        "auth.account",
+        "POST",
+        lambda w: {},
+        everyone(FORM_ERROR, anonymous=LOGIN),
+        attack=lambda w: {"name": ATTACK_TEXT, "locale": "en", "timezone": ""},
+        probe=lambda w: {"name": "", "locale": "en"},
+    ),
+    Case(
+        "auth.account_password",
+        "POST",
+        lambda w: {},
+        everyone(FORM_ERROR, anonymous=LOGIN),
+        attack=lambda w: {
+            "pw-current": PASSWORD,
+            "pw-new": "stolen-horse-42",
+            "pw-repeat": "stolen-horse-42",
+        },
+        # An empty current password fails the form before any password is checked (no lockout count).
+        probe=lambda w: {"pw-current": "", "pw-new": "x", "pw-repeat": "y"},
+    ),
+    # A consumer's data to take away: their own complaints only, never staff notes.
+    Case(
+        "auth.account_export",
+        "GET",
+        lambda w: {},
+        only(CONSUMER, OTHER_CONSUMER),
+        shows={CONSUMER: (PRIVATE["mediated"], PRIVATE["received"])},
+    ),
+    Case("auth.account_delete", "GET", lambda w: {}, only(CONSUMER, OTHER_CONSUMER)),
+    Case(
+        "auth.account_delete",
+        "POST",
+        lambda w: {},
+        only(CONSUMER, OTHER_CONSUMER, ok=FORM_ERROR),
+        attack=lambda w: {"password": PASSWORD, "confirm": "y"},
+        probe=lambda w: {"password": "", "confirm": "y"},
+        attack_by=CONSUMER,
+    ),
+]
+
+# --- portal ---------------------------------------------------------------------------------
+
+CONSUMERS = (CONSUMER, OTHER_CONSUMER)
+
+
+def own_complaint(ok: Outcome = OK) -> dict[str, Outcome]:
+    """consumer's complaint: the consumer is let in, the other consumer finds nothing."""
+    return only(CONSUMER, ok=ok, other_consumer=NOT_FOUND)
+
+
+PORTAL_PROBE: Payload = lambda w: {  # noqa: E731 - every consumer action form is invalid with this
+    "version": "not-a-number",
+    "body": "",
+    "evidence": "",
+    "rating": "",
+    "dispute_reason": "",
+    "appeal_reason": "",
+}
+
+PORTAL_ACTIONS = {
+    # action: (complaint it fits, a valid request that would change that complaint)
+    "reply": ("mediated", lambda w: {"body": ATTACK_TEXT}),
+    "evidence": ("mediated", lambda w: {"evidence": [png_upload()]}),
+    "withdraw": ("received", version("received", withdraw_reason=ATTACK_TEXT)),
+    "confirm": ("resolved", version("resolved", rating="5")),
+    "dispute": (
+        "resolved",
+        lambda w: {
+            "version": str(w.versions["resolved"]),
+            "mediation_org_id": str(w.org_id),
+            "dispute_reason": ATTACK_TEXT,
+        },
+    ),
+    "appeal": ("rejected", version("rejected", appeal_reason=ATTACK_TEXT)),
+    "escalate": (
+        "verified",
+        lambda w: {"version": str(w.versions["verified"]), "mediation_org_id": str(w.org_id)},
+    ),
+}
+
+PORTAL = [
+    Case("portal.my_complaints", "GET", lambda w: {}, only(*CONSUMERS)),
+    Case("portal.new_complaint", "GET", lambda w: {}, only(*CONSUMERS)),
+    Case(
+        "portal.new_complaint",
+        "POST",
+        lambda w: {},
+        only(*CONSUMERS, ok=FORM_ERROR),
+        attack=lambda w: {
+            "merchant_id": str(w.merchant_id),
+            "order_reference": "ORD-MATRIX-0001",
+            "category_id": str(w.category_id),
+            "title": ATTACK_TEXT,
+            "description": ATTACK_TEXT,
+            "desired_outcome": "refund",
+            "claimed_amount": "10.00",
+        },
+        probe=lambda w: {"title": ""},
+        attack_by=CONSUMER,
+    ),
+    Case("portal.filed", "GET", ref("received"), own_complaint()),
+    Case(
+        "portal.complaint",
+        "GET",
+        ref("mediated"),
+        own_complaint(),
+        variant="mediated",
+        shows={CONSUMER: (PRIVATE["mediated"],)},
+    ),
+    Case(
+        "portal.complaint",
+        "GET",
+        ref("received"),
+        own_complaint(),
+        variant="received",
+        shows={CONSUMER: (PRIVATE["received"],)},
+    ),
+    Case(
+        "portal.complaint", "GET", ref("foreign"), only(OTHER_CONSUMER, consumer=NOT_FOUND), variant="foreign"
+    ),
+    *[
+        Case(
+            "portal.act",
+            "POST",
+            act(key, action),
+            own_complaint(FORM_ERROR),
+            variant=action,
+            attack=attack,
+            probe=PORTAL_PROBE,
+            # The consumer may escalate only once the resolution pledge is breached, which the
+            # frozen world never reaches; the agent's escalation proves the same change.
+            attack_by=CONSUMER if action != "escalate" else None,
+        )
+        for action, (key, attack) in PORTAL_ACTIONS.items()
+    ],
+    Case(
+        "portal.act",
+        "POST",
+        act("received", "verify"),  # a staff action: no such consumer action
+        only(consumer=NOT_FOUND, other_consumer=NOT_FOUND),
+        variant="unknown-action",
+        attack=version("received"),
+    ),
+]
+
+# --- desk -----------------------------------------------------------------------------------
+
+DESK_PROBE: Payload = lambda w: {  # noqa: E731 - every desk action form is invalid with this
+    "version": "not-a-number",
+    "assignee_id": "",
+    "reply_body": "",
+    "note_body": "",
+    "request_body": "",
+    "answer_body": "",
+    "reason": "",
+    "outcome": "",
+    "escalate_reason": "",
+    "category_id": "",
+    "claimed_amount": "",
+}
+
+DESK_ACTIONS = {
+    "claim": ("received", version("received")),
+    "assign": (
+        "received",
+        lambda w: {"version": str(w.versions["received"]), "assignee_id": str(w.agent2_id)},
+    ),
+    "reply": ("mediated", lambda w: {"reply_body": ATTACK_TEXT}),
+    "note": ("mediated", lambda w: {"note_body": ATTACK_TEXT}),
+    "request_info": ("received", lambda w: {"party": "consumer", "request_body": ATTACK_TEXT}),
+    "merchant_answer": ("received", lambda w: {"answer_body": ATTACK_TEXT}),
+    "verify": ("received", version("received")),
+    "reject": ("received", version("received", reason=ATTACK_TEXT)),
+    "resolve": ("verified", version("verified", outcome="upheld")),
+    "escalate": (
+        "verified",
+        lambda w: {
+            "version": str(w.versions["verified"]),
+            "mediation_org_id": str(w.org_id),
+            "escalate_reason": ATTACK_TEXT,
+        },
+    ),
+    "reclassify": (
+        "received",
+        lambda w: {
+            "version": str(w.versions["received"]),
+            "category_id": str(w.other_category_id),
+            "claimed_amount": "9999.00",
+        },
+    ),
+}
+
+DESK = [
+    Case("desk.queue", "GET", lambda w: {}, only(*STAFF)),
+    # The pledge views: which complaints are about to break the pledge, or broke it.
+    Case("desk.at_risk", "GET", lambda w: {}, only(SUPERVISOR)),
+    Case("desk.breached", "GET", lambda w: {}, only(SUPERVISOR)),
+    Case("desk.search", "GET", lambda w: {"q": w.refs["mediated"]}, only(*STAFF)),
+    Case(
+        "desk.complaint",
+        "GET",
+        ref("mediated"),
+        only(*STAFF),
+        # Staff see the internal notes: the leak checks elsewhere are not vacuous.
+        shows={AGENT: (INTERNAL_NOTE, MERCHANT_QUESTION, SESSION_NOTES)},
+    ),
+    Case("desk.complaint", "GET", ref("foreign"), only(*STAFF), variant="foreign"),
+    *[
+        Case(
+            "desk.act",
+            "POST",
+            act(key, action),
+            only(*STAFF, ok=FORM_ERROR),
+            variant=action,
+            attack=attack,
+            probe=DESK_PROBE,
+            attack_by=SUPERVISOR if action == "assign" else AGENT,
+        )
+        for action, (key, attack) in DESK_ACTIONS.items()
+    ],
+    Case(
+        "desk.act",
+        "POST",
+        act("mediated", "outcome"),  # a mediator's action: no such desk action
+        only(agent=NOT_FOUND, supervisor=NOT_FOUND),
+        variant="unknown-action",
+        attack=version("mediated", outcome="settled"),
+    ),
+]
+
+# --- mediation ------------------------------------------------------------------------------
+
+MEDIATORS = (MEDIATOR, OTHER_MEDIATOR)
+
+
+def referred_case(ok: Outcome = OK) -> dict[str, Outcome]:
+    """The case referred to world.org_id: its mediator is let in, the other one finds nothing."""
+    return only(MEDIATOR, ok=ok, other_mediator=NOT_FOUND)
+
+
+MEDIATION_PROBE: Payload = lambda w: {  # noqa: E731
+    "version": "not-a-number",
+    "held_at": "",
+    "channel": "",
+    "session_notes": "",
+    "outcome": "",
+    "reply_body": "",
+}
+
+MEDIATION_ACTIONS = {
+    "session": lambda w: {"held_at": "2026-03-02T09:00", "channel": "phone", "session_notes": ATTACK_TEXT},
+    "outcome": version("mediated", outcome="settled", outcome_note=ATTACK_TEXT),
+    "reply": lambda w: {"reply_body": ATTACK_TEXT},
+}
+
+MEDIATION = [
+    Case("mediation.cases", "GET", lambda w: {}, only(*MEDIATORS), shows={MEDIATOR: (PRIVATE["mediated"],)}),
+    Case("mediation.cases", "GET", lambda w: {"tab": "decided"}, only(*MEDIATORS), variant="decided"),
+    Case(
+        "mediation.case",
+        "GET",
+        ref("mediated"),
+        referred_case(),
+        shows={MEDIATOR: (PRIVATE["mediated"], SESSION_NOTES)},
+    ),
+    Case(
+        "mediation.case",
+        "GET",
+        ref("received"),  # never referred: no mediator sees it
+        only(mediator=NOT_FOUND, other_mediator=NOT_FOUND),
+        variant="not-referred",
+    ),
+    *[
+        Case(
+            "mediation.act",
+            "POST",
+            act("mediated", action),
+            referred_case(FORM_ERROR),
+            variant=action,
+            attack=attack,
+            probe=MEDIATION_PROBE,
+            attack_by=MEDIATOR,
+        )
+        for action, attack in MEDIATION_ACTIONS.items()
+    ],
+    Case(
+        "mediation.act",
+        "POST",
+        act("received", "reply"),
+        only(mediator=NOT_FOUND, other_mediator=NOT_FOUND),
+        variant="not-referred",
+        attack=MEDIATION_ACTIONS["reply"],
+    ),
+    Case(
+        "mediation.act",
+        "POST",
+        act("mediated", "verify"),
+        only(mediator=NOT_FOUND, other_mediator=NOT_FOUND),
+        variant="unknown-action",
+        attack=version("mediated"),
+    ),
+]
+
+# --- admin ----------------------------------------------------------------------------------
+
+
+def admin_only(ok: Outcome = OK) -> dict[str, Outcome]:
+    return only(ADMIN, ok=ok)
+
+
+def admin_form(endpoint: str, values, attack: Payload, probe: Payload, variant: str = "") -> list[Case]:
+    """The GET and POST of one administration form."""
+    return [
+        Case(endpoint, "GET", values, admin_only(), variant=variant),
+        Case(
+            endpoint,
+            "POST",
+            values,
+            admin_only(FORM_ERROR),
+            variant=variant,
+            attack=attack,
+            probe=probe,
+            attack_by=ADMIN,
+        ),
+    ]
+
+
+ADMIN_CASES = [
+    Case("admin.users", "GET", lambda w: {}, admin_only()),
+    Case("admin.users", "GET", lambda w: {"role": "mediator"}, admin_only(), variant="by-role"),
+    *admin_form(
+        "admin.new_user",
+        lambda w: {},
+        attack=lambda w: {
+            "name": "Mallory",
+            "email": "mallory@example.com",
+            "role": "agent",
+            "mediation_org_id": "",
+            "shop_code": "",
+            "password": "mallory-horse-42",
+        },
+        probe=lambda w: {"email": "not-an-address"},
+    ),
+    Case(
+        "admin.toggle_user",
+        "POST",
+        lambda w: {"user_id": w.bystander_id},
+        admin_only(FORM_ERROR),
+        attack=lambda w: {"active": "0"},
+        probe=lambda w: {"active": "maybe"},
+        attack_by=ADMIN,
+    ),
+    Case(
+        "admin.toggle_user",
+        "POST",
+        lambda w: {"user_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+        attack=lambda w: {"active": "0"},
+    ),
+    Case("admin.merchants", "GET", lambda w: {}, admin_only()),
+    *admin_form(
+        "admin.new_merchant",
+        lambda w: {},
+        attack=lambda w: {"shop_code": "SHOP-EVIL", "name": ATTACK_TEXT, "active": "y"},
+        probe=lambda w: {"shop_code": ""},
+    ),
+    *admin_form(
+        "admin.edit_merchant",
+        lambda w: {"merchant_id": w.merchant_id},
+        attack=lambda w: {"shop_code": "SHOP-A", "name": ATTACK_TEXT, "active": "y"},
+        probe=lambda w: {"shop_code": ""},
+    ),
+    Case(
+        "admin.edit_merchant",
+        "GET",
+        lambda w: {"merchant_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+    ),
+    Case("admin.categories", "GET", lambda w: {}, admin_only()),
+    *admin_form(
+        "admin.new_category",
+        lambda w: {},
+        attack=lambda w: {"code": "evil", "name_zh": ATTACK_TEXT, "name_en": ATTACK_TEXT, "active": "y"},
+        probe=lambda w: {"code": ""},
+    ),
+    *admin_form(
+        "admin.edit_category",
+        lambda w: {"category_id": w.category_id},
+        attack=lambda w: {"code": "quality", "name_zh": ATTACK_TEXT, "name_en": ATTACK_TEXT, "active": "y"},
+        probe=lambda w: {"code": ""},
+    ),
+    Case("admin.organisations", "GET", lambda w: {}, admin_only()),
+    *admin_form(
+        "admin.new_organisation",
+        lambda w: {},
+        attack=lambda w: {"name": ATTACK_TEXT, "active": "y"},
+        probe=lambda w: {"name": ""},
+    ),
+    *admin_form(
+        "admin.edit_organisation",
+        lambda w: {"organisation_id": w.org_id},
+        attack=lambda w: {"name": ATTACK_TEXT, "active": "y"},
+        probe=lambda w: {"name": ""},
+    ),
+]
+
+POLICY_TARGET = {
+    "resolution-amount": "9",
+    "resolution-unit": "working_days",
+    "resolution-warn_percent": "75",
+}
+
+
+def policy_attack(**more) -> Payload:
+    return lambda w: {**POLICY_TARGET, "resolution-calendar_id": str(w.calendar_id), **more}
+
+
+PLEDGE_CASES = [
+    Case("admin.policies", "GET", lambda w: {}, admin_only()),
+    *admin_form(
+        "admin.new_policy",
+        lambda w: {},
+        attack=lambda w: {
+            **policy_attack()(w),
+            "name": ATTACK_TEXT,
+            "category_id": str(w.category_id),
+            "major": "any",
+        },
+        probe=lambda w: {"name": "", "major": "any"},
+    ),
+    *admin_form(
+        "admin.edit_policy",
+        lambda w: {"policy_id": w.policy_id},
+        attack=policy_attack(note=ATTACK_TEXT),
+        probe=lambda w: {"note": ""},
+    ),
+    Case(
+        "admin.edit_policy", "GET", lambda w: {"policy_id": 999_999}, admin_only(NOT_FOUND), variant="missing"
+    ),
+    Case(
+        "admin.toggle_policy",
+        "POST",
+        lambda w: {"policy_id": w.major_policy_id},
+        admin_only(FORM_ERROR),
+        attack=lambda w: {"active": "0"},
+        probe=lambda w: {"active": "maybe"},
+        attack_by=ADMIN,
+    ),
+    Case("admin.calendars", "GET", lambda w: {}, admin_only()),
+    *admin_form(
+        "admin.edit_calendar",
+        lambda w: {"calendar_id": w.calendar_id},
+        attack=lambda w: {"timezone": "Europe/London", "hours_0": "09:00-17:00", "hours_1": "09:00-17:00"},
+        probe=lambda w: {"timezone": ""},
+    ),
+    Case(
+        "admin.add_calendar_day",
+        "POST",
+        lambda w: {"calendar_id": w.calendar_id},
+        admin_only(FORM_ERROR),
+        attack=lambda w: {"day": "2026-10-11", "kind": "working", "note": ATTACK_TEXT},
+        probe=lambda w: {"day": "not-a-date", "kind": "working"},
+        attack_by=ADMIN,
+    ),
+    Case(
+        "admin.remove_calendar_day",
+        "POST",
+        lambda w: {"calendar_id": w.calendar_id, "day_id": w.calendar_day_id},
+        # No form to get wrong: the admin's cell runs on a private copy of the world.
+        admin_only(to("/admin/calendars/{calendar_id}")),
+        attack=lambda w: {},
+        attack_by=ADMIN,
+    ),
+    Case(
+        "admin.remove_calendar_day",
+        "POST",
+        lambda w: {"calendar_id": w.calendar_id, "day_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+        attack=lambda w: {},
+    ),
+]
+
+# --- evidence downloads ---------------------------------------------------------------------
+
+
+def attachment(ref_key: str, attachment_key: str) -> Callable[[World], dict]:
+    return lambda w: {"reference": w.refs[ref_key], "attachment_id": w.attachments[attachment_key]}
+
+
+FILES = [
+    Case(
+        "files.attachment",
+        "GET",
+        attachment("mediated", "mediated"),
+        # Admins manage accounts, not complaints: they see no complaint, so no evidence either.
+        everyone(
+            OK,
+            anonymous=LOGIN,
+            other_consumer=NOT_FOUND,
+            other_mediator=NOT_FOUND,
+            admin=NOT_FOUND,
+        ),
+    ),
+    Case(
+        "files.attachment",
+        "GET",
+        attachment("received", "received"),
+        everyone(
+            OK,
+            anonymous=LOGIN,
+            other_consumer=NOT_FOUND,
+            mediator=NOT_FOUND,
+            other_mediator=NOT_FOUND,
+            admin=NOT_FOUND,
+        ),
+        variant="not-referred",
+    ),
+    Case(
+        "files.attachment",
+        "GET",
+        # Both complaints are the consumer's, but the file does not belong to the one named.
+        attachment("received", "mediated"),
+        everyone(NOT_FOUND, anonymous=LOGIN),
+        variant="other-complaints-file",
+    ),
+    Case(
+        "files.attachment",
+        "GET",
+        # Someone else's file under one's own reference.
+        attachment("received", "foreign"),
+        everyone(NOT_FOUND, anonymous=LOGIN),
+        variant="foreign-file-own-reference",
+    ),
+    Case(
+        "files.attachment",
+        "GET",
+        attachment("foreign", "foreign"),
+        everyone(NOT_FOUND, anonymous=LOGIN, other_consumer=OK, agent=OK, supervisor=OK),
+        variant="foreign",
+    ),
+]
+
+CASES: list[Case] = [*AUTH, *ACCOUNT, *PORTAL, *DESK, *MEDIATION, *ADMIN_CASES, *PLEDGE_CASES, *FILES]
