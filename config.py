@@ -45,6 +45,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Behind a load balancer: how many proxies set X-Forwarded-For/-Proto (0 = none, trust nothing).
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", 0))
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
 
@@ -98,6 +102,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 
 CONFIGS = {

@@ -35,7 +35,13 @@ def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return None
     return target
 
@@ -75,8 +81,8 @@ def login():
 def logout():
     current_user.end_sessions()  # a copied cookie stops working too
     db.session.commit()
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it marks the remember-me cookie for deletion
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +25,37 @@ _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 )
-# Active content in a PDF runs in some readers; evidence has no need of it.
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA)\b")
+# Active content in a PDF runs in some readers; evidence has no need of it. Names may be written
+# with #xx escapes (/J#61vaScript) and objects may hide in compressed streams, so both are undone
+# before looking.
+_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA|RichMedia|XFA)(?![A-Za-z0-9])")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
+_MAX_INFLATED = 20 * 1024 * 1024  # a stream that inflates past this is treated as hostile
+
+
+def _unescape_names(data: bytes) -> bytes:
+    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def _inflated_streams(data: bytes):
+    for match in _PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(match.group(1), _MAX_INFLATED)
+        except zlib.error:
+            continue  # not deflated (or not a stream we can read): its raw bytes were scanned
+        if inflater.unconsumed_tail:
+            yield b"/JavaScript"  # a decompression bomb: refuse it like active content
+            return
+        yield inflated
+
+
+def pdf_has_active_content(data: bytes) -> bool:
+    """Whether a PDF carries scripts, actions or embedded files, in plain or compressed objects."""
+    if _PDF_ACTIVE.search(_unescape_names(data)):
+        return True
+    return any(_PDF_ACTIVE.search(_unescape_names(stream)) for stream in _inflated_streams(data))
 
 
 @dataclass(frozen=True)
@@ -66,7 +96,7 @@ def validate_upload(upload: Upload) -> str:
     content_type = sniff_content_type(upload.data)
     if content_type is None:
         raise InvalidUpload(N_("%(name)s is not a JPEG, PNG or PDF file."), name=name)
-    if content_type == "application/pdf" and _PDF_ACTIVE.search(upload.data):
+    if content_type == "application/pdf" and pdf_has_active_content(upload.data):
         raise InvalidUpload(
             N_("%(name)s contains scripts or embedded files, which we do not accept."), name=name
         )

@@ -45,9 +45,16 @@ def build(db_path: Path, n: int, breaches: int) -> None:
             " (2, 'supervisor@bench', 'Boss', '!', 'supervisor', 1, 0, ?, 'y')",
             (at, at),
         )
-        connection.execute("INSERT INTO merchants (id, shop_code, name, active, created_at) VALUES (1, 'S1', 'Shop', 1, ?)", (at,))
-        connection.execute("INSERT INTO categories (id, code, name_zh, name_en, active) VALUES (1, 'q', '质量', 'Quality', 1)")
-        targets = dict(db.session.execute(text("SELECT kind, id FROM sla_targets WHERE version_id = 1")).all())
+        connection.execute(
+            "INSERT INTO merchants (id, shop_code, name, active, created_at) VALUES (1, 'S1', 'Shop', 1, ?)",
+            (at,),
+        )
+        connection.execute(
+            "INSERT INTO categories (id, code, name_zh, name_en, active) VALUES (1, 'q', '质量', 'Quality', 1)"
+        )
+        targets = dict(
+            db.session.execute(text("SELECT kind, id FROM sla_targets WHERE version_id = 1")).all()
+        )
         started = time.perf_counter()
         for first in range(1, n + 1, BATCH):
             ids = range(first, min(first + BATCH, n + 1))
@@ -73,7 +80,9 @@ def build(db_path: Path, n: int, breaches: int) -> None:
             connection.commit()
         connection.execute("ANALYZE")
         connection.commit()
-        print(f"built {n} open complaints with {2 * n} running clocks in {time.perf_counter() - started:.0f} s")
+        print(
+            f"built {n} open complaints with {2 * n} running clocks in {time.perf_counter() - started:.0f} s"
+        )
 
 
 def measure(db_path: Path, breaches: int) -> None:
@@ -99,9 +108,7 @@ def measure(db_path: Path, breaches: int) -> None:
         started = time.perf_counter()
         report = sweep(batch_size=5000)
         elapsed = time.perf_counter() - started
-        print(
-            f"sweep marking {report.breached} breaches and {report.warned} warnings: {elapsed:.2f} s"
-        )
+        print(f"sweep marking {report.breached} breaches and {report.warned} warnings: {elapsed:.2f} s")
         db.session.remove()
 
 

@@ -1,0 +1,291 @@
+"""The application's endpoints as the probes see them, read from app.url_map at collection time.
+
+Every route becomes one or more Requests: a URL filled in from the planted world and, for a
+POST, a form that would change that world if it got through (an "attack"). Endpoints that take
+an <action> are expanded into one Request per action, from the tables the views dispatch on, so
+a new route or a new action is probed without anyone adding it here. A route with a URL argument
+this module does not know fails its probes with a message saying what to teach it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from tests.security.support import Planted, png
+
+ATTACK_TEXT = "SECURITY-PROBE this must never be stored"
+
+
+@dataclass(frozen=True)
+class Route:
+    endpoint: str
+    rule: str
+    methods: frozenset[str]
+    arguments: frozenset[str]
+
+
+@cache
+def routes() -> tuple[Route, ...]:
+    """Every route of the application (without HEAD/OPTIONS and static files)."""
+    from complaints import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        methods = frozenset(rule.methods - {"HEAD", "OPTIONS"})
+        found.append(Route(rule.endpoint, rule.rule, methods, frozenset(rule.arguments)))
+    return tuple(sorted(found, key=lambda r: (r.rule, r.endpoint)))
+
+
+def actions_of(endpoint: str) -> tuple[str, ...] | None:
+    """The <action>s an endpoint dispatches on, from the view's own table."""
+    from complaints.desk.forms import ACTION_FORMS as DESK
+    from complaints.mediation.forms import ACTION_FORMS as MEDIATION
+    from complaints.portal.views import ACTIONS as PORTAL
+
+    return {"portal.act": tuple(PORTAL), "desk.act": tuple(DESK), "mediation.act": tuple(MEDIATION)}.get(
+        endpoint
+    )
+
+
+# Which planted complaint each action fits (its state allows the action).
+FITS = {
+    ("portal.act", "reply"): "mediated",
+    ("portal.act", "evidence"): "mediated",
+    ("portal.act", "withdraw"): "received",
+    ("portal.act", "confirm"): "resolved",
+    ("portal.act", "dispute"): "resolved",
+    ("portal.act", "appeal"): "rejected",
+    ("portal.act", "escalate"): "verified",
+    ("desk.act", "resolve"): "verified",
+    ("desk.act", "escalate"): "verified",
+    ("desk.act", "reply"): "mediated",
+    ("desk.act", "note"): "mediated",
+}
+
+Form = Callable[[Planted, str], dict]  # (world, complaint key) -> form data
+
+
+def _version(**more) -> Form:
+    return lambda w, key: {"version": str(w.versions[key]), **more}
+
+
+def _evidence(field_name: str) -> Form:
+    return lambda w, key: {field_name: [(io.BytesIO(png(9, 9, 9)), "attack.png")]}
+
+
+def _referral(reason_field: str) -> Form:
+    return lambda w, key: {
+        "version": str(w.versions[key]),
+        "mediation_org_id": str(w.people.org_id),
+        reason_field: ATTACK_TEXT,
+    }
+
+
+POLICY_TARGET = {"resolution-amount": "9", "resolution-unit": "working_days", "resolution-warn_percent": "75"}
+
+# Forms that would change the world if they got through, by (endpoint, action).
+ATTACKS: dict[tuple[str, str | None], Form] = {
+    ("auth.login", None): lambda w, key: {"email": w.email("agent"), "password": "wrong-password-1"},
+    ("auth.register", None): lambda w, key: {
+        "name": "Second Account",
+        "email": "second-account@example.com",
+        "password": "another-horse-42",
+        "confirm": "another-horse-42",
+    },
+    ("auth.language", None): lambda w, key: {"locale": "zh_CN", "next": "/"},
+    ("portal.new_complaint", None): lambda w, key: {
+        "merchant_id": str(w.people.merchant_ids[0]),
+        "order_reference": "ORD-PROBE-0001",
+        "category_id": str(w.people.category_ids[0]),
+        "title": ATTACK_TEXT,
+        "description": ATTACK_TEXT,
+        "desired_outcome": "refund",
+        "claimed_amount": "10.00",
+    },
+    ("portal.act", "reply"): lambda w, key: {"body": ATTACK_TEXT},
+    ("portal.act", "evidence"): _evidence("evidence"),
+    ("portal.act", "withdraw"): _version(withdraw_reason=ATTACK_TEXT),
+    ("portal.act", "confirm"): _version(rating="5", comment=ATTACK_TEXT),
+    ("portal.act", "dispute"): _referral("dispute_reason"),
+    ("portal.act", "appeal"): _version(appeal_reason=ATTACK_TEXT),
+    ("portal.act", "escalate"): _referral("escalate_reason"),
+    ("desk.act", "claim"): _version(),
+    ("desk.act", "assign"): lambda w, key: {
+        "version": str(w.versions[key]),
+        "assignee_id": str(w.people.agent2.id),
+    },
+    ("desk.act", "reply"): lambda w, key: {"reply_body": ATTACK_TEXT},
+    ("desk.act", "note"): lambda w, key: {"note_body": ATTACK_TEXT},
+    ("desk.act", "request_info"): lambda w, key: {"party": "consumer", "request_body": ATTACK_TEXT},
+    ("desk.act", "merchant_answer"): lambda w, key: {"answer_body": ATTACK_TEXT},
+    ("desk.act", "verify"): _version(),
+    ("desk.act", "reject"): _version(reason=ATTACK_TEXT),
+    ("desk.act", "resolve"): _version(outcome="upheld", resolve_note=ATTACK_TEXT),
+    ("desk.act", "escalate"): _referral("escalate_reason"),
+    ("mediation.act", "session"): lambda w, key: {
+        "held_at": "2026-03-02T09:00",
+        "channel": "phone",
+        "session_notes": ATTACK_TEXT,
+    },
+    ("mediation.act", "outcome"): _version(outcome="settled", outcome_note=ATTACK_TEXT),
+    ("mediation.act", "reply"): lambda w, key: {"reply_body": ATTACK_TEXT},
+    ("admin.new_user", None): lambda w, key: {
+        "name": "Mallory",
+        "email": "mallory@example.com",
+        "role": "agent",
+        "mediation_org_id": "",
+        "shop_code": "",
+        "password": "mallory-horse-42",
+    },
+    ("admin.toggle_user", None): lambda w, key: {"active": "0"},
+    ("admin.new_merchant", None): lambda w, key: {
+        "shop_code": "SHOP-EVIL",
+        "name": ATTACK_TEXT,
+        "active": "y",
+    },
+    ("admin.edit_merchant", None): lambda w, key: {"shop_code": "SHOP-A", "name": ATTACK_TEXT, "active": "y"},
+    ("admin.new_category", None): lambda w, key: {
+        "code": "evil",
+        "name_zh": ATTACK_TEXT,
+        "name_en": ATTACK_TEXT,
+        "active": "y",
+    },
+    ("admin.edit_category", None): lambda w, key: {
+        "code": "quality",
+        "name_zh": ATTACK_TEXT,
+        "name_en": ATTACK_TEXT,
+        "active": "y",
+    },
+    ("admin.new_organisation", None): lambda w, key: {"name": ATTACK_TEXT, "active": "y"},
+    ("admin.edit_organisation", None): lambda w, key: {"name": ATTACK_TEXT, "active": "y"},
+    ("admin.new_policy", None): lambda w, key: {
+        **POLICY_TARGET,
+        "resolution-calendar_id": str(w.calendar_id),
+        "name": ATTACK_TEXT,
+        "category_id": str(w.people.category_ids[0]),
+        "major": "any",
+    },
+    ("admin.edit_policy", None): lambda w, key: {
+        **POLICY_TARGET,
+        "resolution-calendar_id": str(w.calendar_id),
+        "note": ATTACK_TEXT,
+    },
+    ("admin.toggle_policy", None): lambda w, key: {"active": "0"},
+    ("admin.edit_calendar", None): lambda w, key: {
+        "timezone": "Europe/London",
+        "hours_0": "09:00-17:00",
+        "hours_1": "09:00-17:00",
+    },
+    ("admin.add_calendar_day", None): lambda w, key: {
+        "day": "2026-10-11",
+        "kind": "working",
+        "note": ATTACK_TEXT,
+    },
+}
+
+# The planted ids that fill each kind of URL argument.
+ARGUMENTS: dict[str, Callable[[Planted], object]] = {
+    "user_id": lambda w: w.bystander_id,
+    "merchant_id": lambda w: w.people.merchant_ids[0],
+    "category_id": lambda w: w.people.category_ids[0],
+    "organisation_id": lambda w: w.people.org_id,
+    "policy_id": lambda w: w.policy_id,
+    "calendar_id": lambda w: w.calendar_id,
+    "day_id": lambda w: w.calendar_day_id,
+}
+
+
+class UnknownArgument(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request a probe sends: method, endpoint, action, and the complaint it aims at."""
+
+    method: str
+    endpoint: str
+    rule: str
+    arguments: frozenset[str]
+    action: str | None = None
+    target: str | None = None  # a PRIVATE key: the complaint in the URL (None: what the action fits)
+
+    def __str__(self) -> str:
+        name = f"{self.endpoint}:{self.action}" if self.action else self.endpoint
+        return f"{self.method} {name}"
+
+    @property
+    def complaint_key(self) -> str:
+        if self.target:
+            return self.target
+        if "reference" in self.arguments and self.endpoint.startswith("mediation."):
+            return FITS.get((self.endpoint, self.action), "mediated")
+        return FITS.get((self.endpoint, self.action), "received")
+
+    def aimed_at(self, target: str) -> Request:
+        return Request(self.method, self.endpoint, self.rule, self.arguments, self.action, target)
+
+    def url(self, world: Planted) -> str:
+        values: dict[str, object] = {}
+        for argument in self.arguments:
+            if argument == "reference":
+                values[argument] = world.refs[self.complaint_key]
+            elif argument == "action":
+                values[argument] = self.action
+            elif argument == "attachment_id":
+                values[argument] = world.attachments[self.complaint_key]
+            elif argument in ARGUMENTS:
+                values[argument] = ARGUMENTS[argument](world)
+            else:
+                raise UnknownArgument(
+                    f"{self.rule}: teach tests/security/endpoints.py ARGUMENTS which planted id fills <{argument}>"
+                )
+        return world.url(self.endpoint, **values)
+
+    def attack(self, world: Planted) -> dict:
+        """A form that would change the world if the request got through ({} if none is known)."""
+        form = ATTACKS.get((self.endpoint, self.action))
+        return form(world, self.complaint_key) if form else {}
+
+    def send(self, client, world: Planted, **extra):
+        url = self.url(world)
+        if self.method == "GET":
+            return client.get(url)
+        return client.post(url, data={**self.attack(world), **extra})
+
+
+def requests(method: str, prefix: str = "/") -> list[Request]:
+    """Every request with `method` to a route under `prefix`, <action> routes once per action."""
+    found = []
+    for route in routes():
+        if method not in route.methods or not route.rule.startswith(prefix):
+            continue
+        if "action" in route.arguments:
+            actions = actions_of(route.endpoint) or ("<unknown action table>",)
+            found.extend(Request(method, route.endpoint, route.rule, route.arguments, a) for a in actions)
+        else:
+            found.append(Request(method, route.endpoint, route.rule, route.arguments))
+    return found
+
+
+PUBLIC = {"auth.index", "auth.login", "auth.register"}
+# Supervisors may do everything agents do, and have pages of their own.
+BLUEPRINT_ROLE = {"portal": "consumer", "desk": "supervisor", "mediation": "mediator", "admin": "admin"}
+
+
+def role_for(request: Request) -> str | None:
+    """Who may use the endpoint (None: anyone, signed out)."""
+    if request.endpoint in PUBLIC:
+        return None
+    blueprint = request.endpoint.split(".")[0]
+    if blueprint in ("auth", "files"):
+        return "consumer"  # any signed-in user; the consumer owns the planted evidence
+    if blueprint not in BLUEPRINT_ROLE:
+        raise LookupError(f"{request}: teach tests/security/endpoints.py BLUEPRINT_ROLE who may use it")
+    return BLUEPRINT_ROLE[blueprint]
