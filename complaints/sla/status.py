@@ -65,12 +65,3 @@ def _state(clock: SlaClock, at: datetime) -> str:
     if clock.warned_at is not None or at >= clock.warn_at:
         return "warning"
     return "running"
-
-
-def format_duration(value: timedelta) -> str:
-    """A working-time amount as 'Hh MMm' (negative with a minus sign)."""
-    seconds = int(value.total_seconds())
-    sign = "-" if seconds < 0 else ""
-    seconds = abs(seconds)
-    hours, rest = divmod(seconds, 3600)
-    return f"{sign}{hours}h {rest // 60:02d}m"

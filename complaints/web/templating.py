@@ -22,9 +22,13 @@ def when(value, fmt: str = "medium") -> str:
 
 
 def duration(value) -> str:
-    from complaints.sla.status import format_duration
+    """A working-time amount in the viewer's language, e.g. "7h 05m" / "7小时05分"."""
+    from flask_babel import gettext
 
-    return format_duration(value)
+    seconds = int(value.total_seconds())
+    hours, rest = divmod(abs(seconds), 3600)
+    text = gettext("%(hours)sh %(minutes)sm", hours=hours, minutes=f"{rest // 60:02d}")
+    return f"-{text}" if seconds < 0 else text
 
 
 def unread_notifications() -> int:
