@@ -24,9 +24,7 @@ def _sqlite_url(path: Path) -> str:
 
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", _sqlite_url(INSTANCE_DIR / "pledgedesk.sqlite3")
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url(INSTANCE_DIR / "pledgedesk.sqlite3"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # How long a SQLite writer waits for another's lock before the request answers 503.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
