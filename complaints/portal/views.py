@@ -61,10 +61,11 @@ SUCCESS = {
 }
 
 
-def _filing_limit_key() -> str:
-    # Per account, so that many consumers behind one network address are not limited together.
+def _per_account() -> str:
+    # Per account, so that many consumers behind one network address are not limited together
+    # (and signing out and in again does not reset the count).
     if current_user.is_authenticated:
-        return f"user:{current_user.get_id()}"
+        return f"user:{current_user.id}"
     return get_remote_address()
 
 
@@ -124,7 +125,7 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 
 
 @bp.route("/complaints/new", methods=["GET", "POST"])
-@limiter.limit("10 per minute;60 per day", methods=["POST"], key_func=_filing_limit_key)
+@limiter.limit("10 per minute;60 per day", methods=["POST"], key_func=_per_account)
 @roles_required(Role.CONSUMER)
 def new_complaint():
     merchants, categories = active_choices()
@@ -172,6 +173,7 @@ def complaint(reference: str):
 
 
 @bp.post("/complaints/<reference>/<action>")
+@limiter.limit("30 per minute;300 per day", key_func=_per_account)
 @roles_required(Role.CONSUMER)
 def act(reference: str, action: str):
     if action not in ACTIONS:

@@ -71,3 +71,29 @@ def test_the_sixth_registration_within_a_minute_from_one_address_is_refused_kind
     with limited_app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 5
         db.session.remove()
+
+
+def test_a_consumer_posting_replies_in_a_loop_is_slowed_down_per_account(limited_app):
+    from sqlalchemy import func, select
+
+    from complaints.extensions import db
+    from complaints.models import Message
+    from tests.support import PASSWORD, World
+
+    with limited_app.app_context():
+        world = World.build()
+        reference = world.file()
+        db.session.remove()
+    client = limited_app.test_client()
+    client.post("/login", data={"email": world.consumer.email, "password": PASSWORD})
+    url = f"/portal/complaints/{reference}/reply"
+    answers = [client.post(url, data={"body": f"message {n}"}).status_code for n in range(30)]
+    assert answers == [302] * 30
+
+    thirty_first = client.post(url, data={"body": "one too many"})
+
+    assert thirty_first.status_code == 429
+    assert TOO_MANY in thirty_first.text
+    with limited_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Message)) == 30
+        db.session.remove()
