@@ -3,7 +3,7 @@
 import hashlib
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from complaints.backup_cli import backup_cli
 from complaints.extensions import db
@@ -18,13 +18,11 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def _snapshot(app) -> dict:
     """Every row of every table (search index included) and every attachment's bytes."""
     with app.app_context():
-        tables = [
-            row[0] for row in db.session.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
-        ]
+        tables = set(inspect(db.engine).get_table_names()) | {"complaint_fts"}  # FTS5 is not listed
         rows = {
             name: sorted(map(tuple, db.session.execute(text(f'SELECT * FROM "{name}"'))), key=repr)
             for name in tables
-            if not name.startswith("sqlite_") and not name.startswith("complaint_fts_")
+            if not name.startswith("complaint_fts_")  # SQLite's FTS5 shadow tables follow from it
         }
     folder = Path(app.config["ATTACHMENT_DIR"])
     files = {

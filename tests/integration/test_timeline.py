@@ -114,7 +114,7 @@ def test_the_hash_chain_verifies_across_a_full_journey(app, world, clock):
         ("detail", '{"outcome": "upheld", "compensation_amount": "99999.00"}'),
         ("actor_id", None),
         ("to_state", "rejected"),
-        ("public", 0),
+        ("public", False),
         ("action", "withdraw"),
         ("created_at", "2020-01-01 00:00:00.000000"),
     ],
