@@ -166,10 +166,9 @@ def merchants():
 @bp.route("/merchants/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_merchant():
-    form = MerchantForm()
-    return _save(
-        form,
-        lambda: administration.create_merchant(**_data(form)),
+    return _reference_form(
+        MerchantForm,
+        administration.create_merchant,
         _("The shop was added."),
         "admin.merchants",
         title=_("New shop"),
@@ -181,12 +180,12 @@ def new_merchant():
 @roles_required(Role.ADMIN)
 def edit_merchant(merchant_id: int):
     merchant = _get_or_404(Merchant, merchant_id)
-    form = MerchantForm(obj=merchant)
-    return _save(
-        form,
-        lambda: administration.update_merchant(merchant, **_data(form)),
+    return _reference_form(
+        MerchantForm,
+        administration.update_merchant,
         _("The shop was saved."),
         "admin.merchants",
+        row=merchant,
         title=_("Shop %(code)s", code=merchant.shop_code),
         submit=_("Save"),
     )
@@ -204,10 +203,9 @@ def categories():
 @bp.route("/categories/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_category():
-    form = CategoryForm()
-    return _save(
-        form,
-        lambda: administration.create_category(**_data(form)),
+    return _reference_form(
+        CategoryForm,
+        administration.create_category,
         _("The category was added."),
         "admin.categories",
         title=_("New category"),
@@ -219,12 +217,12 @@ def new_category():
 @roles_required(Role.ADMIN)
 def edit_category(category_id: int):
     category = _get_or_404(Category, category_id)
-    form = CategoryForm(obj=category)
-    return _save(
-        form,
-        lambda: administration.update_category(category, **_data(form)),
+    return _reference_form(
+        CategoryForm,
+        administration.update_category,
         _("The category was saved."),
         "admin.categories",
+        row=category,
         title=_("Category %(code)s", code=category.code),
         submit=_("Save"),
     )
@@ -242,10 +240,9 @@ def organisations():
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_organisation():
-    form = OrganisationForm()
-    return _save(
-        form,
-        lambda: administration.create_organisation(**_data(form)),
+    return _reference_form(
+        OrganisationForm,
+        administration.create_organisation,
         _("The mediation organisation was added."),
         "admin.organisations",
         title=_("New mediation organisation"),
@@ -257,15 +254,27 @@ def new_organisation():
 @roles_required(Role.ADMIN)
 def edit_organisation(organisation_id: int):
     organisation = _get_or_404(MediationOrganisation, organisation_id)
-    form = OrganisationForm(obj=organisation)
-    return _save(
-        form,
-        lambda: administration.update_organisation(organisation, **_data(form)),
+    return _reference_form(
+        OrganisationForm,
+        administration.update_organisation,
         _("The mediation organisation was saved."),
         "admin.organisations",
+        row=organisation,
         title=organisation.name,
         submit=_("Save"),
     )
+
+
+def _reference_form(
+    form_class: type[FlaskForm], save: Callable[..., object], done: str, back: str, row=None, **page
+):
+    """The add page of a reference list, or with `row` the edit page of that row.
+
+    `save` is the use case: called as `save(**values)` to add, `save(row, **values)` to edit.
+    """
+    form = form_class(obj=row)
+    rows = () if row is None else (row,)
+    return _save(form, lambda: save(*rows, **_data(form)), done, back, **page)
 
 
 def _get_or_404(model, row_id: int):
