@@ -19,6 +19,7 @@ from wtforms import (
     SearchField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -41,7 +42,8 @@ class QueueFilterForm(FlaskForm):
     queue = HiddenField()
     state = SelectField(_l("Status"), default="")
     category_id = SelectField(_l("Category"), default="")
-    merchant_id = SelectField(_l("Shop"), default="")
+    # Typed, not chosen from a list: a marketplace has thousands of shops.
+    merchant_id = StringField(_l("Shop"), default="", description=_l("A shop's name or shop code."))
     assignee_id = SelectField(_l("Handled by"), default="")
 
     def drop_invalid(self) -> None:

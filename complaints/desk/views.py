@@ -23,6 +23,7 @@ from complaints.services import search as search_text
 from complaints.services.access import get_visible_complaint
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
 from complaints.services.errors import InvalidUpload, StaleComplaint
+from complaints.services.filing import find_shop
 from complaints.services.lifecycle import apply_action
 from complaints.services.mediation import active_organisations
 from complaints.web.errors import translated
@@ -57,19 +58,26 @@ DONE = {
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(formdata=request.args)
-    merchants, categories, staff = queues.queue_filter_choices()
+    categories, staff = queues.queue_filter_choices()
     any_ = SelectChoice("", _("Any"))
     form.state.choices = [SelectChoice("", _("Open states"))] + [
         SelectChoice(s.value, str(STATE[s])) for s in State
     ]
     form.category_id.choices = [any_] + [SelectChoice(str(c.id), _category_name(c)) for c in categories]
-    form.merchant_id.choices = [any_] + [SelectChoice(str(m.id), m.name) for m in merchants]
     form.assignee_id.choices = [any_, SelectChoice(queues.UNASSIGNED, _("Nobody"))] + [
         SelectChoice(str(u.id), u.name) for u in staff
     ]
     if current_user.role is not Role.SUPERVISOR:
         del form.assignee_id  # agents work their own and the unassigned; supervisors see who has what
     form.drop_invalid()
+    form.shop = None
+    if form.merchant_id.data:
+        shop = find_shop(form.merchant_id.data, include_inactive=True)
+        form.shop = shop
+        if shop is None:
+            form.merchant_id.errors = [
+                _("We could not find that shop. Check its name or shop code on your order.")
+            ]
     return form
 
 
@@ -85,7 +93,8 @@ def _queue_filter(form: QueueFilterForm) -> queues.QueueFilter:
         queue=queue,
         state=State(state) if state else None,
         category_id=int(category) if category else None,
-        merchant_id=int(merchant) if merchant else None,
+        # An unknown shop matches nothing (id 0) rather than silently showing every shop.
+        merchant_id=(form.shop.id if form.shop else 0) if merchant else None,
         assignee=None if not assignee else assignee if assignee == queues.UNASSIGNED else int(assignee),
     )
 

@@ -62,10 +62,11 @@ def money_amount(form, field) -> None:
 class ComplaintForm(FlaskForm):
     """What a consumer tells us when filing. Choices are filled in by the view."""
 
-    merchant_id = SelectField(
+    # Named merchant_id for the form's field, but typed: the shop's name or code, as on the order.
+    merchant_id = StringField(
         _l("Shop"),
-        validators=[InputRequired(_l("Choose the shop you bought from."))],
-        description=_l("The shop on our marketplace that sold you the goods or service."),
+        validators=[InputRequired(_l("Choose the shop you bought from.")), Length(max=200)],
+        description=_l("The shop's name or its shop code, as shown on your order."),
     )
     order_reference = StringField(
         _l("Order number"),
@@ -109,11 +110,8 @@ class ComplaintForm(FlaskForm):
     )
     evidence = _evidence_field(_l("Evidence (optional)"))
 
-    def __init__(self, merchants, categories, locale: str, **kwargs):
+    def __init__(self, categories, locale: str, **kwargs):
         super().__init__(**kwargs)
-        self.merchant_id.choices = [SelectChoice("", _("Choose a shop"))] + [
-            SelectChoice(str(m.id), m.name) for m in merchants
-        ]
         self.category_id.choices = [SelectChoice("", _("Choose a category"))] + [
             SelectChoice(str(c.id), c.display_name(locale)) for c in categories
         ]

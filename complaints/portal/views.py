@@ -30,7 +30,7 @@ from complaints.services.access import get_visible_complaint, visible_complaints
 from complaints.services.attachments import Upload
 from complaints.services.complaint_view import load_complaint_view
 from complaints.services.errors import InvalidUpload
-from complaints.services.filing import ComplaintDraft, active_choices, file_complaint
+from complaints.services.filing import ComplaintDraft, active_categories, file_complaint, find_shop
 from complaints.services.lifecycle import apply_action
 from complaints.services.mediation import active_organisations
 from complaints.web.errors import translated
@@ -128,12 +128,18 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 @limiter.limit("10 per minute;60 per day", methods=["POST"], key_func=_per_account)
 @roles_required(Role.CONSUMER)
 def new_complaint():
-    merchants, categories = active_choices()
-    form = ComplaintForm(merchants, categories, str(get_locale()))
+    form = ComplaintForm(active_categories(), str(get_locale()))
     problem = None
-    if form.validate_on_submit():
+    shop = find_shop(form.merchant_id.data) if form.is_submitted() else None
+    if form.is_submitted() and form.merchant_id.data and shop is None:
+        form.validate()
+        form.merchant_id.errors = [
+            *form.merchant_id.errors,
+            _("We could not find that shop. Check its name or shop code on your order."),
+        ]
+    elif form.validate_on_submit():
         draft = ComplaintDraft(
-            merchant_id=int(form.merchant_id.data),
+            merchant_id=shop.id,
             category_id=int(form.category_id.data),
             order_reference=form.order_reference.data,
             title=form.title.data,

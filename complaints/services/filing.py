@@ -126,12 +126,28 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
     return complaint
 
 
-def active_choices() -> tuple[list[Merchant], list[Category]]:
-    """The merchants and categories a consumer can choose from when filing."""
-    merchants = list(
-        db.session.scalars(select(Merchant).where(Merchant.active.is_(True)).order_by(Merchant.name))
-    )
-    categories = list(
-        db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.id))
-    )
-    return merchants, categories
+def find_shop(text: str | None, *, include_inactive: bool = False) -> Merchant | None:
+    """The active shop named by `text`: its shop code (any case), its exact name, or its id.
+
+    A marketplace has too many shops for a list to choose from, so people type what is on their
+    order. A name shared by several shops finds none (the code tells them apart).
+    include_inactive: also shops no longer trading (staff filter their old complaints).
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    active = select(Merchant) if include_inactive else select(Merchant).where(Merchant.active.is_(True))
+    if text.isdigit():
+        found = db.session.scalar(active.where(Merchant.id == int(text)))
+        if found:
+            return found
+    found = db.session.scalar(active.where(Merchant.shop_code == text.upper()))
+    if found:
+        return found
+    named = db.session.scalars(active.where(Merchant.name == text).limit(2)).all()
+    return named[0] if len(named) == 1 else None
+
+
+def active_categories() -> list[Category]:
+    """The categories a consumer can choose from when filing."""
+    return list(db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.id)))

@@ -22,7 +22,7 @@ from sqlalchemy import Select, exists, func, select, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
 from complaints.extensions import db
-from complaints.models import Category, Complaint, Merchant, Role, SlaClock, User
+from complaints.models import Category, Complaint, Role, SlaClock, User
 from complaints.services.access import visible_complaints
 from complaints.services.clock import now
 from complaints.services.clock_order import (
@@ -340,11 +340,10 @@ def _pledge_page(
     return _page(user, _due_keys(statement), size, all_overdue=all_overdue)
 
 
-def queue_filter_choices() -> tuple[list[Merchant], list[Category], list[User]]:
-    """Shops, categories and staff to filter queues by (inactive shops too: their complaints stay)."""
-    merchants = list(db.session.scalars(select(Merchant).order_by(Merchant.name)))
+def queue_filter_choices() -> tuple[list[Category], list[User]]:
+    """Categories and staff to filter queues by (shops are typed: there are too many to list)."""
     categories = list(db.session.scalars(select(Category).order_by(Category.id)))
-    return merchants, categories, assignable_staff()
+    return categories, assignable_staff()
 
 
 def active_categories() -> list[Category]:

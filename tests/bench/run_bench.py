@@ -134,7 +134,9 @@ def measure(base: str, db_path: Path, runs: int, credentials: dict) -> list[tupl
     ref_iter = iter(refs * 2)
 
     _, form_html = consumer.get("/portal/complaints/new")
-    merchant = re.search(r'<select[^>]*name="merchant_id".*?<option value="(\d+)"', form_html, re.S).group(1)
+    con = sqlite3.connect(db_path)
+    (merchant,) = con.execute("SELECT shop_code FROM merchants WHERE active ORDER BY id LIMIT 1").fetchone()
+    con.close()
     category = re.search(r'<select[^>]*name="category_id".*?<option value="(\d+)"', form_html, re.S).group(1)
 
     def file_one():

@@ -61,7 +61,7 @@ def test_new_consumer_registers_files_follows_answers_and_withdraws(page, live_a
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="File a complaint").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("File a complaint")
-    page.get_by_label("Shop").select_option(label=SHOP)
+    page.get_by_label("Shop").fill(SHOP)  # typed as on the order: too many shops for a list
     page.get_by_label("Order number").fill(order)
     page.get_by_label("What is the complaint about?").select_option(label="Product quality")
     page.get_by_label("Title").fill("The kettle leaks from the base")
@@ -193,6 +193,6 @@ def test_on_a_phone_the_complaint_list_and_filing_form_fit_the_screen(phone_page
     assert has_no_horizontal_scroll(phone_page), "the complaint list scrolls sideways on a phone"
 
     phone_page.goto("/portal/complaints/new")
-    expect(phone_page.locator("select[name=merchant_id]")).to_be_visible()
+    expect(phone_page.locator("input[name=merchant_id]")).to_be_visible()
     screenshot(phone_page, "phone-zh-file-form")
     assert has_no_horizontal_scroll(phone_page), "the filing form scrolls sideways on a phone"

@@ -93,7 +93,7 @@ def test_consumer_registers_files_with_evidence_follows_replies_adds_evidence_an
 
     form_page = client.get("/portal/complaints/new")
     assert form_page.status_code == 200
-    assert "Green Valley Foods" in form_page.text
+    assert "shop code, as shown on your order" in form_page.text
     assert 'accept=".jpg,.jpeg,.png,.pdf"' in form_page.text
 
     filed = post_filing(client, world, files=[("receipt.png", tiny_png()), ("order.pdf", TINY_PDF)])
@@ -456,3 +456,17 @@ def test_my_complaints_without_any_invites_to_file_one(client, auth, world):
 def test_staff_do_not_use_the_consumer_portal(client, auth, world):
     auth.login(world.agent.email)
     assert client.get("/portal/complaints/new").status_code == 403
+
+
+def test_the_shop_is_found_by_its_code_or_its_name_and_an_unknown_one_is_explained(client, auth, world, app):
+    auth.login(world.consumer.email)
+    by_code = post_filing(client, world, merchant_id="shop-b")
+    by_name = post_filing(client, world, merchant_id="Green Valley Foods")
+    assert by_code.status_code == by_name.status_code == 302
+    unknown = post_filing(client, world, merchant_id="No Such Shop")
+    assert unknown.status_code == 400
+    assert "We could not find that shop" in unknown.text
+    with app.app_context():
+        shops = {world.complaint(ref).merchant_id for ref in ("C-2026-000001", "C-2026-000002")}
+        assert shops == {world.merchant_ids[1]}
+        assert db.session.scalar(select(func.count()).select_from(Complaint)) == 2

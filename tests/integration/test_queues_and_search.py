@@ -162,9 +162,21 @@ def test_bad_filter_values_are_ignored(app, client, auth, world):
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    response = client.get("/desk/?queue=everything&state=lost&category_id=abc&merchant_id=999")
+    response = client.get("/desk/?queue=everything&state=lost&category_id=abc")
     assert response.status_code == 200
     assert refs_on(response) == [reference]
+
+
+def test_a_shop_is_filtered_by_code_or_name_and_an_unknown_one_matches_nothing(app, client, auth, world):
+    with app.app_context():
+        reference = world.file()  # against SHOP-A
+    auth.login(world.agent.email)
+    assert refs_on(client.get("/desk/?merchant_id=shop-a")) == [reference]
+    assert refs_on(client.get("/desk/?merchant_id=Green+Valley+Foods")) == []
+    unknown = client.get("/desk/?merchant_id=999")
+    assert unknown.status_code == 200
+    assert refs_on(unknown) == []
+    assert "We could not find that shop" in unknown.text
 
 
 def test_complaints_without_a_running_clock_are_read_over_the_state_index(app, world):

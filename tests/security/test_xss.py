@@ -29,7 +29,6 @@ SHOWN_ON = {
     "MERCHANT": (
         "admin.merchants",
         "admin.edit_merchant",
-        "portal.new_complaint",
         "portal.my_complaints",
         "desk.queue",
         "desk.search",
