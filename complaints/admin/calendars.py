@@ -13,7 +13,7 @@ from complaints.admin.pledges import run_use_case
 from complaints.admin.views import bp
 from complaints.extensions import db
 from complaints.models import Role, WorkCalendar
-from complaints.services import pledges
+from complaints.services import work_calendars
 from complaints.web.guards import roles_required
 
 
@@ -21,7 +21,7 @@ def _settings_form(calendar: WorkCalendar, submitted: bool = False) -> CalendarF
     """The calendar's settings form, prefilled with what is stored (and, if `submitted`, filled
     with what was sent)."""
     data = {"timezone": calendar.timezone, "count_receipt_day": calendar.count_receipt_day}
-    for weekday, text in enumerate(pledges.weekly_hours_text(calendar)):
+    for weekday, text in enumerate(work_calendars.weekly_hours_text(calendar)):
         data[f"hours_{weekday}"] = text
     return CalendarForm(data=data) if submitted else CalendarForm(formdata=None, data=data)
 
@@ -45,7 +45,7 @@ def _render_calendar(
 def calendars():
     return render_template(
         "admin/calendars.html",
-        overviews=pledges.calendars_overview(),
+        overviews=work_calendars.calendars_overview(),
         weekdays=WEEKDAYS,
         holiday_source=HOLIDAY_SOURCE,
     )
@@ -60,7 +60,7 @@ def edit_calendar(calendar_id: int):
     if form.validate_on_submit():
         done, refusal, status = run_use_case(
             form,
-            lambda: pledges.update_calendar(
+            lambda: work_calendars.update_calendar(
                 calendar,
                 timezone=form.timezone.data,
                 hours=form.hours(),
@@ -91,7 +91,7 @@ def add_calendar_day(calendar_id: int):
     if day_form.validate_on_submit():
         done, refusal, status = run_use_case(
             day_form,
-            lambda: pledges.add_calendar_day(
+            lambda: work_calendars.add_calendar_day(
                 calendar,
                 day=day_form.day.data,
                 is_working=day_form.kind.data == "working",
@@ -112,7 +112,7 @@ def remove_calendar_day(calendar_id: int, day_id: int):
     if entry is None:
         abort(404)
     day = entry.day.isoformat()
-    pledges.remove_calendar_day(calendar, day_id)
+    work_calendars.remove_calendar_day(calendar, day_id)
     db.session.commit()
     flash(
         _("%(day)s is no longer listed; it follows the weekly hours and holiday data again.", day=day),

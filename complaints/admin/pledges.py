@@ -27,7 +27,7 @@ from complaints.admin.pledge_forms import (
 from complaints.admin.views import bp
 from complaints.extensions import db
 from complaints.models import ClockKind, Role, SlaPolicy, SlaPolicyVersion, SlaTarget
-from complaints.services import pledges
+from complaints.services import pledges, work_calendars
 from complaints.services.administration import InvalidField, list_categories
 from complaints.services.pledges import InvalidFields
 from complaints.sla import policy as sla_policy
@@ -127,7 +127,7 @@ def run_use_case(form: FlaskForm, use_case: Callable[[], object]) -> tuple[bool,
 
 
 def _calendar_choices() -> list[tuple[str, str]]:
-    return [(str(c.id), f"{c.name} ({c.code})") for c in pledges.list_calendars()]
+    return [(str(c.id), f"{c.name} ({c.code})") for c in work_calendars.list_calendars()]
 
 
 def _prefill(version: SlaPolicyVersion | None) -> dict:

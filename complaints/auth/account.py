@@ -20,13 +20,13 @@ from complaints.extensions import db, limiter
 from complaints.models import Role
 from complaints.services.accounts import AccountLocked
 from complaints.services.clock import now
+from complaints.services.data_export import export_consumer_data
 from complaints.services.privacy import (
     WrongPassword,
     change_password,
     confirm_password,
     contact_for,
     delete_consumer_account,
-    export_consumer_data,
     mask_email,
     mask_phone,
     update_profile,

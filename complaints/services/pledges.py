@@ -10,12 +10,9 @@ are an InvalidFields.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +20,6 @@ from sqlalchemy.exc import IntegrityError
 from complaints.extensions import db
 from complaints.models import (
     BreachAction,
-    CalendarDay,
     Category,
     ClockKind,
     SlaPolicy,
@@ -35,7 +31,6 @@ from complaints.models import (
 )
 from complaints.services.administration import InvalidField
 from complaints.services.clock import now
-from complaints.sla import calendar as wt
 from complaints.sla import policy as sla_policy
 from complaints.workflow import N_, Refusal
 
@@ -175,7 +170,7 @@ def create_policy(
     policy = SlaPolicy(name=name, category_id=category_id, major=major, active=True, created_at=now())
     db.session.add(policy)
     db.session.flush()
-    sla_policy.publish_version(policy, cleaned, admin, _note(note))
+    sla_policy.publish_version(policy, cleaned, admin, clean_note(note))
     return policy
 
 
@@ -197,7 +192,7 @@ def publish_policy_version(
     if problems:
         raise InvalidFields(problems)
     try:
-        return sla_policy.publish_version(policy, cleaned, admin, _note(note))
+        return sla_policy.publish_version(policy, cleaned, admin, clean_note(note))
     except IntegrityError as exc:  # another admin published the same number first
         raise Refusal(
             N_("Someone else published a version of this policy meanwhile. Reload and try again.")
@@ -226,7 +221,7 @@ def set_policy_active(policy: SlaPolicy, active: bool) -> SlaPolicy:
     return policy
 
 
-def _note(note: str | None) -> str:
+def clean_note(note: str | None) -> str:
     return (note or "").strip()[:200]
 
 
@@ -309,177 +304,3 @@ def _int_or_none(value) -> int | None:
 
 
 # --- Calendars ------------------------------------------------------------------------------
-
-_SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")
-
-
-@dataclass
-class CalendarOverview:
-    """A calendar, its weekly hours as typed (Monday first; "" = no work), and the years whose
-    official makeup workdays it does not know yet."""
-
-    calendar: WorkCalendar
-    week: list[str]
-    awaiting_years: list[int]
-
-
-def list_calendars() -> list[WorkCalendar]:
-    """Every working calendar with its declared days (there are few)."""
-    return list(db.session.scalars(select(WorkCalendar).order_by(WorkCalendar.id)))
-
-
-def calendars_overview(years_ahead: int = 2) -> list[CalendarOverview]:
-    """Every calendar, flagged with the years from this one to `years_ahead` later for which
-    China's makeup workdays are not known yet (see years_awaiting_makeup_workdays)."""
-    calendars = list_calendars()
-    year = now().year
-    awaiting = years_awaiting_makeup_workdays(calendars, range(year, year + years_ahead + 1))
-    return [CalendarOverview(c, weekly_hours_text(c), awaiting[c.id]) for c in calendars]
-
-
-def weekly_hours_text(calendar: WorkCalendar) -> list[str]:
-    """The calendar's spans per weekday as the admin types them, Monday first."""
-    hours = calendar.hours or {}
-    return [spans_text(hours.get(str(weekday), [])) for weekday in range(7)]
-
-
-def years_awaiting_makeup_workdays(
-    calendars: list[WorkCalendar], years: Iterable[int]
-) -> dict[int, list[int]]:
-    """For each calendar id, the `years` whose official makeup workdays are unknown to it.
-
-    Only calendars following China's official holidays are concerned. A year counts as known
-    once the holiday data has its makeup workdays, or once an admin declared a working day in it
-    here (entering the State Council's schedule by hand).
-    """
-    missing = wt.years_missing_adjusted_workdays(list(years))
-    result = {}
-    for calendar in calendars:
-        if calendar.holiday_source != "CN":
-            result[calendar.id] = []
-            continue
-        declared = {d.day.year for d in calendar.days if d.is_working}
-        result[calendar.id] = [year for year in missing if year not in declared]
-    return result
-
-
-def spans_text(spans: Iterable[Iterable[str]]) -> str:
-    """A weekday's stored spans as the admin types them: "09:00-12:00, 13:00-18:00"."""
-    return ", ".join(f"{start}-{end}" for start, end in spans)
-
-
-def parse_spans(text: str | None) -> list[list[str]]:
-    """Parse "09:00-12:00, 13:00-18:00" into sorted [["09:00", "12:00"], ...]; empty: no work.
-
-    "24:00" may end a span (midnight). Raises Refusal if a span is malformed, empty or overlaps
-    another.
-    """
-    spans = []
-    for part in (text or "").replace("，", ",").split(","):
-        if not part.strip():
-            continue
-        match = _SPAN.match(part)
-        if not match:
-            raise Refusal(N_("Write the hours as 09:00-18:00, several separated by commas."))
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
-        start, end = _wall(h1, m1, allow_midnight=False), _wall(h2, m2, allow_midnight=True)
-        if start is None or end is None:
-            raise Refusal(N_("%(span)s is not a time of day (00:00 to 24:00)."), span=part.strip())
-        if end <= start:
-            raise Refusal(N_("%(span)s ends before it starts."), span=part.strip())
-        spans.append((start, end))
-    spans.sort()
-    for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-        if start < end:
-            raise Refusal(N_("The hours overlap."))
-    return [[f"{a // 60:02d}:{a % 60:02d}", f"{b // 60:02d}:{b % 60:02d}"] for a, b in spans]
-
-
-def _wall(hour: int, minute: int, allow_midnight: bool) -> int | None:
-    """Minutes since midnight, or None if not a wall time (24:00 only when allowed)."""
-    if minute > 59:
-        return None
-    if hour == 24 and minute == 0 and allow_midnight:
-        return 24 * 60
-    if hour > 23:
-        return None
-    return hour * 60 + minute
-
-
-def update_calendar(
-    calendar: WorkCalendar, *, timezone: str, hours: Mapping[int, str], count_receipt_day: bool
-) -> WorkCalendar:
-    """Change a calendar's time zone, weekly hours and receipt-day convention.
-
-    timezone: an IANA zone name such as Asia/Shanghai.
-    hours: weekday (0 = Monday) -> spans as typed, e.g. "09:00-12:00, 13:00-18:00"; empty: no work.
-    count_receipt_day: whether the day a complaint arrives counts as the first working day.
-    Deadlines already set keep their due time; windows started or resumed from now on use this.
-    """
-    problems: list[InvalidField] = []
-    timezone = (timezone or "").strip()
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        problems.append(
-            InvalidField(
-                "timezone", N_("%(zone)s is not a known time zone (e.g. Asia/Shanghai)."), zone=timezone
-            )
-        )
-    week = {}
-    for weekday in range(7):
-        try:
-            spans = parse_spans(hours.get(weekday, ""))
-        except Refusal as refusal:
-            problems.append(InvalidField(f"hours_{weekday}", refusal.template, **refusal.params))
-            continue
-        if spans:
-            week[str(weekday)] = spans
-    if not problems and not week:
-        problems.append(
-            InvalidField("hours_0", N_("A calendar needs working hours on at least one weekday."))
-        )
-    if problems:
-        raise InvalidFields(problems)
-    calendar.timezone = timezone
-    calendar.hours = week
-    calendar.count_receipt_day = bool(count_receipt_day)
-    calendar.updated_at = now()
-    db.session.flush()
-    return calendar
-
-
-def add_calendar_day(
-    calendar: WorkCalendar, *, day: date | None, is_working: bool, note: str = ""
-) -> CalendarDay:
-    """Declare `day` a working day (e.g. an officially published makeup workday) or a local holiday.
-
-    day: the local date in the calendar's zone; one declaration per date.
-    is_working: True for a working day, False for a holiday.
-    note: why, e.g. "Spring Festival makeup workday (State Council notice)".
-    """
-    if day is None:
-        raise InvalidField("day", N_("Give the date."))
-    if any(existing.day == day for existing in calendar.days):
-        raise InvalidField(
-            "day", N_("%(day)s is already listed; remove it first to change it."), day=day.isoformat()
-        )
-    entry = CalendarDay(calendar_id=calendar.id, day=day, is_working=bool(is_working), note=_note(note))
-    calendar.days.append(entry)
-    calendar.updated_at = now()
-    try:
-        db.session.flush()
-    except IntegrityError as exc:  # another admin declared the same date first
-        raise InvalidField("day", N_("%(day)s is already listed."), day=day.isoformat()) from exc
-    return entry
-
-
-def remove_calendar_day(calendar: WorkCalendar, day_id: int) -> CalendarDay:
-    """Remove a declared day from `calendar`: the date follows the weekly hours and holiday data again."""
-    entry = next((d for d in calendar.days if d.id == day_id), None)
-    if entry is None:
-        raise Refusal(N_("That date is not listed for this calendar any more."))
-    calendar.days.remove(entry)
-    calendar.updated_at = now()
-    db.session.flush()
-    return entry

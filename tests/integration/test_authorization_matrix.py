@@ -29,7 +29,7 @@ from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload
 from complaints.services.clock import FrozenClock, install_clock
 from complaints.services.lifecycle import apply_action
-from complaints.services.pledges import add_calendar_day
+from complaints.services.work_calendars import add_calendar_day
 from complaints.workflow import Action
 from tests.conftest import _database_url
 from tests.integration import authz_cases as table

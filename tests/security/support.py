@@ -24,7 +24,7 @@ from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload, attachment_path
 from complaints.services.clock import FrozenClock, install_clock
 from complaints.services.lifecycle import apply_action
-from complaints.services.pledges import add_calendar_day
+from complaints.services.work_calendars import add_calendar_day
 from complaints.workflow import Action
 from tests.support import PASSWORD, csrf_token_from
 from tests.support import World as People
