@@ -75,25 +75,35 @@ def pg_tsquery(query: str) -> str | None:
     return " & ".join(phrases) or None
 
 
-def ranked_matches(query: str):
-    """A SELECT of (id, score) for complaints matching `query`, lower score = better match.
+# A word found in a third of a million complaints cannot be ranked in full on every search;
+# the newest matches are what an agent looks for, so only they are ranked (and counted).
+MAX_RANKED = 500
 
-    None for a query with no words. Uses the full-text index on either database.
+
+def ranked_matches(query: str, limit: int = MAX_RANKED):
+    """A SELECT of (id, score) for the newest `limit` complaints matching `query`, lower score =
+    better match. None for a query with no words. Uses the full-text index on either database:
+    the index is read newest first and stops after `limit` matches, so a common word costs no
+    more than a rare one.
     """
     if db.session.get_bind().dialect.name == "sqlite":
         expression = fts_match_expression(query)
         if expression is None:
             return None
-        sql = f"SELECT rowid AS id, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q"
+        sql = (
+            f"SELECT rowid AS id, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :n"
+        )
     else:
         expression = pg_tsquery(query)
         if expression is None:
             return None
         sql = (
             f"SELECT rowid AS id, -ts_rank(to_tsvector('simple', body), to_tsquery('simple', :q)) AS score "
-            f"FROM {FTS_TABLE} WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :q)"
+            f"FROM {FTS_TABLE} WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :q) "
+            "ORDER BY rowid DESC LIMIT :n"
         )
-    return text(sql).bindparams(q=expression).columns(id=Integer, score=Float).subquery("matches")
+    return text(sql).bindparams(q=expression, n=limit).columns(id=Integer, score=Float).subquery("matches")
 
 
 def highlight(text_: str, query: str) -> Markup:
