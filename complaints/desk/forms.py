@@ -89,7 +89,7 @@ class GuardedActionForm(ActionForm):
 
 
 class ClaimForm(GuardedActionForm):
-    pass
+    """Taking a complaint: nothing to fill in beyond the version the agent saw."""
 
 
 class AssignForm(GuardedActionForm):
@@ -148,7 +148,7 @@ class MerchantAnswerForm(ActionForm):
 
 
 class VerifyForm(GuardedActionForm):
-    pass
+    """Verifying a complaint: nothing to fill in beyond the version the agent saw."""
 
 
 class RejectForm(GuardedActionForm):
