@@ -29,7 +29,7 @@ from complaints.models import AGENT_OUTCOMES, WaitingOn
 from complaints.portal.forms import money_amount
 from complaints.services.attachments import Upload
 from complaints.services.conversation import MAX_BODY
-from complaints.services.queues import MAX_QUERY_LENGTH
+from complaints.services.staff_search import MAX_QUERY_LENGTH
 from complaints.web.labels import OUTCOME
 
 

@@ -18,11 +18,11 @@ from complaints.desk.forms import (
 )
 from complaints.extensions import db
 from complaints.models import Role
-from complaints.services import queues
+from complaints.services import queues, staff_search
 from complaints.services import search as search_text
 from complaints.services.access import get_visible_complaint
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
-from complaints.services.errors import InvalidUpload, StaleComplaint
+from complaints.services.errors import InvalidUpload
 from complaints.services.filing import find_shop
 from complaints.services.lifecycle import apply_action
 from complaints.services.mediation import active_organisations
@@ -148,7 +148,7 @@ def search():
     form = SearchForm(formdata=request.args)
     results = None
     if form.validate() and (form.q.data or "").strip():
-        results = queues.search(current_user, form.q.data, request.args.get("page", 1, type=int))
+        results = staff_search.search(current_user, form.q.data, request.args.get("page", 1, type=int))
     next_url = None
     if results and results.has_next:
         next_url = url_for("desk.search", q=results.query, page=results.page + 1)
@@ -228,10 +228,8 @@ def act(reference: str, action: str):
         return _refused(reference, action, form, status=400)
     guarded = isinstance(form, GuardedActionForm)
     try:
-        # The version is compared before the workflow is asked: someone who acted on an old page
-        # learns that the complaint changed, rather than why their action no longer fits.
-        if guarded and form.version.data != found.version:
-            raise StaleComplaint()
+        # apply_action compares the version before it asks the workflow: someone who acted on an
+        # old page learns that the complaint changed, rather than why their action no longer fits.
         apply_action(
             found,
             current_user,

@@ -18,7 +18,6 @@ from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
 from complaints.models import Complaint, Role, User
 from complaints.services.access import get_visible_complaint, visible_complaints
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
-from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
@@ -147,9 +146,6 @@ def act(reference: str, action: str):
         return _refused(reference, action, form, status=400)
     guarded = isinstance(form, OutcomeForm)
     try:
-        # Someone who decided on an old page learns that the case changed, before anything else.
-        if guarded and form.version.data != found.version:
-            raise StaleComplaint()
         apply_action(
             found,
             current_user,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import Select, exists, func, select, tuple_, union_all
+from sqlalchemy import Select, exists, select, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
 from complaints.extensions import db
@@ -32,7 +32,6 @@ from complaints.services.clock_order import (
     overdue_clocks,
     running_clocks,
 )
-from complaints.services.search import ranked_matches
 from complaints.sla.status import ClockStatus, clock_status
 from complaints.workflow import OPEN_STATES, State
 
@@ -44,17 +43,13 @@ QUEUES = (UNASSIGNED, MINE, OPEN)
 DUE = "d"  # cursor phase: complaints by the due instant of their earliest running clock
 FILED = "c"  # cursor phase: complaints without a running clock, by filing instant
 
-SEARCH_PAGE_SIZE = 25
-MAX_SEARCH_PAGES = 20
-MAX_QUERY_LENGTH = 200
 
 # A cursor is exactly what encode_cursor() writes: the phase, ":", the UTC instant, "_", the id.
 _CURSOR = re.compile(
     r"(?P<phase>[dc]):(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[1-9]\d{0,17})"
 )
-_REFERENCE = re.compile(r"C-\d{4}-\d{6}", re.IGNORECASE)
 # Queue rows show these; loading them with the complaints avoids one query per row.
-_ROW_OPTIONS = (
+ROW_OPTIONS = (
     joinedload(Complaint.merchant),
     joinedload(Complaint.category),
     joinedload(Complaint.assignee),
@@ -110,18 +105,6 @@ class QueuePage:
     @property
     def complaints(self) -> list[Complaint]:
         return [row.complaint for row in self.rows]
-
-
-@dataclass
-class SearchResults:
-    query: str
-    complaints: list[Complaint] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < MAX_SEARCH_PAGES and self.total > self.page * SEARCH_PAGE_SIZE
 
 
 def encode_cursor(cursor: Cursor) -> str:
@@ -275,7 +258,7 @@ def _page(user: User, keys: list[_Key], size: int, *, all_overdue: bool = False)
     complaints = {
         c.id: c
         for c in db.session.scalars(
-            visible_complaints(user).where(Complaint.id.in_(ids)).options(*_ROW_OPTIONS)
+            visible_complaints(user).where(Complaint.id.in_(ids)).options(*ROW_OPTIONS)
         )
     }
     clocks: dict[int, list[SlaClock]] = {}
@@ -360,55 +343,3 @@ def assignable_staff() -> list[User]:
             .order_by(User.name, User.id)
         )
     )
-
-
-def full_text_statement(user: User, query: str) -> Select | None:
-    """Complaints `user` may see that match `query` in the full-text index, best first.
-
-    None when the query has no searchable words. The index is read first and complaints are
-    fetched by primary key, so no complaint is scanned.
-    """
-    matches = ranked_matches(query)
-    if matches is None:
-        return None
-    return (
-        visible_complaints(user)
-        .join(matches, Complaint.id == matches.c.id)
-        .order_by(matches.c.score, Complaint.id)
-    )
-
-
-def _search_statement(user: User, query: str) -> Select | None:
-    if _REFERENCE.fullmatch(query):
-        return visible_complaints(user).where(Complaint.reference == query.upper())
-    by_order = visible_complaints(user).where(Complaint.order_reference == query)
-    if db.session.scalar(by_order.with_only_columns(Complaint.id).limit(1)) is not None:
-        return by_order.order_by(Complaint.created_at, Complaint.id)
-    return full_text_statement(user, query)
-
-
-def search(user: User, query: str | None, page: int = 1) -> SearchResults:
-    """Find complaints for staff.
-
-    user: who searches; only complaints they may see are found.
-    query: a complaint reference (C-2026-000123) finds exactly that complaint; otherwise an
-        order reference typed exactly finds the complaints about that order; otherwise the
-        words are looked up in the full-text index, best match first.
-    page: 1-based, at most MAX_SEARCH_PAGES; SEARCH_PAGE_SIZE results per page.
-    """
-    query = (query or "").strip()[:MAX_QUERY_LENGTH]
-    page = min(max(page or 1, 1), MAX_SEARCH_PAGES)
-    results = SearchResults(query=query, page=page)
-    if not query:
-        return results
-    statement = _search_statement(user, query)
-    if statement is None:
-        return results
-    results.total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    if results.total:
-        results.complaints = list(
-            db.session.scalars(
-                statement.options(*_ROW_OPTIONS).limit(SEARCH_PAGE_SIZE).offset((page - 1) * SEARCH_PAGE_SIZE)
-            )
-        )
-    return results

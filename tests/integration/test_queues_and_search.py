@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.dialects import sqlite
 
 from complaints.extensions import db
-from complaints.services.queues import QueueFilter, filed_keys_statement, full_text_statement, queue_page
+from complaints.services.queues import QueueFilter, filed_keys_statement, queue_page
+from complaints.services.staff_search import full_text_statement
 from complaints.workflow import State
 from tests.support import AuthActions, World
 
