@@ -162,10 +162,7 @@ def _remove_on_rollback(path: Path) -> None:
 def discard_uncommitted_files(session) -> None:
     """Remove files written in a transaction that rolled back, so no orphan stays on disk."""
     for path in session.info.pop("pledgedesk.written_files", []):
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
+        path.unlink(missing_ok=True)
 
 
 def forget_committed_files(session) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import render_template, request
@@ -35,10 +36,8 @@ def translated(problem) -> str:
 
     params = dict(problem.params)
     if "state" in params:
-        try:
+        with contextlib.suppress(ValueError):  # not a state: shown as given
             params["state"] = label(STATE, State(params["state"])).lower()
-        except ValueError:
-            pass
     return _(problem.template, **params)
 
 

@@ -8,6 +8,7 @@ Each test starts and stops its own processes (gunicorn on 127.0.0.1, a sweeper) 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
@@ -239,10 +240,8 @@ def test_worker_killed_while_storing_the_evidence_leaves_a_whole_complaint_or_no
 
 
 def _send_quietly(connection: http.client.HTTPConnection, body: bytes) -> None:
-    try:
+    with contextlib.suppress(OSError):  # the worker died while we were still sending
         connection.send(body)
-    except OSError:
-        pass  # the worker died while we were still sending
 
 
 # --- the scheduler killed in the middle of a sweep ----------------------------------------------

@@ -7,6 +7,7 @@ Everything here is bounded: every wait has a deadline and every process started 
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.cookiejar
 import json
@@ -174,11 +175,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             if len(self.worker_pids()) >= self.workers:
-                try:
+                with contextlib.suppress(OSError):  # not listening yet
                     urllib.request.urlopen(self.base + "/login", timeout=2).read()
                     return
-                except OSError:
-                    pass
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("gunicorn did not answer within the deadline")
@@ -187,10 +186,8 @@ class Server:
         """The pids of gunicorn's worker processes (the master's children)."""
         pids = []
         for children in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
-            try:
+            with contextlib.suppress(OSError):  # a thread that ended meanwhile
                 pids += [int(p) for p in children.read_text().split()]
-            except OSError:
-                pass
         return sorted(pids)
 
     def stop(self) -> None:

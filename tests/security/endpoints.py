@@ -202,7 +202,7 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
 
 
 class UnknownArgument(LookupError):
-    pass
+    """A route has a URL argument this module does not know how to fill in."""
 
 
 @dataclass(frozen=True)
