@@ -9,7 +9,7 @@ import pytest
 
 from complaints import create_app
 from complaints.extensions import db
-from complaints.services.clock import FrozenClock, install_clock
+from complaints.timekeeping import FrozenClock, install_clock
 from tests.support import AuthActions, World
 
 

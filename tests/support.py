@@ -9,7 +9,7 @@ from decimal import Decimal
 from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, User
 from complaints.services.accounts import create_user
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.filing import ComplaintDraft, file_complaint
 
 PASSWORD = "correct-horse-9"

@@ -19,7 +19,7 @@ from complaints.auth.views import bp
 from complaints.extensions import db, limiter
 from complaints.models import Role
 from complaints.services.accounts import AccountLocked
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.data_export import export_consumer_data
 from complaints.services.privacy import (
     WrongPassword,

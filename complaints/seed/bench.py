@@ -36,7 +36,7 @@ from complaints.seed.rows import (
     Plan,
     generate_chunks,
 )
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.search import FTS_TABLE
 from complaints.sla import policy
 

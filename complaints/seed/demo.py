@@ -22,7 +22,7 @@ from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, SlaClock, User
 from complaints.seed import texts
 from complaints.seed.stories import Story, money, write_route
-from complaints.services import clock as clocks
+from complaints import timekeeping as clocks
 from complaints.services.access import get_visible_complaint
 from complaints.services.accounts import check_password_rules, create_user
 from complaints.services.filing import ComplaintDraft, file_complaint

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from complaints.extensions import db
 from complaints.models import Role, User
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
 

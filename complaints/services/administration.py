@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from complaints.extensions import db
 from complaints.models import Category, MediationOrganisation, Merchant, Role, User
 from complaints.services import accounts
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
 # The roles an admin creates here; consumers sign up themselves.

@@ -15,7 +15,7 @@ from flask import current_app
 
 from complaints.extensions import db
 from complaints.models import Attachment, Complaint, Message, User
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.errors import InvalidUpload
 from complaints.workflow import N_
 

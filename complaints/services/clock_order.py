@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from complaints.models import Complaint, SlaClock, User
 from complaints.services.access import visible_complaints
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.workflow import State
 
 # A set of clocks is a few disjoint arms, each a tuple of conditions that imply the WHERE clause of

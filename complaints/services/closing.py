@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import Complaint
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action, Refusal, State

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from complaints.extensions import db
 from complaints.models import Attachment, Complaint, Event, MediationSession, Message, MessageKind, Role, User
 from complaints.services.access import get_visible_complaint, sees_internal_notes, workflow_actor
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.lifecycle import facts_for
 from complaints.sla import clocks as sla_clocks
 from complaints.sla.status import ClockStatus, clock_status

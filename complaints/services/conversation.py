@@ -5,7 +5,7 @@ from __future__ import annotations
 from complaints.extensions import db
 from complaints.models import Complaint, Message, MessageKind, User, WaitingOn
 from complaints.services.attachments import store_attachments
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.effects import Change, effect
 from complaints.workflow import N_, Action, Refusal
 

@@ -27,7 +27,7 @@ from complaints.models import (
     User,
 )
 from complaints.services.access import visible_complaints
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
 log = logging.getLogger(__name__)

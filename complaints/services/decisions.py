@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import AGENT_OUTCOMES, Category, Complaint, Outcome, Priority, Role, User
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
 from complaints.workflow import N_, Action, Refusal

@@ -16,10 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from complaints.extensions import db
 from complaints.models import Complaint, Role, User
 from complaints.services.access import workflow_actor
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.effects import EFFECTS
 from complaints.services.errors import StaleComplaint
-from complaints.services.timeline import append_event
+from complaints.timeline import append_event
 from complaints.sla import clocks
 from complaints.workflow import N_, Action, Facts, Refusal, check, target_state
 

@@ -15,7 +15,7 @@ from complaints.models import (
     Outcome,
     User,
 )
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
 from complaints.workflow import N_, Action, Refusal

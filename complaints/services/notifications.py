@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from complaints.extensions import db
 from complaints.models import Notification, NotificationKind, Role, User
-from complaints.services.clock import now
+from complaints.timekeeping import now
 
 log = logging.getLogger(__name__)
 

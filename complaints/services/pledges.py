@@ -30,7 +30,7 @@ from complaints.models import (
     WorkCalendar,
 )
 from complaints.services.administration import InvalidField
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.sla import policy as sla_policy
 from complaints.workflow import N_, Refusal
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload
 from complaints.extensions import db
 from complaints.models import Category, Complaint, Role, SlaClock, User
 from complaints.services.access import visible_complaints
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.clock_order import (
     ClockSet,
     at_risk_clocks,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from complaints.extensions import db
 from complaints.models import CalendarDay, WorkCalendar
 from complaints.services.administration import InvalidField
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.services.pledges import InvalidFields, clean_note
 from complaints.sla import calendar as wt
 from complaints.workflow import N_, Refusal

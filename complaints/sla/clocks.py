@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import ClockKind, Complaint, SlaClock, SlaPolicyVersion, User, WaitingOn
-from complaints.services.clock import now
-from complaints.services.timeline import append_event
+from complaints.timekeeping import now
+from complaints.timeline import append_event
 from complaints.sla import calendar as wt
 from complaints.sla import policy
 from complaints.workflow import Action, State

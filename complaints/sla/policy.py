@@ -18,7 +18,7 @@ from complaints.models import (
     User,
     WorkCalendar,
 )
-from complaints.services.clock import now
+from complaints.timekeeping import now
 from complaints.sla import calendar as wt
 from complaints.workflow import N_, Refusal
 

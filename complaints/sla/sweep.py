@@ -28,8 +28,8 @@ from complaints.models import (
     SlaTarget,
 )
 from complaints.services import notifications
-from complaints.services.clock import now
-from complaints.services.timeline import append_events
+from complaints.timekeeping import now
+from complaints.timeline import append_events
 from complaints.workflow import Action, Actor, Facts, State, allowed_actions
 
 log = logging.getLogger(__name__)

@@ -251,7 +251,7 @@ import sys, time
 from datetime import datetime
 from complaints import create_app
 from complaints.extensions import db
-from complaints.services.clock import FrozenClock, install_clock
+from complaints.timekeeping import FrozenClock, install_clock
 from complaints.sla import sweep as sweep_module
 
 uri, at, verb, batch, batch_size, marker = sys.argv[1:7]

@@ -252,7 +252,7 @@ SWEEPER = """
 import json, os, sys, time
 from datetime import datetime
 from complaints import create_app
-from complaints.services.clock import FrozenClock, install_clock
+from complaints.timekeeping import FrozenClock, install_clock
 from complaints.sla.sweep import sweep
 
 uri, at, ready, go = sys.argv[1:5]

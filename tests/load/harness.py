@@ -72,7 +72,7 @@ from complaints import create_app
 from complaints.extensions import db
 from complaints.models import Category, MediationOrganisation, Merchant, Role, SlaPolicy
 from complaints.services.accounts import create_user
-from complaints.services.clock import now
+from complaints.timekeeping import now
 
 spec = json.loads(sys.argv[1])
 app = create_app()

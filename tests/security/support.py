@@ -22,7 +22,7 @@ from complaints.extensions import db
 from complaints.models import Attachment, Role, SlaPolicy, WorkCalendar
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload, attachment_path
-from complaints.services.clock import FrozenClock, install_clock
+from complaints.timekeeping import FrozenClock, install_clock
 from complaints.services.lifecycle import apply_action
 from complaints.services.work_calendars import add_calendar_day
 from complaints.workflow import Action

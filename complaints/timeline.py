@@ -6,7 +6,7 @@ from sqlalchemy import func, insert, select
 
 from complaints.extensions import db
 from complaints.models import GENESIS_HASH, Complaint, Event, User
-from complaints.services.clock import now
+from complaints.timekeeping import now
 
 
 def append_event(

@@ -1,4 +1,4 @@
-"""The one injectable source of "now" for services, so tests freeze time without patching."""
+"""The one injectable source of "now", below services and sla alike, so tests freeze time without patching."""
 
 from __future__ import annotations
 
