@@ -26,6 +26,14 @@ class TargetUnit(enum.StrEnum):
     WORKING_DAYS = "working_days"
 
 
+class ClockResult(enum.StrEnum):
+    """How a stopped clock's promise ended; decided once, when the clock stops (sla/terms.py)."""
+
+    MET = "met"  # stopped at or before its due instant
+    MISSED = "missed"  # stopped after its due instant (whether or not the sweep saw it first)
+    VOID = "void"  # stopped in time because the promise no longer applies (withdrawn, ...)
+
+
 class BreachAction(enum.StrEnum):
     NOTIFY_SUPERVISORS = "notify_supervisors"
     RAISE_PRIORITY = "raise_priority"
@@ -141,6 +149,7 @@ class SlaClock(db.Model):
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    result: Mapped[ClockResult | None] = mapped_column(enum_type(ClockResult, 8))
 
     target = relationship("SlaTarget", lazy="joined")
 
@@ -182,15 +191,6 @@ class SlaClock(db.Model):
     @property
     def running(self) -> bool:
         return self.stopped_at is None and self.paused_at is None
-
-    @property
-    def met(self) -> bool | None:
-        """True when stopped in time, False once breached, None while undecided."""
-        if self.breached_at is not None:
-            return False
-        if self.stopped_at is not None:
-            return True
-        return None
 
 
 class NotificationKind(enum.StrEnum):
