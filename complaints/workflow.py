@@ -39,6 +39,7 @@ class Actor(enum.StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
     MEDIATOR = "mediator"
+    MERCHANT = "merchant"  # staff of the shop the complaint is about
     SYSTEM = "system"
 
 
@@ -177,7 +178,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         STAFF,
         requires=["party", "body"],
     ),
-    _t(Action.MERCHANT_ANSWER, [S.RECEIVED, S.VERIFIED, S.MEDIATED], None, STAFF, requires=["body"]),
+    # The shop's answer to the platform's question: typed in by staff, or given by the shop itself.
+    _t(
+        Action.MERCHANT_ANSWER,
+        [S.RECEIVED, S.VERIFIED, S.MEDIATED],
+        None,
+        (*STAFF, A.MERCHANT),
+        requires=["body"],
+    ),
     _t(Action.ADD_EVIDENCE, OPEN_STATES | {S.REJECTED}, None, [A.CONSUMER, *STAFF], requires=["files"]),
     _t(Action.RECORD_SESSION, [S.MEDIATED], None, [A.MEDIATOR], requires=["notes", "held_at"]),
     # A complaint filed under the wrong category or amount moves to the pledge that fits.

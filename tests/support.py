@@ -9,8 +9,8 @@ from decimal import Decimal
 from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, User
 from complaints.services.accounts import create_user
-from complaints.timekeeping import now
 from complaints.services.filing import ComplaintDraft, file_complaint
+from complaints.timekeeping import now
 
 PASSWORD = "correct-horse-9"
 
@@ -66,6 +66,8 @@ class World:
             "mediator": (Role.MEDIATOR, {"mediation_org_id": orgs[0].id}),
             "other_mediator": (Role.MEDIATOR, {"mediation_org_id": orgs[1].id}),
             "admin": (Role.ADMIN, {}),
+            # Staff of the shop the complaints are filed against (merchant_ids[0]).
+            "merchant": (Role.MERCHANT, {"merchant_id": merchants[0].id}),
         }
         for key, (role, extra) in specs.items():
             user = create_user(

@@ -1,8 +1,7 @@
 """The signed-in person's own account: details, password, their data to take away, deletion.
 
 Registered on the `auth` blueprint (imported at the bottom of auth/views.py). Also gives the
-templates `consumer_contact_for` (who sees which contact details, services/privacy.py) and the
-`mask_email` / `mask_phone` filters.
+templates the `mask_email` / `mask_phone` filters.
 """
 
 from __future__ import annotations
@@ -19,23 +18,21 @@ from complaints.auth.views import bp
 from complaints.extensions import db, limiter
 from complaints.models import Role
 from complaints.services.accounts import AccountLocked
-from complaints.timekeeping import now
 from complaints.services.data_export import export_consumer_data
 from complaints.services.privacy import (
     WrongPassword,
     change_password,
     confirm_password,
-    contact_for,
     delete_consumer_account,
     mask_email,
     mask_phone,
     update_profile,
 )
+from complaints.timekeeping import now
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.workflow import Refusal
 
-bp.add_app_template_global(contact_for, "consumer_contact_for")
 bp.add_app_template_filter(mask_email, "mask_email")
 bp.add_app_template_filter(mask_phone, "mask_phone")
 

@@ -7,28 +7,15 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from complaints import participants
 from complaints.auth.forms import LanguageForm, LoginForm, RegistrationForm
 from complaints.extensions import db, limiter
-from complaints.models import Role
+from complaints.participants import home_url
 from complaints.services.accounts import AccountLocked, authenticate, register_consumer
 from complaints.web.errors import translated
 from complaints.workflow import Refusal
 
 bp = Blueprint("auth", __name__)
-
-HOME_BY_ROLE = {
-    Role.CONSUMER: "portal.my_complaints",
-    Role.AGENT: "desk.queue",
-    Role.SUPERVISOR: "desk.queue",
-    Role.MEDIATOR: "mediation.cases",
-    Role.ADMIN: "admin.users",
-}
-
-
-def home_url(user) -> str:
-    endpoint = HOME_BY_ROLE.get(user.role)
-    return url_for(endpoint) if endpoint else url_for("auth.index")
-
 
 def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths; never an open redirect."""
@@ -48,7 +35,7 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.get("/")
 def index():
-    if current_user.is_authenticated and current_user.role in HOME_BY_ROLE:
+    if current_user.is_authenticated and participants.of(current_user).home:
         return redirect(home_url(current_user))
     return render_template("auth/index.html")
 
@@ -148,7 +135,7 @@ def notifications_read():
 
 def _references_of(items) -> dict[int, str]:
     """Links only to complaints the reader may open, through their scoped query."""
-    from complaints.services.access import visible_complaints
+    from complaints.participants import visible_complaints
 
     ids = {n.complaint_id for n in items if n.complaint_id}
     if not ids:

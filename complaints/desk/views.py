@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from complaints import participants
 from complaints.desk.forms import (
     ACTION_FORMS,
     ActionForm,
@@ -16,15 +17,13 @@ from complaints.desk.forms import (
     QueueFilterForm,
     SearchForm,
 )
-from complaints.extensions import db
 from complaints.models import Role
 from complaints.services import queues, staff_search
 from complaints.services import search as search_text
-from complaints.services.access import get_visible_complaint
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
-from complaints.services.errors import InvalidUpload
+from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.filing import find_shop
-from complaints.services.lifecycle import apply_action
+from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
 from complaints.web.errors import translated
 from complaints.web.guards import STAFF, roles_required
@@ -67,7 +66,7 @@ def _filter_form() -> QueueFilterForm:
     form.assignee_id.choices = [any_, SelectChoice(queues.UNASSIGNED, _("Nobody"))] + [
         SelectChoice(str(u.id), u.name) for u in staff
     ]
-    if current_user.role is not Role.SUPERVISOR:
+    if not participants.supervises(current_user):
         del form.assignee_id  # agents work their own and the unassigned; supervisors see who has what
     form.drop_invalid()
     form.shop = None
@@ -220,31 +219,27 @@ def act(reference: str, action: str):
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         abort(404)
-    found = get_visible_complaint(current_user, reference)
-    if found is None:
-        abort(404)
     form = _with_choices(form_class())
     if not form.validate_on_submit():
         return _refused(reference, action, form, status=400)
     guarded = isinstance(form, GuardedActionForm)
     try:
-        # apply_action compares the version before it asks the workflow: someone who acted on an
-        # old page learns that the complaint changed, rather than why their action no longer fits.
-        apply_action(
-            found,
+        # The version is compared before the workflow is asked: someone who acted on an old page
+        # learns that the complaint changed, rather than why their action no longer fits.
+        act_on_complaint(
             current_user,
+            reference,
             Action(action),
-            expected_version=form.version.data if guarded else None,
+            form.version.data if guarded else None,
             **form.params(),
         )
+    except ComplaintNotFound:
+        abort(404)
     except Refusal as refusal:
-        db.session.rollback()
         return _refused(reference, action, form, status=409, message=translated(refusal))
     except InvalidUpload as invalid:
-        db.session.rollback()
         form.reply_files.errors = [translated(invalid)]
         return _refused(reference, action, form, status=400)
-    db.session.commit()
     flash(str(DONE[action]), "success")
     return redirect(url_for("desk.complaint", reference=reference))
 

@@ -16,9 +16,10 @@ from sqlalchemy.orm import joinedload
 from complaints.extensions import db
 from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
 from complaints.models import Complaint, Role, User
-from complaints.services.access import get_visible_complaint, visible_complaints
+from complaints.participants import visible_complaints
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
-from complaints.services.lifecycle import apply_action
+from complaints.services.errors import ComplaintNotFound
+from complaints.services.lifecycle import act_on_complaint
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.workflow import Action, Refusal, State
@@ -138,25 +139,22 @@ def act(reference: str, action: str):
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         abort(404)
-    found = get_visible_complaint(current_user, reference)
-    if found is None:
-        abort(404)
     form = form_class()
     if not form.validate_on_submit():
         return _refused(reference, action, form, status=400)
     guarded = isinstance(form, OutcomeForm)
     try:
-        apply_action(
-            found,
+        act_on_complaint(
             current_user,
+            reference,
             ACTIONS[action],
-            expected_version=form.version.data if guarded else None,
+            form.version.data if guarded else None,
             **form.params(),
         )
+    except ComplaintNotFound:
+        abort(404)
     except Refusal as refusal:
-        db.session.rollback()
         return _refused(reference, action, form, status=409, message=translated(refusal))
-    db.session.commit()
     flash(str(DONE[action]), "success")
     return redirect(url_for("mediation.case", reference=reference))
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from complaints.extensions import db, limiter
 from complaints.models import Complaint, Role
+from complaints.participants import get_visible_complaint, visible_complaints
 from complaints.portal.forms import (
     AppealForm,
     ComplaintForm,
@@ -26,12 +27,11 @@ from complaints.portal.forms import (
     VersionedForm,
     WithdrawForm,
 )
-from complaints.services.access import get_visible_complaint, visible_complaints
 from complaints.services.attachments import Upload
 from complaints.services.complaint_view import load_complaint_view
-from complaints.services.errors import InvalidUpload
+from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.filing import ComplaintDraft, active_categories, file_complaint, find_shop
-from complaints.services.lifecycle import apply_action
+from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
@@ -185,9 +185,6 @@ def act(reference: str, action: str):
     if action not in ACTIONS:
         abort(404)
     workflow_action, form_class = ACTIONS[action]
-    complaint = get_visible_complaint(current_user, reference)
-    if complaint is None:
-        abort(404)
     form = form_class()
     if isinstance(form, ReferralForm):
         form.set_organisations(active_organisations())
@@ -198,16 +195,15 @@ def act(reference: str, action: str):
         params["files"] = _uploads(params["files"])
     expected = form.version.data if isinstance(form, VersionedForm) else None
     try:
-        apply_action(complaint, current_user, workflow_action, expected_version=expected, **params)
+        act_on_complaint(current_user, reference, workflow_action, expected, **params)
+    except ComplaintNotFound:
+        abort(404)
     except InvalidUpload as refused:
-        db.session.rollback()
         files = form.attachments if isinstance(form, ReplyForm) else form.evidence
         files.errors = [*files.errors, _message(refused)]
         return _complaint_page(reference, action, form, status=400)
     except Refusal as refused:
-        db.session.rollback()
         return _complaint_page(reference, action, form, problem=_message(refused), status=409)
-    db.session.commit()
     flash(SUCCESS[action](), "success")
     return redirect(url_for(".complaint", reference=reference))
 

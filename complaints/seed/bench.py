@@ -36,9 +36,9 @@ from complaints.seed.rows import (
     Plan,
     generate_chunks,
 )
-from complaints.timekeeping import now
 from complaints.services.search import FTS_TABLE
 from complaints.sla import policy
+from complaints.timekeeping import now
 
 BENCH_PASSWORD = "bench-password-2026"
 BENCH_DOMAIN = "bench.pledgedesk.example"

@@ -18,16 +18,16 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
+from complaints import timekeeping as clocks
 from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, SlaClock, User
+from complaints.participants import get_visible_complaint
 from complaints.seed import texts
 from complaints.seed.stories import Story, money, write_route
-from complaints import timekeeping as clocks
-from complaints.services.access import get_visible_complaint
 from complaints.services.accounts import check_password_rules, create_user
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.lifecycle import apply_action
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, State
 
 DEMO_DOMAIN = "pledgedesk.example"

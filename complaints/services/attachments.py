@@ -15,8 +15,8 @@ from flask import current_app
 
 from complaints.extensions import db
 from complaints.models import Attachment, Complaint, Message, User
-from complaints.timekeeping import now
 from complaints.services.errors import InvalidUpload
+from complaints.timekeeping import now
 from complaints.workflow import N_
 
 # Magic numbers of the types we accept; the name and the browser's claim are not trusted.

@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, exists, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from complaints.models import Complaint, SlaClock, User
-from complaints.services.access import visible_complaints
+from complaints.participants import visible_complaints
 from complaints.timekeeping import now
 from complaints.workflow import State
 
@@ -33,6 +33,10 @@ def running_clocks(clock, at: datetime) -> list[tuple]:
     return [(*counting, clock.breached_at.is_(None)), (*counting, clock.breached_at.is_not(None))]
 
 
+# The sets below are sla.terms' "at risk" and "overdue" written as SQL over the partial indexes;
+# tests/integration/test_pledge_terms.py checks that both say the same of every clock.
+
+
 def at_risk_clocks(clock, at: datetime) -> list[tuple]:
     """Counting clocks past their warning point at `at` and not yet due: marked by the sweep
     (ix_sla_clocks_due_warned), or not yet — the few whose warning point passed since the sweep
@@ -41,7 +45,7 @@ def at_risk_clocks(clock, at: datetime) -> list[tuple]:
         clock.stopped_at.is_(None),
         clock.paused_at.is_(None),
         clock.breached_at.is_(None),
-        clock.due_at > at,
+        clock.due_at >= at,
     )
     unmarked = aliased(SlaClock)
     warning_passed = select(unmarked.id).where(
@@ -54,15 +58,16 @@ def at_risk_clocks(clock, at: datetime) -> list[tuple]:
 
 
 def overdue_clocks(clock, at: datetime) -> list[tuple]:
-    """Clocks not stopped whose pledge is broken at `at`: marked by the sweep, paused ones too
-    (ix_sla_clocks_due_breached), or past due and not yet marked (ix_sla_clocks_due_running)."""
+    """Clocks not stopped whose pledge is broken at `at`: marked by the sweep or at a late pause,
+    paused ones too (ix_sla_clocks_due_breached), or past due and not yet marked
+    (ix_sla_clocks_due_running)."""
     return [
         (clock.stopped_at.is_(None), clock.breached_at.is_not(None)),
         (
             clock.stopped_at.is_(None),
             clock.paused_at.is_(None),
             clock.breached_at.is_(None),
-            clock.due_at <= at,
+            clock.due_at < at,
         ),
     ]
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import Complaint
-from complaints.timekeeping import now
 from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
+from complaints.timekeeping import now
 from complaints.workflow import Action, Refusal, State
 
 log = logging.getLogger(__name__)

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from complaints import participants
 from complaints.extensions import db
-from complaints.models import Attachment, Complaint, Event, MediationSession, Message, MessageKind, Role, User
-from complaints.services.access import get_visible_complaint, sees_internal_notes, workflow_actor
-from complaints.timekeeping import now
-from complaints.services.lifecycle import facts_for
+from complaints.models import Attachment, Complaint, Event, MediationSession, Message, MessageKind, User
+from complaints.services.privacy import contact_for
 from complaints.sla import clocks as sla_clocks
-from complaints.sla.status import ClockStatus, clock_status
+from complaints.sla.facts import facts_for
+from complaints.sla.terms import ClockStatus, statuses
+from complaints.timekeeping import now
 from complaints.workflow import Action, allowed_actions
 
 
@@ -26,6 +27,8 @@ class ComplaintView:
     sessions: list[MediationSession]
     actions: list[Action]
     clocks: list[ClockStatus]
+    contact: dict  # the consumer's name and contact details as the viewer may see them
+    appealed: bool = False  # the clocks restarted after an appeal (ClockStatus.round 2)
 
     def can(self, action: Action | str) -> bool:
         return Action(action) in self.actions
@@ -34,10 +37,10 @@ class ComplaintView:
 def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     """The complaint `reference` as `user` may see it, or None (answer 404).
 
-    Consumers and mediators see public messages and public events only; internal notes stay
-    with the platform's staff. Mediators and staff see mediation sessions.
+    What each viewer sees (internal notes, mediation session notes, contact details) is the
+    participant policy's answer (complaints/participants.py).
     """
-    complaint = get_visible_complaint(
+    complaint = participants.get_visible_complaint(
         user,
         reference,
         options=(
@@ -50,7 +53,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     )
     if complaint is None:
         return None
-    internal = sees_internal_notes(user)
+    internal = participants.sees_internal_notes(user)
     events_q = select(Event).where(Event.complaint_id == complaint.id).options(joinedload(Event.actor))
     messages_q = (
         select(Message)
@@ -66,7 +69,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
             (Attachment.message_id.is_(None)) | (Message.kind != MessageKind.INTERNAL)
         )
     sessions: list[MediationSession] = []
-    if user.role in (Role.AGENT, Role.SUPERVISOR, Role.MEDIATOR):
+    if participants.sees_mediation_notes(user):
         sessions = list(
             db.session.scalars(
                 select(MediationSession)
@@ -74,15 +77,20 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
                 .order_by(MediationSession.held_at)
             )
         )
-    actor = workflow_actor(user)
+    actor = participants.workflow_actor(user)
+    events = list(db.session.scalars(events_q.order_by(Event.id)))
+    at = now()
+    appealed_at = max((e.created_at for e in events if e.action == Action.APPEAL.value), default=None)
     return ComplaintView(
         complaint=complaint,
-        events=list(db.session.scalars(events_q.order_by(Event.id))),
+        events=events,
         messages=list(db.session.scalars(messages_q.order_by(Message.created_at, Message.id))),
         attachments=list(db.session.scalars(attachments_q.order_by(Attachment.id))),
         sessions=sessions,
-        actions=allowed_actions(actor, facts_for(complaint)) if actor else [],
-        clocks=[clock_status(clock, now()) for clock in sla_clocks.all_clocks(complaint)],
+        actions=allowed_actions(actor, facts_for(complaint, at=at)) if actor else [],
+        clocks=statuses(sla_clocks.all_clocks(complaint), at, restarted_at=appealed_at),
+        contact=contact_for(user, complaint.consumer),
+        appealed=appealed_at is not None,
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from complaints.extensions import db
 from complaints.models import Complaint, Message, MessageKind, User, WaitingOn
 from complaints.services.attachments import store_attachments
-from complaints.timekeeping import now
 from complaints.services.effects import Change, effect
+from complaints.timekeeping import now
 from complaints.workflow import N_, Action, Refusal
 
 MAX_BODY = 10_000
@@ -33,11 +33,8 @@ def _reply(complaint: Complaint, user: User, params: dict) -> Change:
     if params.get("files"):
         db.session.flush()
         store_attachments(complaint, user, params["files"], message)
-    if _is_consumer(complaint, user):
-        if complaint.waiting_on is WaitingOn.CONSUMER:
-            complaint.waiting_on = None
-    elif complaint.first_response_at is None:
-        complaint.first_response_at = now()
+    if _is_consumer(complaint, user) and complaint.waiting_on is WaitingOn.CONSUMER:
+        complaint.waiting_on = None
     return Change({"attachments": len(params.get("files") or ())})
 
 
@@ -58,8 +55,6 @@ def _request_info(complaint: Complaint, user: User, params: dict) -> Change:
     kind = MessageKind.PUBLIC if party is WaitingOn.CONSUMER else MessageKind.INTERNAL
     _message(complaint, user, kind, params["body"])
     complaint.waiting_on = party
-    if kind is MessageKind.PUBLIC and complaint.first_response_at is None:
-        complaint.first_response_at = now()
     return Change({"party": party.value})
 
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from complaints import participants
 from complaints.extensions import db
 from complaints.models import (
     Attachment,
@@ -26,7 +27,7 @@ from complaints.models import (
     SlaClock,
     User,
 )
-from complaints.services.access import visible_complaints
+from complaints.participants import visible_complaints
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
@@ -145,9 +146,7 @@ def _who(person: User | None, person_id: int | None, me: User) -> str:
         return "system"
     if person_id == me.id:
         return "you"
-    if person is not None and person.role is Role.MEDIATOR:
-        return "mediator"
-    return "platform_staff"
+    return participants.of(person).party if person is not None else "platform_staff"
 
 
 def _account(user: User) -> dict:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from complaints import participants
 from complaints.extensions import db
-from complaints.models import AGENT_OUTCOMES, Category, Complaint, Outcome, Priority, Role, User
-from complaints.timekeeping import now
+from complaints.models import AGENT_OUTCOMES, Category, Complaint, Outcome, Priority, User
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
+from complaints.timekeeping import now
 from complaints.workflow import N_, Action, Refusal
 
 
@@ -88,7 +89,7 @@ def _close(complaint: Complaint, user: User | None, params: dict) -> Change:
 def _claim(complaint: Complaint, user: User, params: dict) -> Change:
     if complaint.assignee_id == user.id:
         raise Refusal(N_("You already have this complaint."))
-    if complaint.assignee_id is not None and user.role is not Role.SUPERVISOR:
+    if complaint.assignee_id is not None and not participants.supervises(user):
         raise Refusal(N_("Another agent has this complaint; ask a supervisor to reassign it."))
     previous = complaint.assignee_id
     complaint.assignee_id = user.id
@@ -105,7 +106,7 @@ def _assign(complaint: Complaint, user: User, params: dict) -> Change:
         select(User).where(
             User.id == assignee_id,
             User.active.is_(True),
-            User.role.in_([Role.AGENT, Role.SUPERVISOR]),
+            User.role.in_(participants.platform_staff_roles()),
         )
     )
     if assignee is None:

@@ -12,6 +12,10 @@ class StaleComplaint(Refusal):
         super().__init__(N_("This complaint changed while you were looking at it. Reload it and try again."))
 
 
+class ComplaintNotFound(LookupError):
+    """No complaint with that reference is visible to the actor (another's, or none): a 404."""
+
+
 class InvalidUpload(ValueError):
     """An uploaded file is refused; the message says why, for the person who sent it."""
 
@@ -21,4 +25,4 @@ class InvalidUpload(ValueError):
         super().__init__(template % params if params else template)
 
 
-__all__ = ["InvalidUpload", "Refusal", "StaleComplaint"]
+__all__ = ["ComplaintNotFound", "InvalidUpload", "Refusal", "StaleComplaint"]

@@ -20,11 +20,11 @@ from complaints.models import (
     User,
 )
 from complaints.services.attachments import Upload, store_attachments, validate_uploads
-from complaints.timekeeping import now
 from complaints.services.money import parse_amount
 from complaints.services.search import index_complaint
-from complaints.timeline import append_event
 from complaints.sla import clocks
+from complaints.timekeeping import now
+from complaints.timeline import append_event
 from complaints.workflow import N_, Refusal, State
 
 

@@ -1,60 +1,60 @@
 """The one path by which anything happens to a complaint.
 
-`apply_action` asks the workflow whether the actor may take the action in the complaint's
-current state, checks the actor saw the latest version, applies the action's effect, moves the
-state, and appends one event. Nothing else writes `Complaint.state`.
+`act_on_complaint` is what every blueprint (and the API) calls: it loads the complaint through
+the actor's scoped query, applies the action, and commits, or rolls back and refuses.
+`apply_action` is its core, for callers that hold a complaint already (the scheduler, the
+seeder): it asks the workflow whether the actor may take the action in the complaint's current
+state, checks the actor saw the latest version, applies the action's effect, moves the state,
+appends one event, and moves the pledge's clocks. Nothing else writes `Complaint.state`.
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from complaints import participants
 from complaints.extensions import db
-from complaints.models import Complaint, Role, User
-from complaints.services.access import workflow_actor
-from complaints.timekeeping import now
+from complaints.models import Complaint, User
+from complaints.services import pledge_keeping
 from complaints.services.effects import EFFECTS
-from complaints.services.errors import StaleComplaint
-from complaints.timeline import append_event
+from complaints.services.errors import ComplaintNotFound, StaleComplaint
 from complaints.sla import clocks
-from complaints.workflow import N_, Action, Facts, Refusal, check, target_state
+from complaints.sla.facts import facts_for
+from complaints.timekeeping import now
+from complaints.timeline import append_event
+from complaints.workflow import N_, Action, Refusal, check, target_state
 
 
-def facts_for(complaint: Complaint) -> Facts:
-    """The facts the workflow's guards need, read from `complaint` at this instant."""
-    return Facts(
-        state=complaint.state,
-        was_mediated=complaint.was_mediated,
-        appeal_used=complaint.appeal_used,
-        within_appeal_window=within_appeal_window(complaint),
-        waiting_on=complaint.waiting_on.value if complaint.waiting_on else None,
-        resolution_breached=clocks.is_breached(complaint, "resolution"),
-    )
+def act_on_complaint(
+    user: User | None, reference: str, action: Action, version: int | None = None, **params
+) -> Complaint:
+    """Take `action` on complaint `reference` as `user`, and commit; or roll back and raise.
+
+    user: who acts (None: the system).
+    reference: the complaint, looked up through `user`'s scoped query.
+    action: the workflow action.
+    version: the version the actor saw (StaleComplaint if it moved on); None: not checked.
+    params: the action's inputs, as the workflow table and the action's effect require.
+    Raises ComplaintNotFound (answer 404), Refusal (409; StaleComplaint is one) or
+    InvalidUpload (400); nothing is changed then.
+    """
+    complaint = participants.get_visible_complaint(user, reference)
+    if complaint is None:
+        raise ComplaintNotFound()
+    try:
+        apply_action(complaint, user, action, expected_version=version, **params)
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    current_app.logger.info("%s took %s on %s", _who(user), action.value, reference)
+    return complaint
 
 
-def within_appeal_window(complaint: Complaint) -> bool:
-    """Whether a decision on `complaint` can still be appealed or disputed."""
-    if complaint.decided_at is None:
-        return True
-    days = current_app.config["APPEAL_WINDOW_DAYS"]
-    return now() <= complaint.decided_at + timedelta(days=days)
-
-
-def is_party(complaint: Complaint, user: User | None) -> bool:
-    """Whether `user` takes part in `complaint`: its consumer, the platform's staff, a mediator
-    of the organisation it was referred to, or the system. Callers load complaints through
-    scoped queries already; this keeps a mistake there from becoming an action on the wrong case."""
-    if user is None or user.is_staff:
-        return True
-    if user.role is Role.CONSUMER:
-        return complaint.consumer_id == user.id
-    if user.role is Role.MEDIATOR:
-        return complaint.mediation_org_id is not None and complaint.mediation_org_id == user.mediation_org_id
-    return False
+def _who(user: User | None) -> str:
+    return f"user {user.id}" if user is not None else "the system"
 
 
 def apply_action(
@@ -74,8 +74,8 @@ def apply_action(
     params: the action's inputs (reason, outcome, body, ...), as the workflow table requires.
     The caller commits; on Refusal nothing has been changed.
     """
-    actor = workflow_actor(user)
-    if actor is None or not is_party(complaint, user):
+    actor = participants.workflow_actor(user)
+    if actor is None or not participants.is_party(user, complaint):
         raise Refusal(N_("Your role may not take this action."), action=action)
     # A stale page is the likelier reason an action no longer fits, so say that first.
     if expected_version is not None and expected_version != complaint.version:
@@ -85,6 +85,9 @@ def apply_action(
     change = EFFECTS[action](complaint, user, params)
     complaint.state = target_state(action, before)
     complaint.updated_at = now()
+    # The same rule that stops the response clock (a mediator or a shop is not the platform).
+    if complaint.first_response_at is None and clocks.is_first_response(action, actor, complaint.waiting_on):
+        complaint.first_response_at = complaint.updated_at
     # Always UPDATE the row, even when no column changed value, so the version moves and a
     # concurrent actor holding the old version is refused.
     flag_modified(complaint, "updated_at")
@@ -102,7 +105,9 @@ def apply_action(
         detail=change.detail,
         public=row.public,
     )
-    clocks.on_action(complaint, user, action, before, waiting_before)
+    # A clock stopped after its due instant is recorded as missed now, with its breach, and
+    # the people the sweep would have told are told in the same transaction.
+    pledge_keeping.notify(clocks.on_action(complaint, actor, action, before, waiting_before))
     return complaint
 
 

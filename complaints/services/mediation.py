@@ -15,9 +15,9 @@ from complaints.models import (
     Outcome,
     User,
 )
-from complaints.timekeeping import now
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
+from complaints.timekeeping import now
 from complaints.workflow import N_, Action, Refusal
 
 

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from complaints.extensions import db
-from complaints.models import Notification, NotificationKind, Role, User
+from complaints.models import Notification, NotificationKind, User
 from complaints.timekeeping import now
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,6 @@ def _active(user_ids: Iterable[int]) -> list[int]:
         return []
     active = set(db.session.scalars(select(User.id).where(User.id.in_(wanted), User.active.is_(True))))
     return [user_id for user_id in wanted if user_id in active]
-
-
-def supervisor_ids() -> list[int]:
-    return list(
-        db.session.scalars(select(User.id).where(User.role == Role.SUPERVISOR, User.active.is_(True)))
-    )
 
 
 def unread_count(user: User) -> int:

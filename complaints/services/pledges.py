@@ -30,8 +30,8 @@ from complaints.models import (
     WorkCalendar,
 )
 from complaints.services.administration import InvalidField
-from complaints.timekeeping import now
 from complaints.sla import policy as sla_policy
+from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
 # Upper bounds that catch typing slips (a year of hours, a year and a half of working days).

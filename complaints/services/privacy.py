@@ -1,15 +1,7 @@
 """Personal data: who sees a consumer's contact details, the consumer's own copy, erasure.
 
-Who sees what of a consumer's contact details (`contact_for`):
-
-| viewer | name | email | phone | why |
-|---|---|---|---|---|
-| the consumer themself | full | full | full | it is theirs |
-| agent, supervisor | full | full | full | they contact the consumer about the complaint |
-| admin | full | full | masked | an email is the sign-in identity admins manage; they never call consumers |
-| mediator | full | masked | masked | mediation sessions are arranged through the platform's staff |
-| merchant staff | full | masked | masked | shops answer through PledgeDesk, never around it |
-| anyone else | full | masked | masked | |
+Who sees what of a consumer's contact details is the participant policy's `contact` rule
+(complaints/participants.py); `contact_for` applies it.
 
 A deleted account shows as "Deleted user" with no contact details, to everyone.
 
@@ -34,6 +26,7 @@ from complaints.models import (
     Role,
     User,
 )
+from complaints.participants import Contact, contact_level
 from complaints.services.accounts import authenticate, set_password
 from complaints.workflow import N_, Refusal
 
@@ -41,9 +34,6 @@ log = logging.getLogger(__name__)
 
 DELETED_NAME = N_("Deleted user")
 _DELETED_EMAIL = re.compile(r"^deleted-\d+@invalid$")
-
-FULL_EMAIL_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.ADMIN})
-FULL_PHONE_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR})
 
 
 # --- Masking ---------------------------------------------------------------------------------
@@ -92,7 +82,7 @@ def is_deleted_account(user: User | None) -> bool:
 
 
 def contact_for(viewer, consumer: User | None) -> dict:
-    """The name, email and phone of `consumer` in the form `viewer` may see (see the table above).
+    """The name, email and phone of `consumer` in the form `viewer` may see (participants.contact_level).
 
     viewer: the signed-in user (or an anonymous user / None: everything masked).
     Returns name, email, phone (each possibly masked, "" when unknown), email_masked,
@@ -100,10 +90,10 @@ def contact_for(viewer, consumer: User | None) -> dict:
     """
     if consumer is None or is_deleted_account(consumer):
         return _no_contact(name=consumer.name if consumer else "", deleted=consumer is not None)
-    role = getattr(viewer, "role", None) if getattr(viewer, "is_authenticated", False) else None
-    own = role is not None and viewer.id == consumer.id
-    full_email = own or role in FULL_EMAIL_ROLES
-    full_phone = own or role in FULL_PHONE_ROLES
+    # No viewer here means nobody signed in (not the system): everything masked.
+    level = Contact.MASKED if viewer is None else contact_level(viewer, consumer)
+    full_email = level in (Contact.FULL, Contact.EMAIL)
+    full_phone = level is Contact.FULL
     return _no_contact(name=consumer.name) | {
         "email": consumer.email if full_email else mask_email(consumer.email),
         "phone": (consumer.phone or "") if full_phone else mask_phone(consumer.phone),

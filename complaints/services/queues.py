@@ -22,9 +22,8 @@ from sqlalchemy import Select, exists, select, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
 from complaints.extensions import db
-from complaints.models import Category, Complaint, Role, SlaClock, User
-from complaints.services.access import visible_complaints
-from complaints.timekeeping import now
+from complaints.models import Category, Complaint, SlaClock, User
+from complaints.participants import platform_staff_roles, visible_complaints
 from complaints.services.clock_order import (
     ClockSet,
     at_risk_clocks,
@@ -32,7 +31,8 @@ from complaints.services.clock_order import (
     overdue_clocks,
     running_clocks,
 )
-from complaints.sla.status import ClockStatus, clock_status
+from complaints.sla.terms import ClockStatus, clock_status, is_overdue
+from complaints.timekeeping import now
 from complaints.workflow import OPEN_STATES, State
 
 UNASSIGNED = "unassigned"
@@ -275,7 +275,7 @@ def _page(user: User, keys: list[_Key], size: int, *, all_overdue: bool = False)
             continue
         own = clocks.get(key.complaint_id, [])
         first = next((c for c in own if c.id == key.clock_id), None) or next(iter(own), None)
-        more = [c for c in own if c is not first and _overdue(c, at)] if all_overdue else []
+        more = [c for c in own if c is not first and is_overdue(c, at)] if all_overdue else []
         rows.append(
             QueueRow(
                 complaints[key.complaint_id],
@@ -284,10 +284,6 @@ def _page(user: User, keys: list[_Key], size: int, *, all_overdue: bool = False)
             )
         )
     return QueuePage(rows=rows, next_cursor=next_cursor)
-
-
-def _overdue(clock: SlaClock, at: datetime) -> bool:
-    return clock.breached_at is not None or (clock.paused_at is None and clock.due_at <= at)
 
 
 # --- supervisors' pledge views ------------------------------------------------------------------
@@ -335,11 +331,11 @@ def active_categories() -> list[Category]:
 
 
 def assignable_staff() -> list[User]:
-    """Active agents and supervisors, by name: the people a complaint can be assigned to."""
+    """The platform's active staff (agents and supervisors), by name: whom a complaint can be assigned to."""
     return list(
         db.session.scalars(
             select(User)
-            .where(User.active.is_(True), User.role.in_([Role.AGENT, Role.SUPERVISOR]))
+            .where(User.active.is_(True), User.role.in_(platform_staff_roles()))
             .order_by(User.name, User.id)
         )
     )

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 
 from complaints.extensions import db
 from complaints.models import Complaint, User
-from complaints.services.access import visible_complaints
+from complaints.participants import visible_complaints
 from complaints.services.queues import ROW_OPTIONS
 from complaints.services.search import ranked_matches
 

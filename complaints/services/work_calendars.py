@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from complaints.extensions import db
 from complaints.models import CalendarDay, WorkCalendar
 from complaints.services.administration import InvalidField
-from complaints.timekeeping import now
 from complaints.services.pledges import InvalidFields, clean_note
 from complaints.sla import calendar as wt
+from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")

@@ -130,6 +130,13 @@ class WorkingCalendar:
         return cls(code=code, tz=tz, hours={d: ((_MIDNIGHT, END_OF_DAY),) for d in range(7)})
 
     @property
+    def is_clock_time(self) -> bool:
+        """Whether working time here is plain clock time: every day works around the clock and
+        none is a holiday. Pledges in such a calendar are stated in hours, not working hours."""
+        whole_day = ((_MIDNIGHT, END_OF_DAY),)
+        return not self.holidays and all(spans == whole_day for spans in self.hours)
+
+    @property
     def zone(self) -> ZoneInfo:
         """The calendar's zone as a ``ZoneInfo`` (cached by ``zoneinfo``)."""
         return ZoneInfo(self.tz)

@@ -2,43 +2,84 @@
 lifecycle (never by views), each step an event on the complaint's timeline.
 
 Which action moves which clock is the table below; the arithmetic is in `calendar`, the promise
-in `policy`.
+in `policy`, the words (met, missed, void, overdue, ...) in `terms`. A clock that stops after its
+due instant is recorded as missed at the stop, with its breach event, whether or not the sweep
+saw it first; the breach is handed back (`PledgeNotice`) for a service to notify, exactly as
+the sweep hands back the breaches it records.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from complaints.extensions import db
-from complaints.models import ClockKind, Complaint, SlaClock, SlaPolicyVersion, User, WaitingOn
+from complaints.models import (
+    BreachAction,
+    ClockKind,
+    ClockResult,
+    Complaint,
+    Priority,
+    SlaClock,
+    SlaPolicyVersion,
+    WaitingOn,
+)
+from complaints.sla import calendar as wt
+from complaints.sla import policy, terms
+from complaints.sla.notices import PledgeNotice, breach_notice
 from complaints.timekeeping import now
 from complaints.timeline import append_event
-from complaints.sla import calendar as wt
-from complaints.sla import policy
-from complaints.workflow import Action, State
+from complaints.workflow import Action, Actor, State
 
 K = ClockKind
 
 # Clocks that start when a complaint is filed, or comes back after an appeal.
 ON_RECEIPT = (K.RESPONSE, K.VERIFICATION, K.RESOLUTION)
 
-# action -> (clocks it stops, clocks it starts)
-CLOCK_TABLE: dict[Action, tuple[tuple[ClockKind, ...], tuple[ClockKind, ...]]] = {
-    Action.VERIFY: ((K.VERIFICATION,), ()),
-    Action.REJECT: ((K.RESPONSE, K.VERIFICATION, K.RESOLUTION, K.MERCHANT_REPLY), ()),
-    Action.WITHDRAW: (tuple(K), ()),
-    Action.RESOLVE: ((K.RESPONSE, K.RESOLUTION, K.MERCHANT_REPLY), ()),
-    Action.ESCALATE: ((K.RESPONSE, K.RESOLUTION, K.MERCHANT_REPLY), (K.MEDIATION,)),
-    Action.DISPUTE: ((), (K.MEDIATION,)),
-    Action.RECORD_OUTCOME: ((K.MEDIATION, K.MERCHANT_REPLY), ()),
-    Action.APPEAL: ((), ON_RECEIPT),
-    Action.MERCHANT_ANSWER: ((K.MERCHANT_REPLY,), ()),
+
+@dataclass(frozen=True)
+class ClockMoves:
+    """What one action does to the clocks: those it fulfils (met, or missed if late), those it
+    ends because their promise no longer applies (void, or missed if late), those it starts."""
+
+    fulfils: tuple[ClockKind, ...] = ()
+    ends: tuple[ClockKind, ...] = ()
+    starts: tuple[ClockKind, ...] = ()
+
+
+CLOCK_TABLE: dict[Action, ClockMoves] = {
+    Action.VERIFY: ClockMoves(fulfils=(K.VERIFICATION,)),
+    # A rejection is the decision both windows wait for; the shop's reply is no longer needed.
+    Action.REJECT: ClockMoves(fulfils=(K.VERIFICATION, K.RESOLUTION), ends=(K.MERCHANT_REPLY,)),
+    Action.WITHDRAW: ClockMoves(ends=tuple(K)),
+    Action.RESOLVE: ClockMoves(fulfils=(K.RESOLUTION,), ends=(K.MERCHANT_REPLY,)),
+    # Referral is not an answer: a first response still owed ends void (missed if already late),
+    # and the resolution window hands over to the mediation window.
+    Action.ESCALATE: ClockMoves(
+        ends=(K.RESPONSE, K.VERIFICATION, K.RESOLUTION, K.MERCHANT_REPLY), starts=(K.MEDIATION,)
+    ),
+    Action.DISPUTE: ClockMoves(starts=(K.MEDIATION,)),
+    Action.RECORD_OUTCOME: ClockMoves(fulfils=(K.MEDIATION,), ends=(K.MERCHANT_REPLY,)),
+    Action.APPEAL: ClockMoves(starts=ON_RECEIPT),
+    Action.MERCHANT_ANSWER: ClockMoves(fulfils=(K.MERCHANT_REPLY,)),
 }
 
-# Actions that count as the platform's first public answer.
-STAFF_ANSWERS = (Action.REPLY, Action.REQUEST_INFO, Action.VERIFY, Action.REJECT, Action.RESOLVE)
+# The platform's first public answer to the consumer, which the `response` clock waits for: one
+# of these actions taken by the platform's own staff (a mediator or a shop is not the platform).
+# A request for information answers the consumer only when it is put to them.
+FIRST_RESPONSES = (Action.REPLY, Action.VERIFY, Action.REJECT, Action.RESOLVE, Action.REQUEST_INFO)
+STAFF_ACTORS = (Actor.AGENT, Actor.SUPERVISOR)
+
+
+def is_first_response(action: Action, actor: Actor | None, asked: WaitingOn | None = None) -> bool:
+    """Whether `action` by `actor` answers the consumer publicly (see FIRST_RESPONSES).
+
+    asked: for a request for information, whom it was put to."""
+    if actor not in STAFF_ACTORS or action not in FIRST_RESPONSES:
+        return False
+    return action is not Action.REQUEST_INFO or asked is WaitingOn.CONSUMER
 
 
 def running_clocks(complaint: Complaint) -> list[SlaClock]:
@@ -59,17 +100,6 @@ def all_clocks(complaint: Complaint) -> list[SlaClock]:
             select(SlaClock).where(SlaClock.complaint_id == complaint.id).order_by(SlaClock.id)
         )
     )
-
-
-def is_breached(complaint: Complaint, kind: ClockKind | str) -> bool:
-    """Whether the latest `kind` clock of `complaint` ran out."""
-    latest = db.session.scalar(
-        select(SlaClock)
-        .where(SlaClock.complaint_id == complaint.id, SlaClock.kind == ClockKind(kind))
-        .order_by(SlaClock.id.desc())
-        .limit(1)
-    )
-    return bool(latest and latest.breached_at is not None)
 
 
 def _calendar(clock_or_target, at: datetime) -> wt.WorkingCalendar:
@@ -114,25 +144,77 @@ def start(complaint: Complaint, kind: ClockKind, at: datetime | None = None) -> 
     db.session.flush()
     _event(complaint, "clock_started", clock)
     if complaint.waiting_on and complaint.waiting_on.value in target.pause_on:
-        pause(complaint, clock, complaint.waiting_on, at)
+        pause(complaint, clock, complaint.waiting_on, at)  # just started: never late
     return clock
 
 
-def stop(complaint: Complaint, clock: SlaClock, at: datetime | None = None) -> None:
-    """Stop `clock`: its window is over, kept or not."""
+def stop(
+    complaint: Complaint, clock: SlaClock, at: datetime | None = None, *, fulfilled: bool
+) -> PledgeNotice | None:
+    """Stop `clock` and record its result once (terms.result_at_stop).
+
+    fulfilled: whether what the clock waits for happened (else its promise no longer applies).
+    A stop after the due instant that the sweep has not recorded yet records the breach here,
+    with its event and the pledge's breach actions; the returned notice is for a service to
+    notify as it notifies the sweep's breaches. None when there is nothing to tell.
+    """
     at = at or now()
     if clock.paused_at is not None:
         resume(complaint, clock, at, quiet=True)
+    result = terms.result_at_stop(clock, at, fulfilled=fulfilled)
+    notice = None
+    if result is ClockResult.MISSED and clock.breached_at is None:
+        notice = _record_breach(complaint, clock, at)
     clock.stopped_at = at
-    _event(complaint, "clock_stopped", clock, met=clock.breached_at is None)
+    clock.result = result
+    _event(complaint, "clock_stopped", clock, result=result.value)
+    return notice
 
 
-def pause(complaint: Complaint, clock: SlaClock, reason: WaitingOn, at: datetime | None = None) -> None:
-    """Pause `clock` while waiting on `reason` (the consumer or the merchant)."""
+def _record_breach(complaint: Complaint, clock: SlaClock, at: datetime) -> PledgeNotice | None:
+    """Claim the breach of `clock` as the sweep would (only if no sweep claimed it meanwhile)."""
+    db.session.flush()
+    claimed = db.session.execute(
+        update(SlaClock)
+        .where(SlaClock.id == clock.id, SlaClock.breached_at.is_(None))
+        .values(breached_at=at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:  # a sweep recorded it first, with its own event and notices
+        db.session.refresh(clock, ["breached_at"])
+        return None
+    clock.breached_at = at
+    append_event(
+        complaint,
+        None,
+        "sla_breach",
+        detail={
+            "clock": clock.kind.value,
+            "due_at": clock.due_at.isoformat(),
+            "reference": complaint.reference,
+        },
+    )
+    if BreachAction.RAISE_PRIORITY in set(clock.target.breach_actions):
+        complaint.priority = Priority.URGENT
+    return breach_notice(complaint, clock)
+
+
+def pause(
+    complaint: Complaint, clock: SlaClock, reason: WaitingOn, at: datetime | None = None
+) -> PledgeNotice | None:
+    """Pause `clock` while waiting on `reason` (the consumer or the merchant).
+
+    A clock already past its due instant stays overdue while paused; its breach, if the sweep
+    has not recorded it yet, is recorded now (the sweep does not look at paused clocks)."""
     if clock.paused_at is not None or clock.stopped_at is not None:
-        return
-    clock.paused_at = at or now()
+        return None
+    at = at or now()
+    notice = None
+    if terms.is_late(clock, at) and clock.breached_at is None:
+        notice = _record_breach(complaint, clock, at)
+    clock.paused_at = at
     _event(complaint, "clock_paused", clock, reason=reason.value)
+    return notice
 
 
 def resume(complaint: Complaint, clock: SlaClock, at: datetime | None = None, *, quiet: bool = False) -> None:
@@ -159,19 +241,24 @@ def on_filed(complaint: Complaint) -> None:
         start(complaint, kind, complaint.created_at)
 
 
-def on_action(complaint: Complaint, user: User | None, action: Action, before: State, waiting_before) -> None:
-    """Move the clocks of `complaint` after `action` was applied by `user`."""
+def on_action(
+    complaint: Complaint, actor: Actor | None, action: Action, before: State, waiting_before
+) -> list[PledgeNotice]:
+    """Move the clocks of `complaint` after `action` was applied by `actor`.
+
+    Returns the breaches recorded by late stops, for the caller to notify."""
     at = now()
     running = {clock.kind: clock for clock in running_clocks(complaint)}
-    stops, starts = CLOCK_TABLE.get(action, ((), ()))
-    is_staff = user is not None and user.is_staff
-    if is_staff and action in STAFF_ANSWERS and action is not Action.REQUEST_INFO:
-        stops = (*stops, K.RESPONSE)
-    if action is Action.REQUEST_INFO and complaint.waiting_on is WaitingOn.CONSUMER:
-        stops = (*stops, K.RESPONSE)  # a public question to the consumer answers them
-    for kind in stops:
-        if kind in running:
-            stop(complaint, running.pop(kind), at)
+    moves = CLOCK_TABLE.get(action, ClockMoves())
+    fulfils = list(moves.fulfils)
+    if is_first_response(action, actor, complaint.waiting_on):
+        fulfils.append(K.RESPONSE)
+    notices = []
+    for kinds, fulfilled in ((fulfils, True), (moves.ends, False)):
+        for kind in kinds:
+            if kind in running:
+                notices.append(stop(complaint, running.pop(kind), at, fulfilled=fulfilled))
+    starts = moves.starts
     if (
         action is Action.REQUEST_INFO
         and complaint.waiting_on is WaitingOn.MERCHANT
@@ -183,24 +270,27 @@ def on_action(complaint: Complaint, user: User | None, action: Action, before: S
             clock = start(complaint, kind, at)
             if clock:
                 running[kind] = clock
-    _follow_waiting_flag(complaint, running.values(), waiting_before, at)
+    notices.extend(_follow_waiting_flag(complaint, running.values(), waiting_before, at))
     if action is Action.RECLASSIFY:
-        reclassify(complaint)
+        notices.extend(reclassify(complaint))
+    return [notice for notice in notices if notice is not None]
 
 
-def _follow_waiting_flag(complaint: Complaint, clocks, waiting_before, at: datetime) -> None:
+def _follow_waiting_flag(complaint: Complaint, clocks, waiting_before, at: datetime) -> list[PledgeNotice]:
     waiting_now = complaint.waiting_on
     if waiting_now == waiting_before:
-        return
+        return []
+    notices = []
     for clock in clocks:
         pauses_on = clock.target.pause_on
         if waiting_before is not None and waiting_before.value in pauses_on and clock.paused_at is not None:
             resume(complaint, clock, at)
         if waiting_now is not None and waiting_now.value in pauses_on:
-            pause(complaint, clock, waiting_now, at)
+            notices.append(pause(complaint, clock, waiting_now, at))
+    return notices
 
 
-def reclassify(complaint: Complaint) -> None:
+def reclassify(complaint: Complaint) -> list[PledgeNotice]:
     """After a change of category or size, hold `complaint` to the policy that now fits.
 
     Running clocks keep the time already elapsed and paused: each is re-aimed at the new
@@ -209,12 +299,13 @@ def reclassify(complaint: Complaint) -> None:
     old_version_id = complaint.policy_version_id
     version = attach_policy(complaint)
     if version is None or version.id == old_version_id:
-        return
+        return []
     at = now()
+    notices = []
     for clock in running_clocks(complaint):
         target = policy.target_of(version, clock.kind)
-        if target is None:
-            stop(complaint, clock, at)
+        if target is None:  # the pledge that now applies makes no such promise
+            notices.append(stop(complaint, clock, at, fulfilled=False))
             continue
         cal = _calendar(target, at)
         due, warn = policy.target_duration(cal, target, clock.started_at)
@@ -224,3 +315,4 @@ def reclassify(complaint: Complaint) -> None:
         if clock.warned_at is None:
             clock.warn_at = wt.add_working_hours(cal, warn, paused)
         _event(complaint, "clock_retargeted", clock, policy_version=version.id)
+    return [notice for notice in notices if notice is not None]

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 def run_sweep(app: Flask) -> None:
     """One SLA sweep in its own app context and session."""
-    from complaints.sla.sweep import sweep
+    from complaints.services.pledge_keeping import sweep
 
     with app.app_context():
         try:

@@ -18,8 +18,8 @@ from complaints.models import (
     User,
     WorkCalendar,
 )
-from complaints.timekeeping import now
 from complaints.sla import calendar as wt
+from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
 HOLIDAY_SOURCES = ("CN", "none")

@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from complaints.models import Role
+from complaints.participants import platform_staff_roles
 
 
 def roles_required(*roles: Role):
@@ -26,4 +27,5 @@ def roles_required(*roles: Role):
     return decorate
 
 
-STAFF = (Role.AGENT, Role.SUPERVISOR)
+# The platform's staff, as the participant policy defines them (agents and supervisors).
+STAFF = platform_staff_roles()

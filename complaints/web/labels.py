@@ -93,16 +93,19 @@ CLOCK = {
     ClockKind.MEDIATION: _l("Mediation"),
 }
 
+# The pledge's words (defined in complaints/sla/terms.py).
 CLOCK_STATE = {
     "running": _l("Running"),
     "paused": _l("Paused"),
-    "warning": _l("At risk"),
-    "breached": _l("Overdue"),
+    "at_risk": _l("At risk"),
+    "overdue": _l("Overdue"),
     "met": _l("Met"),
     "missed": _l("Missed"),
+    "void": _l("No longer applies"),
 }
 
-UNIT = {"hours": _l("hours"), "working_days": _l("working days")}
+# A target's unit; "hours" in a calendar with working hours are working hours.
+UNIT = {"hours": _l("hours"), "working_hours": _l("working hours"), "working_days": _l("working days")}
 
 PAUSE_REASON = {"consumer": _l("waiting on the consumer"), "merchant": _l("waiting on the merchant")}
 

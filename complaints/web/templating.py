@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import format_currency, format_datetime, get_locale
 
+from complaints import participants
 from complaints.web import labels
 
 
@@ -42,19 +43,30 @@ def unread_notifications() -> int:
     return unread_count(current_user)
 
 
-def complaint_url(reference: str) -> str:
-    """The complaint page of `reference` in the signed-in user's own area."""
-    from flask import url_for
+def complaint_url(reference: str) -> str | None:
+    """The complaint page of `reference` in the signed-in user's own area (None: they have none)."""
     from flask_login import current_user
 
-    from complaints.models import Role
+    return participants.complaint_url(current_user, reference)
 
-    role = current_user.role
-    if role is Role.CONSUMER:
-        return url_for("portal.complaint", reference=reference)
-    if role is Role.MEDIATOR:
-        return url_for("mediation.case", reference=reference)
-    return url_for("desk.complaint", reference=reference)
+
+def person_name(person) -> str:
+    """Who wrote or did something, as the reader may see it: a member of the platform's staff
+    is "Platform support" to readers the participant policy keeps staff names from."""
+    from flask_babel import gettext
+    from flask_login import current_user
+
+    if person is None:
+        return gettext("PledgeDesk")
+    if participants.is_platform_staff(person) and not participants.sees_staff_names(current_user):
+        return gettext("Platform support")
+    return person.name
+
+
+def nav_items():
+    from flask_login import current_user
+
+    return participants.nav_items(current_user) if current_user.is_authenticated else ()
 
 
 def register(app) -> None:
@@ -64,6 +76,8 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         unread_notifications=unread_notifications,
         complaint_url=complaint_url,
+        person_name=person_name,
+        nav_items=nav_items,
         labels=labels,
         label=labels.label,
         current_locale=lambda: str(get_locale()),

@@ -88,8 +88,8 @@ def build(db_path: Path, n: int, breaches: int) -> None:
 def measure(db_path: Path, breaches: int) -> None:
     from complaints import create_app
     from complaints.extensions import db
+    from complaints.services.pledge_keeping import sweep
     from complaints.timekeeping import FrozenClock, install_clock
-    from complaints.sla.sweep import sweep
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}"})
     clock = FrozenClock(NOW - timedelta(hours=1))  # before anything falls due

@@ -13,7 +13,7 @@ from pathlib import Path
 from uuid import uuid4
 
 from complaints.extensions import db
-from complaints.services.access import get_visible_complaint
+from complaints.participants import get_visible_complaint
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action
 from tests.support import PASSWORD

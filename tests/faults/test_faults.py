@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from complaints.extensions import db
 from complaints.models import Event, Notification, SlaClock
 from complaints.services.audit import verify_chains
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 from tests.load.harness import (
     BUSY_MESSAGE,
     FAST_HASHING,
@@ -252,27 +252,35 @@ from datetime import datetime
 from complaints import create_app
 from complaints.extensions import db
 from complaints.timekeeping import FrozenClock, install_clock
-from complaints.sla import sweep as sweep_module
+from complaints.services import pledge_keeping
 
 uri, at, verb, batch, batch_size, marker = sys.argv[1:7]
 app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": uri})
 install_clock(app, FrozenClock(datetime.fromisoformat(at)))
-real_act = sweep_module._act
+real_record, real_notify = pledge_keeping.record_due, pledge_keeping.notify
 done = {"sla_warning": 0, "sla_breach": 0}
+current = {}
 
 
-def act_then_hang(kind, clock_ids, when):
-    real_act(kind, clock_ids, when)
+def record_due(kind, when, size):
+    current["verb"] = kind
+    return real_record(kind, when, size)
+
+
+def notify_then_hang(notices):
+    sent = real_notify(notices)
+    kind = current["verb"]
     done[kind] += 1
     if kind == verb and done[kind] == int(batch):
         db.session.flush()  # this batch's marks, events and notices are written, not committed
         open(marker, "w").close()
         time.sleep(120)  # SIGKILL arrives here
+    return sent
 
 
-sweep_module._act = act_then_hang
+pledge_keeping.record_due, pledge_keeping.notify = record_due, notify_then_hang
 with app.app_context():
-    sweep_module.sweep(batch_size=int(batch_size))
+    pledge_keeping.sweep(batch_size=int(batch_size))
 """
 
 COMPLAINTS = 60

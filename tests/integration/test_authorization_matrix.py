@@ -27,9 +27,9 @@ from complaints.extensions import db
 from complaints.models import Attachment, Role, SlaPolicy, User, WorkCalendar
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload
-from complaints.timekeeping import FrozenClock, install_clock
 from complaints.services.lifecycle import apply_action
 from complaints.services.work_calendars import add_calendar_day
+from complaints.timekeeping import FrozenClock, install_clock
 from complaints.workflow import Action
 from tests.conftest import _database_url
 from tests.integration import authz_cases as table

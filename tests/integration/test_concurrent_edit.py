@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from complaints.extensions import db
 from complaints.models import Event
-from complaints.services.access import get_visible_complaint
+from complaints.participants import get_visible_complaint
 from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action, State

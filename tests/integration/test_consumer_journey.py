@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from complaints.extensions import db
 from complaints.models import Attachment, Complaint, MediationOrganisation, Merchant, Message
-from complaints.services.access import get_visible_complaint
+from complaints.participants import get_visible_complaint
 from complaints.services.lifecycle import apply_action
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, State
 from tests.support import PASSWORD
 

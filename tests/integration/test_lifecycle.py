@@ -15,7 +15,7 @@ from complaints.services.attachments import Upload
 from complaints.services.closing import close_expired_decisions
 from complaints.services.errors import InvalidUpload, StaleComplaint
 from complaints.services.lifecycle import apply_action
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, Refusal, State
 
 PNG = (  # a valid 1x1 transparent PNG

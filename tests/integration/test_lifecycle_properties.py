@@ -20,7 +20,7 @@ from complaints.models import Event
 from complaints.services.attachments import Upload
 from complaints.services.errors import InvalidUpload
 from complaints.services.lifecycle import apply_action, facts_for
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, Actor, Refusal, State, allowed_actions, target_state, transition_for
 from tests.integration.test_timeline import chain_breaks
 
@@ -35,6 +35,7 @@ PERSON = {
     Actor.AGENT: "agent",
     Actor.SUPERVISOR: "supervisor",
     Actor.MEDIATOR: "mediator",
+    Actor.MERCHANT: "merchant",
     Actor.SYSTEM: None,
 }
 

@@ -134,15 +134,14 @@ def test_only_people_who_contact_the_consumer_see_their_full_contact_details(
     assert contact["phone_masked"] is not sees_phone
 
 
-CONTACT_TEMPLATE = (
-    '{% from "_contact.html" import consumer_contact %}<dl>{{ consumer_contact(c, current_user) }}</dl>'
-)
+CONTACT_TEMPLATE = '{% from "_contact.html" import consumer_contact %}<dl>{{ consumer_contact(contact) }}</dl>'
 
 
 def _render_contact(app, world, viewer: str) -> str:
     with app.test_request_context("/"):
         login_user(world.user(viewer))
-        return render_template_string(CONTACT_TEMPLATE, c=world.user("consumer"))
+        contact = contact_for(world.user(viewer), world.user("consumer"))
+        return render_template_string(CONTACT_TEMPLATE, contact=contact)
 
 
 def test_contact_macro_gives_agents_links_to_write_and_call(app, world):

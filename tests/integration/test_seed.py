@@ -27,9 +27,9 @@ from complaints.models import (
 from complaints.seed.bench import BENCH_PASSWORD
 from complaints.seed.demo import DEFAULT_PASSWORD
 from complaints.services.accounts import authenticate
-from complaints.timekeeping import FrozenClock, install_clock, now
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.search import FTS_TABLE, document_text, ranked_matches
+from complaints.timekeeping import FrozenClock, install_clock, now
 from complaints.workflow import State
 
 DEMO_EMAILS = [

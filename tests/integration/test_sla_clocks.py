@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from complaints.extensions import db
-from complaints.models import ClockKind, Event, SlaClock, SlaPolicy, SlaPolicyVersion, WaitingOn
+from complaints.models import ClockKind, ClockResult, Event, SlaClock, SlaPolicy, SlaPolicyVersion, WaitingOn
 from complaints.services.lifecycle import apply_action
 from complaints.sla import clocks, policy
 from complaints.workflow import Action, State
@@ -132,13 +132,13 @@ def test_internal_note_does_not_answer_the_consumer_but_the_first_public_reply_d
     act(world, ref, "agent", Action.REPLY, body="您好,我们已收到您的投诉,正在核实。")
     response = latest(world, ref)[K.RESPONSE]
     assert response.stopped_at == shanghai(2026, 3, 2, 12)
-    assert response.met is True
+    assert response.result is ClockResult.MET
     assert running_kinds(world, ref) == {K.VERIFICATION, K.RESOLUTION}
     stopped = clock_events(world, ref)[-1]
-    assert (stopped.action, stopped.detail["clock"], stopped.detail["met"]) == (
+    assert (stopped.action, stopped.detail["clock"], stopped.detail["result"]) == (
         "clock_stopped",
         "response",
-        True,
+        "met",
     )
 
 
@@ -149,7 +149,7 @@ def test_verifying_stops_verification_and_keeps_resolution_running(world, clock)
 
     by_kind = latest(world, ref)
     assert by_kind[K.VERIFICATION].stopped_at == shanghai(2026, 3, 4, 15)
-    assert by_kind[K.VERIFICATION].met is True
+    assert by_kind[K.VERIFICATION].result is ClockResult.MET
     assert by_kind[K.RESPONSE].stopped_at is not None  # verifying is a public answer too
     assert running_kinds(world, ref) == {K.RESOLUTION}
 
@@ -242,7 +242,7 @@ def test_asking_the_merchant_runs_a_merchant_reply_clock_until_they_answer(world
     act(world, ref, "agent", Action.MERCHANT_ANSWER, body="商家称已于三月一日发货。")
     merchant = latest(world, ref)[K.MERCHANT_REPLY]
     assert merchant.stopped_at == shanghai(2026, 3, 4, 9, 30)
-    assert merchant.met is True
+    assert merchant.result is ClockResult.MET
     assert K.MERCHANT_REPLY not in running_kinds(world, ref)
 
 

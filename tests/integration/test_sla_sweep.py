@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from sqlalchemy import func, insert, select
 from complaints.extensions import db
 from complaints.models import (
     ClockKind,
+    ClockResult,
     Complaint,
     Event,
     Notification,
@@ -34,7 +35,7 @@ from complaints.models import (
 )
 from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, Refusal, State
 
 K = ClockKind
@@ -114,13 +115,13 @@ def test_warning_is_recorded_once_and_told_to_the_assignee(world, clock):
 def test_breach_is_recorded_once_raises_priority_and_tells_supervisors(world, clock):
     complaint = world.complaint(world.file())
     assert complaint.priority is Priority.NORMAL
-    clock.set(shanghai(2026, 3, 3, 10))  # the response window ends
+    clock.set(shanghai(2026, 3, 3, 10, 1))  # the response window ended a minute ago
 
     report = sweep()
     assert (report.warned, report.breached) == (1, 1)  # a sweep that missed the warning catches up
     assert marks("sla_breach") == [(complaint.id, "response")]
     assert world.complaint(complaint.reference).priority is Priority.URGENT
-    assert clock_of(complaint, K.RESPONSE).met is False
+    assert clock_of(complaint, K.RESPONSE).breached_at is not None
     told = notifications_of(world.supervisor.id)
     assert [(n.kind, n.detail["clock"]) for n in told] == [(NotificationKind.SLA_BREACH, "response")]
     # The consumer is offered escalation only when the resolution window runs out.
@@ -134,11 +135,12 @@ def test_breach_is_recorded_once_raises_priority_and_tells_supervisors(world, cl
     # A late answer still stops the clock, recorded as a missed promise.
     act(world, complaint.reference, "agent", Action.REPLY, body="抱歉回复晚了,我们正在处理。")
     response = clock_of(complaint, K.RESPONSE)
-    assert response.stopped_at is not None and response.met is False
+    assert response.stopped_at is not None and response.result is ClockResult.MISSED
     stopped = db.session.scalars(
         select(Event).where(Event.complaint_id == complaint.id, Event.action == "clock_stopped")
     ).one()
-    assert stopped.detail == {**stopped.detail, "clock": "response", "met": False}
+    assert stopped.detail == {**stopped.detail, "clock": "response", "result": "missed"}
+    assert len(marks("sla_breach")) == 1  # the sweep recorded it; the late stop adds no second one
 
 
 def test_consumer_may_escalate_once_the_resolution_window_is_breached(world, clock):
@@ -153,7 +155,9 @@ def test_consumer_may_escalate_once_the_resolution_window_is_breached(world, clo
         )
     db.session.rollback()
 
-    clock.set(shanghai(2026, 3, 23, 18))
+    clock.set(shanghai(2026, 3, 23, 18))  # due now: not broken yet
+    assert not sweep().breached
+    clock.set(shanghai(2026, 3, 23, 18, 1))
     report = sweep()
     assert (report.warned, report.breached) == (0, 1)
     complaint = world.complaint(ref)
@@ -171,7 +175,7 @@ def test_consumer_may_escalate_once_the_resolution_window_is_breached(world, clo
 
 def test_an_offer_to_escalate_is_one_the_consumer_can_take(world, clock):
     ref = world.file()  # never verified: the backlog the pledge is for
-    clock.set(shanghai(2026, 3, 23, 18))  # the resolution window ends
+    clock.set(shanghai(2026, 3, 23, 18, 1))  # the resolution window has ended
     sweep()
     assert "resolution" in {n.detail["clock"] for n in notifications_of(world.consumer.id)}
 
@@ -195,7 +199,7 @@ def test_paused_clocks_neither_warn_nor_breach_while_paused(world, clock):
     act(world, ref, "consumer", Action.REPLY, body="照片已上传。")
     assert not sweep()
     resolution = clock_of(world.complaint(ref), K.RESOLUTION)
-    clock.set(resolution.due_at)
+    clock.set(resolution.due_at + timedelta(seconds=1))
     report = sweep()
     assert (report.warned, report.breached) == (2, 2)  # verification and resolution
 
@@ -253,7 +257,7 @@ import json, os, sys, time
 from datetime import datetime
 from complaints import create_app
 from complaints.timekeeping import FrozenClock, install_clock
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 
 uri, at, ready, go = sys.argv[1:5]
 app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": uri})

@@ -78,7 +78,7 @@ SWEEPER = r"""
 import json, os, sys, time
 from complaints import create_app
 from complaints.extensions import db
-from complaints.sla.sweep import sweep
+from complaints.services.pledge_keeping import sweep
 
 stop_file, interval, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 app = create_app()

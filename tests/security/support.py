@@ -22,9 +22,9 @@ from complaints.extensions import db
 from complaints.models import Attachment, Role, SlaPolicy, WorkCalendar
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload, attachment_path
-from complaints.timekeeping import FrozenClock, install_clock
 from complaints.services.lifecycle import apply_action
 from complaints.services.work_calendars import add_calendar_day
+from complaints.timekeeping import FrozenClock, install_clock
 from complaints.workflow import Action
 from tests.support import PASSWORD, csrf_token_from
 from tests.support import World as People

@@ -1,0 +1,59 @@
+"""The facts the workflow's guards need about one complaint, read where the pledge keeps them.
+
+The lifecycle (before an action) and the sweep (before offering the consumer mediation) build
+them with this one function, so both ask the workflow the same question.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from complaints.extensions import db
+from complaints.models import ClockKind, SlaClock
+from complaints.sla import terms
+from complaints.timekeeping import now
+from complaints.workflow import Facts, State
+
+
+def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetime | None = None) -> Facts:
+    """The workflow facts of `complaint` at `at` (default now).
+
+    complaint: a Complaint, or a row of the complaints table with the same columns.
+    resolution_breached: already known (the sweep has just recorded that breach); else read
+      from the complaint's latest resolution clock.
+    """
+    at = at or now()
+    if resolution_breached is None:
+        resolution_breached = latest_is_overdue_or_missed(complaint.id, ClockKind.RESOLUTION, at)
+    waiting_on = complaint.waiting_on
+    return Facts(
+        state=State(complaint.state),
+        was_mediated=bool(complaint.was_mediated),
+        appeal_used=bool(complaint.appeal_used),
+        within_appeal_window=within_appeal_window(complaint.decided_at, at),
+        waiting_on=getattr(waiting_on, "value", waiting_on),
+        resolution_breached=resolution_breached,
+    )
+
+
+def within_appeal_window(decided_at: datetime | None, at: datetime | None = None) -> bool:
+    """Whether a decision taken at `decided_at` can still be appealed or disputed at `at`."""
+    if decided_at is None:
+        return True
+    days = current_app.config["APPEAL_WINDOW_DAYS"]
+    return (at or now()) <= decided_at + timedelta(days=days)
+
+
+def latest_is_overdue_or_missed(complaint_id: int, kind: ClockKind, at: datetime) -> bool:
+    """Whether the newest `kind` clock of the complaint broke its promise by `at`: overdue now
+    (whether or not the sweep has seen it) or stopped as missed."""
+    latest = db.session.scalar(
+        select(SlaClock)
+        .where(SlaClock.complaint_id == complaint_id, SlaClock.kind == kind)
+        .order_by(SlaClock.id.desc())
+        .limit(1)
+    )
+    return latest is not None and terms.broke_promise(latest, at)
