@@ -60,6 +60,7 @@ class Participant:
     takes_part: Callable[[User | None, Complaint], bool]  # the same rule, for one loaded complaint
     platform_staff: bool = False  # the platform's own agents and supervisors
     supervises: bool = False  # reassigns, takes over others' complaints, sees the pledge views
+    data_subject: bool = False  # downloads the personal data held about them, deletes their account
     internal_notes: bool = False
     mediation_notes: bool = False
     contact: Contact = Contact.MASKED
@@ -134,6 +135,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
         scope=_own,
         takes_part=_is_own,
         party="consumer",
+        data_subject=True,
         contact=Contact.MASKED,  # their own details are theirs: see contact_level()
         home="portal.my_complaints",
         complaint_endpoint="portal.complaint",

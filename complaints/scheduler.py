@@ -19,57 +19,56 @@ log = logging.getLogger(__name__)
 scheduler_cli = AppGroup("scheduler", help="The periodic jobs.")
 
 
-def _close_expired(app: Flask) -> None:
+def _job(app: Flask, work, describe) -> None:
+    """Run `work()` in its own app context and session; log what `describe(result)` says."""
     from complaints.extensions import db
+
+    with app.app_context():
+        try:
+            message = describe(work())
+            if message:
+                log.info(message)
+        finally:
+            db.session.remove()
+
+
+def run_sweep(app: Flask) -> None:
+    """Record the pledge's warnings and breaches that fell due, and tell people (sla/ + services)."""
+    from complaints.services.pledge_keeping import sweep
+
+    _job(app, sweep, lambda r: r and f"sla sweep: {r.warned} warnings, {r.breached} breaches")
+
+
+def deliver_email(app: Flask) -> None:
+    """Send queued notification emails (retrying failed ones)."""
+    from complaints.services.notifications import deliver_pending_email
+
+    _job(app, deliver_pending_email, lambda _sent: None)
+
+
+def close_expired(app: Flask) -> None:
+    """Close decided complaints whose appeal window passed."""
     from complaints.services.closing import close_expired_decisions
 
-    with app.app_context():
-        try:
-            closed = close_expired_decisions()
-            if closed:
-                log.info("closed %d complaints whose appeal window passed", closed)
-        finally:
-            db.session.remove()
+    _job(app, close_expired_decisions, lambda n: n and f"closed {n} complaints whose appeal window passed")
 
 
-def _prune_orphan_files(app: Flask) -> None:
-    from complaints.extensions import db
-    from complaints.services.attachments import prune_orphan_files
+def prune_orphan_files(app: Flask) -> None:
+    """Remove attachment files no row points to."""
+    from complaints.services.attachments import prune_orphan_files as prune
 
-    with app.app_context():
-        try:
-            removed = prune_orphan_files()
-            if removed:
-                log.info("removed %d orphan attachment files", len(removed))
-        finally:
-            db.session.remove()
+    _job(app, prune, lambda removed: removed and f"removed {len(removed)} orphan attachment files")
 
 
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
-    from complaints.sla import jobs as sla_jobs
-
-    sla_jobs.add_jobs(scheduler, app)
+    common = {"args": [app], "max_instances": 1, "coalesce": True, "replace_existing": True}
     scheduler.add_job(
-        _close_expired,
-        "interval",
-        args=[app],
-        minutes=10,
-        id="close_expired_decisions",
-        max_instances=1,
-        coalesce=True,
-        replace_existing=True,
+        run_sweep, "interval", seconds=app.config["SLA_SWEEP_SECONDS"], id="sla_sweep", **common
     )
-    scheduler.add_job(
-        _prune_orphan_files,
-        "interval",
-        args=[app],
-        hours=1,
-        id="prune_orphan_files",
-        max_instances=1,
-        coalesce=True,
-        replace_existing=True,
-    )
+    scheduler.add_job(deliver_email, "interval", seconds=60, id="deliver_email", **common)
+    scheduler.add_job(close_expired, "interval", minutes=10, id="close_expired_decisions", **common)
+    scheduler.add_job(prune_orphan_files, "interval", hours=1, id="prune_orphan_files", **common)
 
 
 def start_embedded_scheduler(app: Flask) -> BackgroundScheduler:
@@ -98,10 +97,8 @@ def run_scheduler() -> None:
 @scheduler_cli.command("run-once")
 def run_once() -> None:
     """Run every job once now, then exit (for cron or a check)."""
-    from complaints.sla import jobs as sla_jobs
-
     app = current_app._get_current_object()
-    sla_jobs.run_sweep(app)
-    sla_jobs.deliver_email(app)
-    _close_expired(app)
+    run_sweep(app)
+    deliver_email(app)
+    close_expired(app)
     click.echo("jobs ran once")

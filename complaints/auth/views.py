@@ -17,6 +17,7 @@ from complaints.workflow import Refusal
 
 bp = Blueprint("auth", __name__)
 
+
 def _safe_next(target: str | None) -> str | None:
     """Only same-site relative paths; never an open redirect."""
     if not target:

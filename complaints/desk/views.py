@@ -17,7 +17,6 @@ from complaints.desk.forms import (
     QueueFilterForm,
     SearchForm,
 )
-from complaints.models import Role
 from complaints.services import queues, staff_search
 from complaints.services import search as search_text
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
@@ -26,7 +25,7 @@ from complaints.services.filing import find_shop
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
 from complaints.web.errors import translated
-from complaints.web.guards import STAFF, roles_required
+from complaints.web.guards import STAFF, SUPERVISORS, roles_required
 from complaints.web.labels import STATE
 from complaints.workflow import Action, Refusal, State
 
@@ -119,14 +118,14 @@ def queue():
 
 
 @bp.get("/at-risk")
-@roles_required(Role.SUPERVISOR)
+@roles_required(*SUPERVISORS)
 def at_risk():
     page = queues.at_risk_page(current_user, request.args.get("after"))
     return _pledge_view("at_risk", page)
 
 
 @bp.get("/breached")
-@roles_required(Role.SUPERVISOR)
+@roles_required(*SUPERVISORS)
 def breached():
     page = queues.breached_page(current_user, request.args.get("after"))
     return _pledge_view("breached", page)

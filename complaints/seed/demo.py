@@ -145,6 +145,7 @@ class _Cast:
         db.session.add_all(orgs + merchants + categories)
         db.session.flush()
         people = {}
+        affiliations = {Role.MEDIATOR: {"mediation_org_id": orgs[0].id}}  # whom each account works for
         for key, role, name in DEMO_ACCOUNTS:
             user = create_user(
                 email=demo_email(key),
@@ -152,7 +153,7 @@ class _Cast:
                 password=password,
                 role=role,
                 locale="en" if name.isascii() else "zh_CN",
-                mediation_org_id=orgs[0].id if role is Role.MEDIATOR else None,
+                **affiliations.get(role, {}),
             )
             people[key] = user.id
         consumers = _other_consumers(rng, db.session.get(User, people["consumer"]).password_hash)

@@ -23,7 +23,6 @@ from complaints.models import (
     Message,
     MessageKind,
     Notification,
-    Role,
     SlaClock,
     User,
 )
@@ -68,7 +67,7 @@ def export_consumer_data(user: User) -> dict:
     clocks and rating, and their notifications. Internal notes, staff-only events and the
     staff's identities stay out. Times are ISO 8601 in UTC. Read-only, in a fixed number of queries.
     """
-    if user.role is not Role.CONSUMER:
+    if not participants.of(user).data_subject:
         raise Refusal(N_("Only consumers can download their data."))
     complaints = list(
         db.session.scalars(

@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from sqlalchemy import delete
 
+from complaints import participants
 from complaints.extensions import db
 from complaints.models import (
     Notification,
-    Role,
     User,
 )
 from complaints.participants import Contact, contact_level
@@ -189,7 +189,7 @@ def delete_consumer_account(user: User) -> None:
     messages (the dispute record) now shown by "Deleted user"; no event is added to any
     timeline. Logged for the audit trail. The caller commits and ends the session.
     """
-    if user.role is not Role.CONSUMER:
+    if not participants.of(user).data_subject:
         raise Refusal(N_("Only a consumer's own account can be deleted here."))
     user.name = DELETED_NAME
     user.email = f"deleted-{user.id}@invalid"

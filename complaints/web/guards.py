@@ -8,7 +8,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from complaints.models import Role
-from complaints.participants import platform_staff_roles
+from complaints.participants import platform_staff_roles, supervisor_roles
 
 
 def roles_required(*roles: Role):
@@ -27,5 +27,7 @@ def roles_required(*roles: Role):
     return decorate
 
 
-# The platform's staff, as the participant policy defines them (agents and supervisors).
+# Roles as the participant policy groups them: the platform's staff (agents and supervisors),
+# and those of them who supervise.
 STAFF = platform_staff_roles()
+SUPERVISORS = supervisor_roles()

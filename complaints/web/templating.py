@@ -63,6 +63,13 @@ def person_name(person) -> str:
     return person.name
 
 
+def participant():
+    """The signed-in user's entry in the participant policy (an anonymous visitor: nobody)."""
+    from flask_login import current_user
+
+    return participants.of(current_user)
+
+
 def nav_items():
     from flask_login import current_user
 
@@ -78,6 +85,7 @@ def register(app) -> None:
         complaint_url=complaint_url,
         person_name=person_name,
         nav_items=nav_items,
+        participant=participant,
         labels=labels,
         label=labels.label,
         current_locale=lambda: str(get_locale()),

@@ -25,7 +25,8 @@ SUPERVISOR = "supervisor"
 MEDIATOR = "mediator"
 OTHER_MEDIATOR = "other_mediator"
 ADMIN = "admin"
-ROLES = (ANONYMOUS, CONSUMER, OTHER_CONSUMER, AGENT, SUPERVISOR, MEDIATOR, OTHER_MEDIATOR, ADMIN)
+MERCHANT = "merchant"  # staff of the shop every planted complaint is about
+ROLES = (ANONYMOUS, CONSUMER, OTHER_CONSUMER, AGENT, SUPERVISOR, MEDIATOR, OTHER_MEDIATOR, ADMIN, MERCHANT)
 STAFF = (AGENT, SUPERVISOR)
 
 HOME = {
@@ -50,18 +51,26 @@ PRIVATE = {  # in the title and description of each complaint
     "rejected": "MATRIX-PRIVATE-REJECTED",
     "foreign": "MATRIX-PRIVATE-FOREIGN",  # other_consumer's complaint
 }
+# The consumer's contact details (planted by build_world): in full for the platform's staff, who
+# contact the consumer; masked for mediators and the shop; never shown to anyone else.
+# (The email is looked for as the link staff get: other_consumer@example.com contains it as text.)
+CONSUMER_EMAIL, CONSUMER_PHONE = "mailto:consumer@example.com", "13812345678"
+MASKED_CONTACT = ("c***@example.com", "138****5678")
+FULL_CONTACT = (CONSUMER_EMAIL, CONSUMER_PHONE)
 CONSUMERS_OWN = tuple(PRIVATE[k] for k in ("received", "verified", "mediated", "resolved", "rejected"))
 STAFF_ONLY = (INTERNAL_NOTE, MERCHANT_QUESTION)
 
 NEVER_SHOWN_TO: dict[str, tuple[str, ...]] = {
-    ANONYMOUS: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values()),
+    ANONYMOUS: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
     CONSUMER: (*STAFF_ONLY, SESSION_NOTES, PRIVATE["foreign"]),
-    OTHER_CONSUMER: (*STAFF_ONLY, SESSION_NOTES, *CONSUMERS_OWN),
+    OTHER_CONSUMER: (*STAFF_ONLY, SESSION_NOTES, *CONSUMERS_OWN, *FULL_CONTACT),
     AGENT: (),
     SUPERVISOR: (),
-    MEDIATOR: (*STAFF_ONLY, *(v for k, v in PRIVATE.items() if k != "mediated")),
-    OTHER_MEDIATOR: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values()),
-    ADMIN: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values()),
+    MEDIATOR: (*STAFF_ONLY, *(v for k, v in PRIVATE.items() if k != "mediated"), *FULL_CONTACT),
+    OTHER_MEDIATOR: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
+    # Admins manage sign-in identities (emails), never call consumers.
+    ADMIN: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values(), CONSUMER_PHONE),
+    MERCHANT: (*STAFF_ONLY, SESSION_NOTES, *FULL_CONTACT),
 }
 
 
@@ -204,13 +213,15 @@ AUTH = [
         "auth.register",
         "GET",
         lambda w: {},
-        everyone(OK, **{role: turned_away(path) for role, path in HOME.items()}),
+        everyone(OK, **{role: turned_away(path) for role, path in HOME.items()}, merchant=turned_away("/")),
     ),
     Case(
         "auth.register",
         "POST",
         lambda w: {},
-        everyone(FORM_ERROR, **{role: turned_away(path) for role, path in HOME.items()}),
+        everyone(
+            FORM_ERROR, **{role: turned_away(path) for role, path in HOME.items()}, merchant=turned_away("/")
+        ),
         # A signed-in person cannot open a second account on the side.
         attack=lambda w: {
             "name": "Second Account",
@@ -442,8 +453,12 @@ DESK = [
         "GET",
         ref("mediated"),
         only(*STAFF),
-        # Staff see the internal notes: the leak checks elsewhere are not vacuous.
-        shows={AGENT: (INTERNAL_NOTE, MERCHANT_QUESTION, SESSION_NOTES)},
+        # Staff see the internal notes and the consumer's contact details in full: the leak
+        # checks elsewhere are not vacuous.
+        shows={
+            AGENT: (INTERNAL_NOTE, MERCHANT_QUESTION, SESSION_NOTES, *FULL_CONTACT),
+            SUPERVISOR: FULL_CONTACT,
+        },
     ),
     Case("desk.complaint", "GET", ref("foreign"), only(*STAFF), variant="foreign"),
     *[
@@ -502,7 +517,7 @@ MEDIATION = [
         "GET",
         ref("mediated"),
         referred_case(),
-        shows={MEDIATOR: (PRIVATE["mediated"], SESSION_NOTES)},
+        shows={MEDIATOR: (PRIVATE["mediated"], SESSION_NOTES, *MASKED_CONTACT)},
     ),
     Case(
         "mediation.case",
@@ -779,7 +794,8 @@ FILES = [
         "files.attachment",
         "GET",
         attachment("foreign", "foreign"),
-        everyone(NOT_FOUND, anonymous=LOGIN, other_consumer=OK, agent=OK, supervisor=OK),
+        # Another consumer's complaint, against the same shop: its staff see the evidence too.
+        everyone(NOT_FOUND, anonymous=LOGIN, other_consumer=OK, agent=OK, supervisor=OK, merchant=OK),
         variant="foreign",
     ),
 ]

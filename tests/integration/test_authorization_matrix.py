@@ -123,6 +123,7 @@ def build_world(people: People) -> table.World:
     for key, user, action, params in steps:
         apply_action(people.complaint(refs[key]), user, action, **params)
         db.session.commit()
+    people.user("consumer").phone = table.CONSUMER_PHONE
     bystander = create_user(
         email="bystander@example.com", name="Bystander", password=PASSWORD, role=Role.CONSUMER
     )
