@@ -329,3 +329,29 @@ def test_the_desk_lists_and_the_pledge_terms_agree_on_every_clock(app, world, cl
     for at in instants:
         assert _listed(overdue_clocks, at) == {c.id for c in all_clocks if terms.is_overdue(c, at)}, at
         assert _listed(at_risk_clocks, at) == {c.id for c in all_clocks if terms.is_at_risk(c, at)}, at
+
+
+def test_the_consumer_sees_which_promises_were_kept_and_which_were_late(app, client, world, clock):
+    clock.set(shanghai(2026, 3, 2, 14, 30))
+    ref = world.file()
+    clock.set(shanghai(2026, 3, 3, 20))
+    act(world, ref, "agent", Action.REPLY, body="您好,抱歉回复晚了。")
+    clock.advance(hours=1)
+    act(world, ref, "agent", Action.VERIFY)
+
+    client.post("/login", data={"email": world.consumer.email, "password": PASSWORD})
+    html = client.get(f"/portal/complaints/{ref}").get_data(as_text=True)
+    promises = html[html.index("Our promises so far") :]
+    response = re.search(r"<li>First response:.*?</li>", promises, re.S).group(0)
+    assert "after the pledged" in response and "Missed" in response
+    verification = re.search(r"<li>Verification:.*?</li>", promises, re.S).group(0)
+    assert "kept on" in verification and "Met" in verification
+    assert "We will resolve your complaint by" in html  # the promise still running
+
+
+def test_the_consumer_is_not_told_a_void_promise_was_kept(app, client, world, clock):
+    ref = world.file()
+    act(world, ref, "consumer", Action.WITHDRAW)
+    client.post("/login", data={"email": world.consumer.email, "password": PASSWORD})
+    html = client.get(f"/portal/complaints/{ref}").get_data(as_text=True)
+    assert "Our promises so far" not in html and ">Met<" not in html
