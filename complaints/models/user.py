@@ -22,10 +22,6 @@ class Role(enum.StrEnum):
     MERCHANT = "merchant"
     ADMIN = "admin"
 
-    @property
-    def is_staff(self) -> bool:
-        return self in (Role.AGENT, Role.SUPERVISOR)
-
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
@@ -64,10 +60,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role.is_staff
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
