@@ -1,1 +1,1 @@
-"""Administration: users, merchants, categories, mediation organisations."""
+"""Administration: users, merchants, categories, mediation organisations, pledge policies, calendars."""
