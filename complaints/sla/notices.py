@@ -37,34 +37,29 @@ class PledgeNotice:
         return {"clock": self.clock.value, "due_at": self.due_at.isoformat(), "reference": self.reference}
 
 
-def warning_notice(complaint, clock: SlaClock) -> PledgeNotice:
-    """`clock` of `complaint` (a Complaint or a complaints row) passed its warning point."""
+def _notice(verb: str, complaint, clock: SlaClock, **more) -> PledgeNotice:
     return PledgeNotice(
-        verb=WARNING,
+        verb=verb,
         complaint_id=complaint.id,
         reference=complaint.reference,
         clock=clock.kind,
         due_at=clock.due_at,
         assignee_id=complaint.assignee_id,
         consumer_id=complaint.consumer_id,
+        **more,
     )
+
+
+def warning_notice(complaint, clock: SlaClock) -> PledgeNotice:
+    """`clock` of `complaint` (a Complaint or a complaints row) passed its warning point."""
+    return _notice(WARNING, complaint, clock)
 
 
 def breach_notice(complaint, clock: SlaClock) -> PledgeNotice:
     """`clock` of `complaint` (a Complaint or a complaints row) ran out: what its target says to do."""
     actions = frozenset(BreachAction(a) for a in clock.target.breach_actions)
     may_escalate = BreachAction.OFFER_CONSUMER_ESCALATION in actions and consumer_may_escalate(complaint)
-    return PledgeNotice(
-        verb=BREACH,
-        complaint_id=complaint.id,
-        reference=complaint.reference,
-        clock=clock.kind,
-        due_at=clock.due_at,
-        assignee_id=complaint.assignee_id,
-        consumer_id=complaint.consumer_id,
-        breach_actions=actions,
-        may_escalate=may_escalate,
-    )
+    return _notice(BREACH, complaint, clock, breach_actions=actions, may_escalate=may_escalate)
 
 
 def consumer_may_escalate(complaint) -> bool:
