@@ -29,7 +29,7 @@ from complaints.services.lifecycle import apply_action
 from complaints.services.pledge_keeping import sweep
 from complaints.sla import terms
 from complaints.sla.clocks import is_first_response
-from complaints.workflow import Action, Actor
+from complaints.workflow import Action, Actor, Refusal
 from tests.support import PASSWORD
 
 K = ClockKind
@@ -355,3 +355,20 @@ def test_the_consumer_is_not_told_a_void_promise_was_kept(app, client, world, cl
     client.post("/login", data={"email": world.consumer.email, "password": PASSWORD})
     html = client.get(f"/portal/complaints/{ref}").get_data(as_text=True)
     assert "Our promises so far" not in html and ">Met<" not in html
+
+
+def test_the_consumer_may_take_a_late_complaint_to_mediation_before_any_sweep(app, world, clock):
+    ref = world.file()
+    act(world, ref, "agent", Action.VERIFY)
+    resolution = clocks_of(world, ref)[K.RESOLUTION]
+    clock.set(resolution.due_at)  # due now: the promise is not broken yet
+    with pytest.raises(Refusal):
+        apply_action(
+            world.complaint(ref), world.user("consumer"), Action.ESCALATE, mediation_org_id=world.org_id
+        )
+    db.session.rollback()
+
+    clock.set(resolution.due_at + timedelta(minutes=1))  # broken, and no sweep has run
+    complaint = act(world, ref, "consumer", Action.ESCALATE, mediation_org_id=world.org_id)
+    assert complaint.state.value == "mediated"
+    assert clocks_of(world, ref)[K.RESOLUTION].result is ClockResult.MISSED
