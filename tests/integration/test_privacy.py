@@ -134,7 +134,9 @@ def test_only_people_who_contact_the_consumer_see_their_full_contact_details(
     assert contact["phone_masked"] is not sees_phone
 
 
-CONTACT_TEMPLATE = '{% from "_contact.html" import consumer_contact %}<dl>{{ consumer_contact(contact) }}</dl>'
+CONTACT_TEMPLATE = (
+    '{% from "_contact.html" import consumer_contact %}<dl>{{ consumer_contact(contact) }}</dl>'
+)
 
 
 def _render_contact(app, world, viewer: str) -> str:
