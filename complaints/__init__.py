@@ -115,6 +115,9 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.mediation.views import bp as mediation_bp
     from complaints.portal.views import bp as portal_bp
     from complaints.web.files import bp as files_bp
+    from complaints.web.params import IdConverter
 
+    # Every <int:...> in a URL is a bounded id: a number too large for the database is a 404.
+    app.url_map.converters["int"] = IdConverter
     for blueprint in (auth_bp, portal_bp, desk_bp, mediation_bp, admin_bp, files_bp):
         app.register_blueprint(blueprint)

@@ -24,6 +24,7 @@ from complaints.services.administration import InvalidField
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.labels import ROLE
+from complaints.web.params import parse_id
 from complaints.workflow import Refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -34,7 +35,7 @@ def _page_size() -> int:
 
 
 def _after() -> int | None:
-    return request.args.get("after", type=int)
+    return parse_id(request.args.get("after"))
 
 
 def _save(form: FlaskForm, save: Callable[[], object], done: str, back: str, **page):

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -13,25 +11,10 @@ from complaints.extensions import db, limiter
 from complaints.participants import home_url
 from complaints.services.accounts import AccountLocked, authenticate, register_consumer
 from complaints.web.errors import translated
+from complaints.web.params import safe_next
 from complaints.workflow import Refusal
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths; never an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith("//")
-        or "\\" in target
-    ):
-        return None
-    return target
 
 
 @bp.get("/")
@@ -59,7 +42,7 @@ def login():
             session.clear()  # a fresh session id on every sign-in
             login_user(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(_safe_next(form.next.data) or home_url(user))
+            return redirect(safe_next(form.next.data) or home_url(user))
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
 
@@ -111,7 +94,7 @@ def language():
     if current_user.is_authenticated:
         current_user.locale = form.locale.data
         db.session.commit()
-    return redirect(_safe_next(form.next.data) or url_for("auth.index"))
+    return redirect(safe_next(form.next.data) or url_for("auth.index"))
 
 
 @bp.get("/notifications")

@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     HiddenField,
     IntegerField,
     MultipleFileField,
@@ -22,15 +21,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from complaints.models import AGENT_OUTCOMES, WaitingOn
-from complaints.portal.forms import money_amount
 from complaints.services.attachments import Upload
 from complaints.services.conversation import MAX_BODY
 from complaints.services.staff_search import MAX_QUERY_LENGTH
 from complaints.web.labels import OUTCOME
+from complaints.web.params import MoneyField
 
 
 class QueueFilterForm(FlaskForm):
@@ -166,10 +165,9 @@ class ResolveForm(GuardedActionForm):
         choices=[SelectChoice(o.value, OUTCOME[o]) for o in AGENT_OUTCOMES],
         validators=[InputRequired()],
     )
-    compensation_amount = DecimalField(
+    compensation_amount = MoneyField(
         _l("Compensation (optional)"),
-        places=2,
-        validators=[Optional(), NumberRange(min=0, max=9_999_999_999.99)],
+        validators=[Optional()],
         description=_l("The amount the consumer receives, if any."),
     )
     resolve_note = TextAreaField(_l("What was decided"), validators=[Optional(), Length(max=MAX_BODY)])
@@ -192,13 +190,10 @@ class EscalateForm(GuardedActionForm):
 
 class ReclassifyForm(GuardedActionForm):
     category_id = SelectField(_l("What the complaint is about"), coerce=int, validators=[InputRequired()])
-    claimed_amount = DecimalField(
+    claimed_amount = MoneyField(
         _l("Amount claimed (CNY)"),
-        places=2,
-        invalid_value_message=_l("Enter an amount of money, such as 299 or 299.50."),
-        validators=[InputRequired(_l("Give the amount claimed (0 if none).")), money_amount],
+        validators=[InputRequired(_l("Give the amount claimed (0 if none)."))],
         description=_l("A larger claim may be a major complaint, with shorter pledged times."),
-        render_kw={"min": "0", "step": "0.01", "inputmode": "decimal"},
     )
 
     def params(self) -> dict:

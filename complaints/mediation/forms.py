@@ -12,14 +12,15 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, DecimalField, IntegerField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from complaints.models import MEDIATION_OUTCOMES
 from complaints.services.conversation import MAX_BODY
 from complaints.services.mediation import CHANNELS
 from complaints.web.labels import CHANNEL, OUTCOME
+from complaints.web.params import MoneyField
 
 
 def viewer_time_to_utc(value: datetime | None) -> datetime | None:
@@ -75,10 +76,9 @@ class OutcomeForm(FlaskForm):
         validators=[Optional(), Length(max=MAX_BODY)],
         description=_l("The consumer sees this."),
     )
-    compensation_amount = DecimalField(
+    compensation_amount = MoneyField(
         _l("Amount agreed (optional)"),
-        places=2,
-        validators=[Optional(), NumberRange(min=0, max=9_999_999_999.99)],
+        validators=[Optional()],
         description=_l("What the merchant pays the consumer under the settlement, if anything."),
     )
 

@@ -22,6 +22,7 @@ from complaints.services.errors import ComplaintNotFound
 from complaints.services.lifecycle import act_on_complaint
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
+from complaints.web.params import parse_id, parse_instant
 from complaints.workflow import Action, Refusal, State
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
@@ -55,10 +56,8 @@ def _decode_cursor(token: str | None) -> tuple[datetime, int] | None:
     match = _CURSOR.fullmatch(token or "")
     if match is None:
         return None
-    try:
-        return datetime.fromisoformat(match["at"]).astimezone(UTC), int(match["id"])
-    except ValueError:
-        return None
+    at, ident = parse_instant(match["at"]), parse_id(match["id"])
+    return (at, ident) if at is not None and ident is not None else None
 
 
 def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:

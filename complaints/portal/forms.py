@@ -6,15 +6,12 @@ money); the services check everything again, including the files' content.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from wtforms import (
-    DecimalField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -22,15 +19,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from complaints.models import DesiredOutcome
 from complaints.services.conversation import MAX_BODY
 from complaints.web.labels import DESIRED
+from complaints.web.params import MoneyField
 
 EVIDENCE_TYPES = ".jpg,.jpeg,.png,.pdf"
-LARGEST_AMOUNT = Decimal("9999999999.99")
 
 
 def _evidence_hint() -> str:
@@ -44,19 +41,6 @@ def _evidence_hint() -> str:
 
 def _evidence_field(label, *validators) -> MultipleFileField:
     return MultipleFileField(label, validators=list(validators), render_kw={"accept": EVIDENCE_TYPES})
-
-
-def money_amount(form, field) -> None:
-    """A non-negative amount of money with at most two decimals."""
-    amount = field.data
-    if not isinstance(amount, Decimal) or not amount.is_finite():
-        raise StopValidation(_("Enter an amount of money, such as 299 or 299.50."))
-    if amount < 0:
-        raise StopValidation(_("The amount cannot be negative. Enter 0 if you claim no money."))
-    if amount > LARGEST_AMOUNT:
-        raise StopValidation(_("The amount is too large."))
-    if amount.as_tuple().exponent < -2:
-        raise StopValidation(_("Use at most two decimals (fen)."))
 
 
 class ComplaintForm(FlaskForm):
@@ -100,13 +84,10 @@ class ComplaintForm(FlaskForm):
         _l("What would you like to happen?"),
         validators=[InputRequired(_l("Choose what you would like to happen."))],
     )
-    claimed_amount = DecimalField(
+    claimed_amount = MoneyField(
         _l("Amount claimed (CNY)"),
-        places=2,
-        invalid_value_message=_l("Enter an amount of money, such as 299 or 299.50."),
-        validators=[InputRequired(_l("Give the amount you are claiming (0 if none).")), money_amount],
+        validators=[InputRequired(_l("Give the amount you are claiming (0 if none)."))],
         description=_l("The money you ask for, such as the price paid. Enter 0 if you claim no money."),
-        render_kw={"min": "0", "step": "0.01", "inputmode": "decimal"},
     )
     evidence = _evidence_field(_l("Evidence (optional)"))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -35,6 +35,7 @@ from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
+from complaints.web.params import parse_id, parse_instant
 from complaints.workflow import Action, Refusal
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -110,17 +111,12 @@ def my_complaints():
 
 
 def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
-    """The (created_at, id) after which the page starts, from `?before=<iso>|<id>`; None if absent or bad."""
-    if not value:
+    """The (created_at, id) after which the page starts, from `?before=<iso>|<id>`; None if absent
+    or out of bounds (the first page)."""
+    stamp, _sep, ident = (value or "").rpartition("|")
+    created_at, complaint_id = parse_instant(stamp), parse_id(ident)
+    if created_at is None or complaint_id is None:
         return None
-    stamp, _sep, ident = value.rpartition("|")
-    try:
-        created_at = datetime.fromisoformat(stamp)
-        complaint_id = int(ident)
-    except ValueError:
-        return None
-    if created_at.tzinfo is None:
-        created_at = created_at.replace(tzinfo=UTC)
     return created_at, complaint_id
 
 

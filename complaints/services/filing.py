@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from complaints.bounds import parse_id
 from complaints.extensions import db
 from complaints.models import (
     Category,
@@ -137,8 +138,9 @@ def find_shop(text: str | None, *, include_inactive: bool = False) -> Merchant |
     if not text:
         return None
     active = select(Merchant) if include_inactive else select(Merchant).where(Merchant.active.is_(True))
-    if text.isdigit():
-        found = db.session.scalar(active.where(Merchant.id == int(text)))
+    shop_id = parse_id(text)
+    if shop_id is not None:
+        found = db.session.scalar(active.where(Merchant.id == shop_id))
         if found:
             return found
     found = db.session.scalar(active.where(Merchant.shop_code == text.upper()))

@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import Select, exists, select, tuple_, union_all
 from sqlalchemy.orm import joinedload
 
+from complaints.bounds import parse_id, parse_instant
 from complaints.extensions import db
 from complaints.models import Category, Complaint, SlaClock, User
 from complaints.participants import platform_staff_roles, visible_complaints
@@ -117,11 +118,10 @@ def decode_cursor(token: str | None) -> Cursor | None:
     match = _CURSOR.fullmatch(token or "")
     if match is None:
         return None
-    try:
-        at = datetime.fromisoformat(match["at"])
-    except ValueError:
+    at, ident = parse_instant(match["at"]), parse_id(match["id"])
+    if at is None or ident is None:
         return None
-    return Cursor(match["phase"], at.astimezone(UTC), int(match["id"]))
+    return Cursor(match["phase"], at, ident)
 
 
 # --- queues --------------------------------------------------------------------------------------

@@ -1,0 +1,42 @@
+"""What a value from outside may be before it reaches the database, for every layer to use.
+
+An id is a positive integer that fits the columns on every database we run on (a 32-bit INTEGER
+on PostgreSQL; SQLite's are wider); an instant lies within a sane range of years. Values outside
+are "nothing" (None) for the caller to answer as not found, the first page, or a message.
+complaints/web/params.py builds the URL converter and form fields on these rules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+ID_MAX = 2**31 - 1
+YEARS = (2000, 2200)  # instants outside these years are typing slips or attacks
+_ASCII_ID = re.compile(r"[1-9][0-9]{0,9}", re.ASCII)
+
+
+def parse_id(text) -> int | None:
+    """The positive id `text` names (ASCII digits, within ID_MAX), or None."""
+    text = str(text if text is not None else "").strip()
+    if not _ASCII_ID.fullmatch(text):
+        return None
+    value = int(text)
+    return value if value <= ID_MAX else None
+
+
+def within_years(instant: datetime | None) -> datetime | None:
+    """`instant` as aware UTC if it lies within YEARS, else None (a naive instant is taken as UTC)."""
+    if instant is None:
+        return None
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC) if YEARS[0] <= instant.year <= YEARS[1] else None
+
+
+def parse_instant(text) -> datetime | None:
+    """An ISO 8601 instant within YEARS (as aware UTC), or None when absent, malformed or absurd."""
+    try:
+        return within_years(datetime.fromisoformat(str(text)))
+    except (TypeError, ValueError, OverflowError):
+        return None
