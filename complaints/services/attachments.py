@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import os
 import re
 import secrets
 import unicodedata
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from pypdf import PdfReader, apply_configuration
+from pypdf import filters as pypdf_filters
+from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from complaints.extensions import db
 from complaints.models import Attachment, Complaint, Message, User
@@ -19,43 +24,160 @@ from complaints.services.errors import InvalidUpload
 from complaints.timekeeping import now
 from complaints.workflow import N_
 
+log = logging.getLogger(__name__)
+
 # Magic numbers of the types we accept; the name and the browser's claim are not trusted.
 _SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 )
-# Active content in a PDF runs in some readers; evidence has no need of it. Names may be written
-# with #xx escapes (/J#61vaScript) and objects may hide in compressed streams, so both are undone
-# before looking.
-_PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|OpenAction|AA|RichMedia|XFA)(?![A-Za-z0-9])")
+# Active content in a PDF runs in some readers; evidence has no need of it. It is looked for twice:
+# in the bytes as sent (names may be written with #xx escapes: /J#61vaScript), and in every object
+# and every stream as pypdf reads them, with every standard filter chain undone (FlateDecode twice,
+# ASCIIHex, ASCII85, LZW, RunLength...). A PDF that cannot be read through is refused: what cannot
+# be inspected is not accepted.
+_PDF_ACTIVE = re.compile(
+    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|OpenAction|AA|RichMedia|XFA)(?![A-Za-z0-9])"
+)
+_PDF_ACTIVE_KEYS = frozenset(
+    f"/{name}"
+    for name in (
+        "JavaScript",
+        "JS",
+        "Launch",
+        "EmbeddedFile",
+        "EmbeddedFiles",
+        "OpenAction",
+        "AA",
+        "RichMedia",
+        "XFA",
+    )
+)
 _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
-_MAX_INFLATED = 20 * 1024 * 1024  # a stream that inflates past this is treated as hostile
+_MAX_DECODED = 20 * 1024 * 1024  # all streams of one file together; past this it is treated as a bomb
+
+
+class UninspectablePdf(Exception):
+    """The PDF cannot be read through (malformed, unknown filter, or decoding past the budget)."""
 
 
 def _unescape_names(data: bytes) -> bytes:
     return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
 
 
-def _inflated_streams(data: bytes):
-    for match in _PDF_STREAM.finditer(data):
-        inflater = zlib.decompressobj()
-        try:
-            inflated = inflater.decompress(match.group(1), _MAX_INFLATED)
-        except zlib.error:
-            continue  # not deflated (or not a stream we can read): its raw bytes were scanned
-        if inflater.unconsumed_tail:
-            yield b"/JavaScript"  # a decompression bomb: refuse it like active content
-            return
-        yield inflated
+def _pdf_objects(reader):
+    """Every object of the file: those in the cross-reference table and those in object streams."""
+    for generation, entries in reader.xref.items():
+        for number in entries:
+            yield reader.get_object(IndirectObject(number, generation, reader))
+    for number in reader.xref_objStm:
+        yield reader.get_object(IndirectObject(number, 0, reader))
+    yield reader.trailer
+
+
+def _is_active(value, depth: int = 0) -> bool:
+    """Whether a direct PDF value holds an active key or a /JavaScript or /Launch action."""
+    if depth > 50:
+        raise UninspectablePdf("nested too deeply")
+    if isinstance(value, DictionaryObject):
+        if _PDF_ACTIVE_KEYS.intersection(value.keys()):
+            return True
+        return any(_is_active(item, depth + 1) for item in value.values())
+    if isinstance(value, ArrayObject):
+        return any(_is_active(item, depth + 1) for item in value)
+    return isinstance(value, NameObject) and value in ("/JavaScript", "/Launch")
+
+
+# pypdf's own limits, tightened for evidence: no single stream may decode past the budget either.
+_PDF_LIMITS = {
+    "maximum_declared_stream_length": _MAX_DECODED,
+    "zlib_maximum_output_length": _MAX_DECODED,
+    "lzw_maximum_output_length": _MAX_DECODED,
+    "run_length_maximum_output_length": _MAX_DECODED,
+    "brotli_maximum_output_length": _MAX_DECODED,
+    "array_based_stream_maximum_output_length": _MAX_DECODED,
+    "stream_decoding_work_maximum_length": 4 * _MAX_DECODED,
+}
+
+
+def _inspect_pdf(data: bytes) -> bool:
+    budget = _MAX_DECODED
+    with apply_configuration(**_PDF_LIMITS):
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UninspectablePdf("encrypted with a password")
+        for obj in _pdf_objects(reader):
+            if _is_active(obj):
+                return True
+            if isinstance(obj, StreamObject):
+                decoded = obj.get_data()
+                budget -= len(decoded)
+                if budget < 0:
+                    raise UninspectablePdf("decodes past the budget")
+                if _PDF_ACTIVE.search(_unescape_names(decoded)):
+                    return True
+    return False
+
+
+# For files pypdf cannot parse as a document (a missing or broken cross-reference table), every
+# stream is still found in the bytes and decoded through its filter chain.
+_RAW_STREAM = re.compile(rb"obj(?P<head>(?:(?!endobj).){0,4096}?)stream\r?\n(?P<data>.*?)endstream", re.S)
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_DECODERS = {
+    b"FlateDecode": pypdf_filters.FlateDecode,
+    b"Fl": pypdf_filters.FlateDecode,
+    b"ASCIIHexDecode": pypdf_filters.ASCIIHexDecode,
+    b"AHx": pypdf_filters.ASCIIHexDecode,
+    b"ASCII85Decode": pypdf_filters.ASCII85Decode,
+    b"A85": pypdf_filters.ASCII85Decode,
+    b"LZWDecode": pypdf_filters.LZWDecode,
+    b"LZW": pypdf_filters.LZWDecode,
+    b"RunLengthDecode": pypdf_filters.RunLengthDecode,
+    b"RL": pypdf_filters.RunLengthDecode,
+}
+# Image data: readers never take PDF objects out of it, so it needs no decoding to be inspected.
+_IMAGE_FILTERS = frozenset({b"DCTDecode", b"DCT", b"JPXDecode", b"CCITTFaxDecode", b"CCF", b"JBIG2Decode"})
+
+
+def _raw_streams_decoded(data: bytes):
+    """Each stream found in the bytes, decoded through its filter chain (raises UninspectablePdf
+    for a filter we cannot undo, or parameters that reshape the bytes)."""
+    budget = _MAX_DECODED
+    with apply_configuration(**_PDF_LIMITS):
+        for match in _RAW_STREAM.finditer(data):
+            head, stream = _unescape_names(match["head"]), match["data"]
+            found = _FILTER.search(head)
+            names = re.findall(rb"/([A-Za-z0-9]+)", found.group(1)) if found else []
+            if _IMAGE_FILTERS.intersection(names):
+                continue
+            if names and b"/DecodeParms" in head:
+                raise UninspectablePdf("stream parameters")
+            for name in names:
+                if name not in _DECODERS:
+                    raise UninspectablePdf(f"unknown filter {name!r}")
+                stream = _DECODERS[name].decode(stream)
+            budget -= len(stream)
+            if budget < 0:
+                raise UninspectablePdf("decodes past the budget")
+            yield stream
 
 
 def pdf_has_active_content(data: bytes) -> bool:
-    """Whether a PDF carries scripts, actions or embedded files, in plain or compressed objects."""
+    """Whether a PDF carries scripts, actions or embedded files, in plain or encoded objects.
+
+    Raises UninspectablePdf when the file cannot be read through."""
     if _PDF_ACTIVE.search(_unescape_names(data)):
         return True
-    return any(_PDF_ACTIVE.search(_unescape_names(stream)) for stream in _inflated_streams(data))
+    try:
+        try:
+            return _inspect_pdf(data)
+        except PdfReadError:  # not a readable document: inspect its streams one by one instead
+            return any(_PDF_ACTIVE.search(_unescape_names(stream)) for stream in _raw_streams_decoded(data))
+    except UninspectablePdf:
+        raise
+    except Exception as exc:  # any failure to read it through: pypdf errors, recursion, limits
+        raise UninspectablePdf(str(exc)) from exc
 
 
 @dataclass(frozen=True)
@@ -96,10 +218,19 @@ def validate_upload(upload: Upload) -> str:
     content_type = sniff_content_type(upload.data)
     if content_type is None:
         raise InvalidUpload(N_("%(name)s is not a JPEG, PNG or PDF file."), name=name)
-    if content_type == "application/pdf" and pdf_has_active_content(upload.data):
-        raise InvalidUpload(
-            N_("%(name)s contains scripts or embedded files, which we do not accept."), name=name
-        )
+    if content_type == "application/pdf":
+        try:
+            active = pdf_has_active_content(upload.data)
+        except UninspectablePdf as exc:
+            log.info("refused an unreadable PDF %r: %s", name, exc)
+            raise InvalidUpload(
+                N_("%(name)s is a PDF we cannot read through. Save it again as PDF, or send photos instead."),
+                name=name,
+            ) from exc
+        if active:
+            raise InvalidUpload(
+                N_("%(name)s contains scripts or embedded files, which we do not accept."), name=name
+            )
     return content_type
 
 
