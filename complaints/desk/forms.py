@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     HiddenField,
     IntegerField,
     MultipleFileField,
@@ -21,15 +22,24 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from complaints.bounds import YEARS
 from complaints.models import AGENT_OUTCOMES, WaitingOn
 from complaints.services.attachments import Upload
 from complaints.services.conversation import MAX_BODY
 from complaints.services.staff_search import MAX_QUERY_LENGTH
 from complaints.web.labels import OUTCOME
 from complaints.web.params import MoneyField
+
+
+def sane_year(form, field) -> None:
+    """A date people mean: within the years bounds.YEARS allows."""
+    if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
+        raise ValidationError(
+            _l("Give a date between %(first)s and %(last)s.", first=YEARS[0], last=YEARS[1])
+        )
 
 
 class QueueFilterForm(FlaskForm):
@@ -56,6 +66,8 @@ class QueueFilterForm(FlaskForm):
 
 
 class SearchForm(FlaskForm):
+    """A search and what narrows it, read from the query string (GET; no CSRF needed)."""
+
     class Meta:
         csrf = False
 
@@ -64,6 +76,15 @@ class SearchForm(FlaskForm):
         validators=[Length(max=MAX_QUERY_LENGTH)],
         description=_l("A complaint reference, an order number, or words from the complaint."),
     )
+    state = SelectField(_l("Status"), default="", validate_choice=True)
+    shop = StringField(
+        _l("Shop"),
+        default="",
+        validators=[Optional(), Length(max=200)],
+        description=_l("A shop's name or shop code."),
+    )
+    filed_from = DateField(_l("Filed from"), validators=[Optional(), sane_year], format="%Y-%m-%d")
+    filed_to = DateField(_l("Filed until"), validators=[Optional(), sane_year], format="%Y-%m-%d")
 
 
 def _body(label, description=None):

@@ -27,6 +27,7 @@ from complaints.services.mediation import active_organisations
 from complaints.web.errors import translated
 from complaints.web.guards import STAFF, SUPERVISORS, roles_required
 from complaints.web.labels import STATE
+from complaints.web.params import parse_id
 from complaints.workflow import Action, Refusal, State
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -144,20 +145,39 @@ def _pledge_view(view: str, page: queues.QueuePage):
 @roles_required(*STAFF)
 def search():
     form = SearchForm(formdata=request.args)
-    results = None
-    if form.validate() and (form.q.data or "").strip():
-        results = staff_search.search(current_user, form.q.data, request.args.get("page", 1, type=int))
+    form.state.choices = [SelectChoice("", _("Any"))] + [SelectChoice(s.value, str(STATE[s])) for s in State]
+    results, status = None, 200
+    valid = form.validate()
+    shop = find_shop(form.shop.data, include_inactive=True) if form.shop.data else None
+    if form.shop.data and shop is None:
+        form.shop.errors = [_("We could not find that shop. Check its name or shop code on your order.")]
+        valid = False
+    if not valid:
+        status = 400
+    elif (form.q.data or "").strip():
+        filters = staff_search.SearchFilters(
+            state=State(form.state.data) if form.state.data else None,
+            merchant_id=shop.id if shop else None,
+            filed_from=form.filed_from.data,
+            filed_to=form.filed_to.data,
+        )
+        results = staff_search.search(
+            current_user, form.q.data, parse_id(request.args.get("page")) or 1, filters
+        )
     next_url = None
     if results and results.has_next:
-        next_url = url_for("desk.search", q=results.query, page=results.page + 1)
-    return render_template(
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        next_url = url_for("desk.search", **args, page=results.page + 1)
+    body = render_template(
         "desk/search.html",
         form=form,
         results=results,
         next_url=next_url,
         highlight=search_text.highlight,
         snippet=search_text.snippet,
+        narrowed=any(request.args.get(k) for k in ("state", "shop", "filed_from", "filed_to")),
     )
+    return body, status
 
 
 def _with_choices(form: ActionForm) -> ActionForm:

@@ -19,7 +19,7 @@ from decimal import Decimal
 from complaints.models import GENESIS_HASH, Event
 from complaints.seed import texts
 from complaints.seed.histories import ComplaintHistory, invent_history
-from complaints.services.search import segment
+from complaints.services.search import document_text
 
 COMPLAINT_COLUMNS = (
     "id", "reference", "consumer_id", "merchant_id", "category_id", "order_reference", "title",
@@ -106,8 +106,7 @@ class _RowMaker:
         h = invent_history(rng, plan.cast, created, plan.end, plan.major_from, plan.appeal_window)
         title, sentences = texts.complaint_parts(rng, h.category_code, h.lang)
         description = texts.join_sentences(sentences, h.lang)
-        # Sentences end in punctuation, so indexing them one by one equals indexing the whole.
-        chunk.documents.append((complaint_id, " ".join([self.terms(title), *map(self.terms, sentences)])))
+        chunk.documents.append((complaint_id, self.terms(title, description)))
         chunk.complaints.append(
             self.complaint_row(h, complaint_id, f"C-{year}-{seq:06d}", title, description)
         )
@@ -116,11 +115,14 @@ class _RowMaker:
             chunk.messages.append((self.message_id, complaint_id, author, kind, body, stamp(_moment(at))))
         self.add_events(chunk.events, h, complaint_id)
 
-    def terms(self, fragment: str) -> str:
-        """services.search.document_text of one sentence, remembered: the corpus repeats."""
-        terms = self.terms_cache.get(fragment)
+    def terms(self, title: str, description: str) -> str:
+        """services.search.document_text of a complaint, remembered: the corpus repeats."""
+        key = (title, description)
+        terms = self.terms_cache.get(key)
         if terms is None:
-            terms = self.terms_cache[fragment] = " ".join(segment(fragment))
+            if len(self.terms_cache) > 200_000:
+                self.terms_cache.clear()
+            terms = self.terms_cache[key] = document_text(title, description)
         return terms
 
     def complaint_row(self, h: ComplaintHistory, complaint_id: int, reference: str, title, description):

@@ -1,10 +1,18 @@
-"""Full-text search over complaints, built for Chinese text.
+"""Full-text search over complaints, built for Chinese text, exact by construction.
 
-Chinese has no spaces between words, so text is split into overlapping character pairs (as
-Lucene's CJK analyzer does): 快递员 becomes 快递 递员. A query is split the same way and matched
-as a phrase, so a two-character word such as 退款 finds every complaint containing it. Latin
-words are kept whole and lower-cased. On SQLite the pairs go into an FTS5 table; the query uses
-its index and ranks by bm25.
+What a search finds: every word typed must be in the complaint's title or description. A word of
+Chinese characters is found wherever it stands as a substring (one character, two, or more); a
+word of letters or digits is found as a whole word, in any case. Punctuation and spaces in the
+query separate words. tests/integration/test_search_exactness.py checks the index against a
+plain substring search that follows these rules.
+
+How: Chinese has no spaces between words, so a run of Chinese characters is indexed as its
+overlapping pairs (快递员: 快递 递员, as Lucene's CJK analyzer does), and every character it
+holds is indexed once more on its own, so one character finds what contains it. A query word of
+two or more characters is matched as the phrase of its pairs; pairs of two runs that punctuation
+or another word separates never stand side by side in the index (a break term lies between), so a
+phrase never matches across them. On SQLite the terms go into an FTS5 table and the query uses
+its index; on PostgreSQL a GIN index over the same terms.
 """
 
 from __future__ import annotations
@@ -22,43 +30,65 @@ _TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+", re.UNICODE)
 _IS_CJK = re.compile(rf"[{_CJK}]")
 
 FTS_TABLE = "complaint_fts"
+# Between two runs, so no phrase spans them; a word typed that starts with it is escaped (below),
+# so no query term is ever the break itself.
+BREAK = "zqxbrk"
 
 
-def segment(text_: str) -> list[str]:
-    """Index terms of `text_`: CJK runs as overlapping pairs, other words lower-cased."""
+def _word(token: str) -> str:
+    word = token.lower()
+    return BREAK + word if word.startswith(BREAK) else word
+
+
+def _pairs(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def document_terms(text_: str) -> list[str]:
+    """Index terms of `text_`: each run's pairs or word, runs separated by BREAK, then each
+    Chinese character once."""
     terms: list[str] = []
+    characters: dict[str, None] = {}
     for token in _TOKEN.findall(text_ or ""):
+        if terms:
+            terms.append(BREAK)
         if _IS_CJK.match(token):
-            if len(token) == 1:
-                terms.append(token)
-            else:
-                terms.extend(token[i : i + 2] for i in range(len(token) - 1))
+            terms.extend(_pairs(token))
+            characters.update(dict.fromkeys(token))
         else:
-            terms.append(token.lower())
+            terms.append(_word(token))
+    if characters:
+        terms.append(BREAK)
+        terms.extend(characters)
     return terms
 
 
 def query_terms(query: str) -> list[list[str]]:
-    """The query as phrases of index terms, one phrase per word typed."""
-    return [segment(token) for token in _TOKEN.findall(query or "")]
+    """The query as phrases of index terms, one phrase per word typed: a single Chinese
+    character as itself, a longer run as its pairs, a word of letters as itself."""
+    phrases = []
+    for token in _TOKEN.findall(query or ""):
+        if _IS_CJK.match(token):
+            phrases.append([token] if len(token) == 1 else _pairs(token))
+        else:
+            phrases.append([_word(token)])
+    return phrases
 
 
 def fts_match_expression(query: str) -> str | None:
     """An FTS5 MATCH expression for `query` (every word must match), or None if it has none."""
-    phrases = []
-    for terms in query_terms(query):
-        if terms:
-            phrases.append('"' + " ".join(terms) + '"')
+    phrases = ['"' + " ".join(terms) + '"' for terms in query_terms(query) if terms]
     return " AND ".join(phrases) or None
 
 
-def document_text(complaint: Complaint) -> str:
-    return " ".join(segment(f"{complaint.title} {complaint.description}"))
+def document_text(title: str, description: str) -> str:
+    """What the index holds for a complaint with this title and description."""
+    return " ".join(document_terms(f"{title}\n{description}"))
 
 
 def index_complaint(complaint: Complaint) -> None:
     """Put `complaint`'s words in the search index (replacing what was there)."""
-    body = document_text(complaint)
+    body = document_text(complaint.title, complaint.description)
     db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": complaint.id})
     db.session.execute(
         text(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (:id, :body)"),
@@ -67,7 +97,7 @@ def index_complaint(complaint: Complaint) -> None:
 
 
 def pg_tsquery(query: str) -> str | None:
-    """A PostgreSQL to_tsquery expression: each word a phrase of adjacent pairs, all required."""
+    """A PostgreSQL to_tsquery expression: each word a phrase of its terms, all required."""
     phrases = []
     for terms in query_terms(query):
         if terms:
@@ -75,24 +105,22 @@ def pg_tsquery(query: str) -> str | None:
     return " & ".join(phrases) or None
 
 
-# A word found in a third of a million complaints cannot be ranked in full on every search;
-# the newest matches are what an agent looks for, so only they are ranked (and counted).
-MAX_RANKED = 500
+def ranked_matches(query: str, limit: int, id_range: tuple[int, int] | None = None):
+    """A SELECT of (id, score) of the newest `limit` complaints matching `query` (lower score =
+    better match), within `id_range` (inclusive) if given. None for a query with no words.
 
-
-def ranked_matches(query: str, limit: int = MAX_RANKED):
-    """A SELECT of (id, score) for the newest `limit` complaints matching `query`, lower score =
-    better match. None for a query with no words. Uses the full-text index on either database:
-    the index is read newest first and stops after `limit` matches, so a common word costs no
-    more than a rare one.
+    Uses the full-text index on either database, read newest first and stopping after `limit`
+    matches, so a common word costs no more than a rare one. Complaint ids follow the order of
+    filing, so an id range is a range of filing dates.
     """
+    low, high = id_range or (0, 2**63 - 1)
     if db.session.get_bind().dialect.name == "sqlite":
         expression = fts_match_expression(query)
         if expression is None:
             return None
         sql = (
             f"SELECT rowid AS id, bm25({FTS_TABLE}) AS score FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH :q ORDER BY rowid DESC LIMIT :n"
+            f"WHERE {FTS_TABLE} MATCH :q AND rowid BETWEEN :low AND :high ORDER BY rowid DESC LIMIT :n"
         )
     else:
         expression = pg_tsquery(query)
@@ -101,9 +129,10 @@ def ranked_matches(query: str, limit: int = MAX_RANKED):
         sql = (
             f"SELECT rowid AS id, -ts_rank(to_tsvector('simple', body), to_tsquery('simple', :q)) AS score "
             f"FROM {FTS_TABLE} WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :q) "
-            "ORDER BY rowid DESC LIMIT :n"
+            "AND rowid BETWEEN :low AND :high ORDER BY rowid DESC LIMIT :n"
         )
-    return text(sql).bindparams(q=expression, n=limit).columns(id=Integer, score=Float).subquery("matches")
+    statement = text(sql).bindparams(q=expression, n=limit, low=low, high=high)
+    return statement.columns(id=Integer, score=Float).subquery("matches")
 
 
 def highlight(text_: str, query: str) -> Markup:
