@@ -9,7 +9,7 @@ PORT ?= 5000
 N ?= 100000
 ARTIFACTS ?= $(CURDIR)/artifacts
 
-.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres extract-messages load
+.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres extract-messages load fuzz
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,12 @@ test-postgres: $(VENV)/.dev-installed translations
 	tests/postgres/cluster.sh start
 	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q tests/integration; status=$$?; \
 	  tests/postgres/cluster.sh stop; exit $$status
+
+# The hostile-input fuzz test at length: FUZZ_EXAMPLES random examples for every URL, method and
+# role (make test runs 4 fixed ones each).
+FUZZ_EXAMPLES ?= 200
+fuzz: $(VENV)/.dev-installed translations
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n 2 -q tests/integration/test_fuzz.py
 
 # 50 consumers filing and replying while 10 agents work and the sweep runs, against gunicorn
 # (2 workers) on 127.0.0.1; checks every acknowledged write landed exactly once and no 5xx.

@@ -40,3 +40,16 @@ def parse_instant(text) -> datetime | None:
         return within_years(datetime.fromisoformat(str(text)))
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def find(model, value):
+    """The row of `model` whose primary key `value` names (an int or its text), or None when there
+    is none or `value` is no id at all: never an overflow in the driver."""
+    if isinstance(value, bool):
+        return None
+    row_id = value if isinstance(value, int) and 0 < value <= ID_MAX else parse_id(value)
+    if row_id is None:
+        return None
+    from complaints.extensions import db
+
+    return db.session.get(model, row_id)

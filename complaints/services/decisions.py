@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from complaints import participants
-from complaints.extensions import db
+from complaints.bounds import find
 from complaints.models import AGENT_OUTCOMES, Category, Complaint, Outcome, Priority, User
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
@@ -98,18 +96,8 @@ def _claim(complaint: Complaint, user: User, params: dict) -> Change:
 
 @effect(Action.ASSIGN)
 def _assign(complaint: Complaint, user: User, params: dict) -> Change:
-    try:
-        assignee_id = int(params["assignee_id"])
-    except (TypeError, ValueError) as exc:
-        raise Refusal(N_("Choose someone to assign the complaint to.")) from exc
-    assignee = db.session.scalar(
-        select(User).where(
-            User.id == assignee_id,
-            User.active.is_(True),
-            User.role.in_(participants.platform_staff_roles()),
-        )
-    )
-    if assignee is None:
+    assignee = find(User, params["assignee_id"])
+    if assignee is None or not assignee.active or not participants.is_platform_staff(assignee):
         raise Refusal(N_("Complaints can be assigned only to active agents and supervisors."))
     previous = complaint.assignee_id
     complaint.assignee_id = assignee.id
@@ -120,10 +108,7 @@ def _assign(complaint: Complaint, user: User, params: dict) -> Change:
 def _reclassify(complaint: Complaint, user: User, params: dict) -> Change:
     from complaints.services.filing import is_major
 
-    try:
-        category = db.session.get(Category, int(params["category_id"]))
-    except (TypeError, ValueError):
-        category = None
+    category = find(Category, params["category_id"])
     if category is None or not category.active:
         raise Refusal(N_("Choose what the complaint is about."))
     amount = parse_amount(params["claimed_amount"], field="amount")

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from complaints.bounds import parse_id
+from complaints.bounds import find, parse_id
 from complaints.extensions import db
 from complaints.models import (
     Category,
@@ -78,10 +78,10 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
     draft: what they told us; validated here again (forms are not the only way in).
     Raises Refusal or InvalidUpload with a message for the consumer. The caller commits.
     """
-    merchant = db.session.get(Merchant, draft.merchant_id)
+    merchant = find(Merchant, draft.merchant_id)
     if merchant is None or not merchant.active:
         raise Refusal(N_("Choose the shop you bought from."))
-    category = db.session.get(Category, draft.category_id)
+    category = find(Category, draft.category_id)
     if category is None or not category.active:
         raise Refusal(N_("Choose what the complaint is about."))
     try:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import (
     MEDIATION_OUTCOMES,
@@ -33,10 +34,7 @@ def active_organisations() -> list[MediationOrganisation]:
 
 
 def _refer(complaint: Complaint, org_id) -> MediationOrganisation:
-    try:
-        org = db.session.get(MediationOrganisation, int(org_id))
-    except (TypeError, ValueError):
-        org = None
+    org = find(MediationOrganisation, org_id)
     if org is None or not org.active:
         raise Refusal(N_("Choose a mediation organisation that takes referrals."))
     complaint.mediation_org_id = org.id

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import (
     ClockKind,
@@ -154,7 +155,7 @@ def publish_version(
             raise Refusal(N_("A target must be more than zero."))
         if not 1 <= int(target["warn_percent"]) <= 99:
             raise Refusal(N_("The warning point is a percentage between 1 and 99."))
-        if db.session.get(WorkCalendar, int(target["calendar_id"])) is None:
+        if find(WorkCalendar, target["calendar_id"]) is None:
             raise Refusal(N_("Choose a calendar."))
     latest = current_version(policy)
     version = SlaPolicyVersion(
