@@ -72,6 +72,7 @@ clean:
 
 # Seeds N complaints (default 100000; N=1000000 works), serves with gunicorn, prints p50/p95.
 bench: $(VENV)/.dev-installed translations
+	PYTHONPATH=. $(BIN)/python tests/bench/calendar_bench.py
 	$(BIN)/python tests/bench/run_bench.py --complaints $(N)
 
 # The integration suite against a throwaway PostgreSQL on 127.0.0.1:54329 (installed when missing).

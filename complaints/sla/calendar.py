@@ -45,6 +45,7 @@ Conventions
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import math
@@ -259,21 +260,23 @@ def add_working_hours(cal: WorkingCalendar, start: datetime, hours: float | Deci
     ``hours`` is a non-negative number of hours (int, float or Decimal; kept
     to the microsecond) or a ``timedelta``. Time before ``start`` is ignored;
     a result on a span end stays on that span end; zero returns ``start``.
-    Whole non-working days are skipped, so huge amounts are cheap.
+    Costs two binary searches in the calendar's cumulative index, whatever the amount.
     """
     start = _aware_utc(start, "start")
     remaining = _as_timedelta(hours)
     if not remaining:
         return start
-    for _, span_start, span_end in _intervals(cal, _local_date(cal, start) - _ONE_DAY):
-        if span_end <= start:
-            continue
-        span_start = max(span_start, start)
-        available = span_end - span_start
-        if remaining <= available:
-            return span_start + remaining
-        remaining -= available
-    raise _no_more_time(cal)
+    first = _local_date(cal, start) - _ONE_DAY
+    last = first + timedelta(days=max(7, remaining.days * 2))
+    while True:
+        index = _index(cal, first, last)
+        # Counts are relative to the index's first day, which a wider index moves: recount.
+        found = index.instant_when(index.worked_until(_micros(start)) + remaining // _MICROSECOND)
+        if found is not None:
+            return found
+        if not _has_time_after(cal, index.last_day):
+            raise _no_more_time(cal)
+        last = index.last_day + timedelta(days=(index.last_day - index.first_day).days + 366)
 
 
 def add_working_days(cal: WorkingCalendar, start: datetime, days: int) -> datetime:
@@ -305,17 +308,86 @@ def add_working_days(cal: WorkingCalendar, start: datetime, days: int) -> dateti
 
 
 def working_time_between(cal: WorkingCalendar, a: datetime, b: datetime) -> timedelta:
-    """Return the working time elapsed from ``a`` to ``b`` (zero if ``b <= a``)."""
+    """Return the working time elapsed from ``a`` to ``b`` (zero if ``b <= a``).
+
+    Two look-ups in the calendar's cumulative index (plus the partial spans at the ends): the
+    same cost over a day or over five years.
+    """
     a, b = _aware_utc(a, "a"), _aware_utc(b, "b")
-    total = timedelta(0)
     if b <= a:
-        return total
-    for _, span_start, span_end in _intervals(cal, _local_date(cal, a) - _ONE_DAY):
-        if span_start >= b:
+        return timedelta(0)
+    index = _index(cal, _local_date(cal, a) - _ONE_DAY, _local_date(cal, b) + _ONE_DAY)
+    return timedelta(microseconds=index.worked_until(_micros(b)) - index.worked_until(_micros(a)))
+
+
+# --- the cumulative index ------------------------------------------------------
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // _MICROSECOND
+
+
+@dataclasses.dataclass(frozen=True)
+class _Index:
+    """The working intervals of days first_day..last_day as integer microseconds since the epoch,
+    with the working time counted before and up to the end of each: any instant's count of working
+    time since first_day is one binary search away."""
+
+    first_day: date
+    last_day: date
+    starts: list[int]
+    ends: list[int]
+    before: list[int]
+    upto: list[int]
+
+    def worked_until(self, t: int) -> int:
+        """Working microseconds from the start of first_day until instant `t` (within the days)."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return 0
+        return self.before[i] + min(t, self.ends[i]) - self.starts[i]
+
+    def instant_when(self, worked: int) -> datetime | None:
+        """The earliest instant by which `worked` microseconds have been worked; None past last_day."""
+        j = bisect.bisect_left(self.upto, worked)
+        if j == len(self.upto):
+            return None
+        return _EPOCH + timedelta(microseconds=self.starts[j] + worked - self.before[j])
+
+
+def _index(cal: WorkingCalendar, first_day: date, last_day: date) -> _Index:
+    """The index of `cal` covering at least first_day..last_day, built once and widened as needed
+    (a year either side of what is asked, so that later questions find it ready)."""
+    index = cal.__dict__.get("_cumulative_index")
+    if index is not None and index.first_day <= first_day and last_day <= index.last_day:
+        return index
+    if index is not None:
+        first_day, last_day = min(first_day, index.first_day), max(last_day, index.last_day)
+    index = _build_index(cal, first_day - timedelta(days=366), last_day + timedelta(days=366))
+    object.__setattr__(cal, "_cumulative_index", index)  # a cache beside the frozen fields
+    return index
+
+
+def _build_index(cal: WorkingCalendar, first_day: date, last_day: date) -> _Index:
+    starts, ends, before, upto = [], [], [], []
+    total = 0
+    for day, start, end in _intervals(cal, first_day):
+        if day > last_day:
             break
-        if span_end > a:
-            total += min(span_end, b) - max(span_start, a)
-    return total
+        start_us, end_us = _micros(start), _micros(end)
+        starts.append(start_us)
+        ends.append(end_us)
+        before.append(total)
+        total += end_us - start_us
+        upto.append(total)
+    return _Index(first_day, last_day, starts, ends, before, upto)
+
+
+def _has_time_after(cal: WorkingCalendar, day: date) -> bool:
+    return any(cal.hours) or any(workday > day for workday in cal.workdays)
 
 
 # --- China -----------------------------------------------------------------
