@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from complaints.admin.pledge_forms import HOLIDAY_SOURCE, WEEKDAYS, CalendarDayForm, CalendarForm
 from complaints.admin.pledges import run_use_case
@@ -65,6 +66,7 @@ def edit_calendar(calendar_id: int):
                 timezone=form.timezone.data,
                 hours=form.hours(),
                 count_receipt_day=form.count_receipt_day.data,
+                actor=current_user,
             ),
         )
         if done:
@@ -96,6 +98,7 @@ def add_calendar_day(calendar_id: int):
                 day=day_form.day.data,
                 is_working=day_form.kind.data == "working",
                 note=day_form.note.data,
+                actor=current_user,
             ),
         )
         if done:
@@ -112,7 +115,7 @@ def remove_calendar_day(calendar_id: int, day_id: int):
     if entry is None:
         abort(404)
     day = entry.day.isoformat()
-    work_calendars.remove_calendar_day(calendar, day_id)
+    work_calendars.remove_calendar_day(calendar, day_id, actor=current_user)
     db.session.commit()
     flash(
         _("%(day)s is no longer listed; it follows the weekly hours and holiday data again.", day=day),

@@ -250,7 +250,9 @@ def toggle_policy(policy_id: int):
     if not form.validate_on_submit():
         return _render_policies(status=400, refusal=_("The request could not be understood."))
     active = form.active.data == "1"
-    done, refusal, status = run_use_case(form, lambda: pledges.set_policy_active(policy, active))
+    done, refusal, status = run_use_case(
+        form, lambda: pledges.set_policy_active(policy, active, actor=current_user)
+    )
     if not done:
         return _render_policies(status=status, refusal=refusal)
     if active:

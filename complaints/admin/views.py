@@ -117,7 +117,7 @@ def new_user():
     def save():
         values = form.values()
         values["role"] = Role(values["role"])
-        return administration.create_staff_account(**values)
+        return administration.create_staff_account(**values, actor=current_user)
 
     return _save(
         form,
@@ -275,7 +275,7 @@ def _reference_form(
     """
     form = form_class(obj=row)
     rows = () if row is None else (row,)
-    return _save(form, lambda: save(*rows, **_data(form)), done, back, **page)
+    return _save(form, lambda: save(*rows, **_data(form), actor=current_user), done, back, **page)
 
 
 def _get_or_404(model, row_id: int):

@@ -1,5 +1,6 @@
 """The models, one module per aggregate. Import them from here."""
 
+from complaints.models.admin_audit import AUDIT_SUBJECTS, AdminAction, AdminAuditEntry
 from complaints.models.complaint import (
     AGENT_OUTCOMES,
     MEDIATION_OUTCOMES,
@@ -31,6 +32,9 @@ from complaints.models.sla import (
 from complaints.models.user import Role, User
 
 __all__ = [
+    "AUDIT_SUBJECTS",
+    "AdminAction",
+    "AdminAuditEntry",
     "BreachAction",
     "CalendarDay",
     "ClockKind",

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from complaints.extensions import db
-from complaints.models import Category, MediationOrganisation, Merchant, Role, User
-from complaints.services import accounts
+from complaints.models import AdminAction, Category, MediationOrganisation, Merchant, Role, User
+from complaints.services import accounts, admin_audit
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
@@ -100,6 +100,7 @@ def create_staff_account(
     role: Role,
     mediation_org_id: int | None = None,
     shop_code: str | None = None,
+    actor: User | None = None,
 ) -> User:
     """Create a staff account (agent, supervisor, mediator, merchant staff or admin).
 
@@ -108,6 +109,7 @@ def create_staff_account(
     role: one of STAFF_ROLES.
     mediation_org_id: the mediator's organisation (required for mediators, ignored otherwise).
     shop_code: the code of the shop merchant staff work for (required for them, ignored otherwise).
+    actor: the admin creating it, for the audit log; None for the system.
     Raises InvalidField naming the field at fault. The caller commits.
     """
     if role not in STAFF_ROLES:
@@ -125,7 +127,7 @@ def create_staff_account(
     shop_id = None
     if role is Role.MERCHANT:
         shop_id = _shop_id(shop_code)
-    return accounts.create_user(
+    user = accounts.create_user(
         email=email,
         name=name,
         password=password,
@@ -133,6 +135,20 @@ def create_staff_account(
         mediation_org_id=org_id,
         merchant_id=shop_id,
     )
+    admin_audit.record(
+        actor,
+        AdminAction.STAFF_CREATED,
+        "user",
+        user.id,
+        **_user_detail(user),
+        organisation=user.mediation_org.name if user.mediation_org else None,
+        shop_code=user.merchant.shop_code if user.merchant else None,
+    )
+    return user
+
+
+def _user_detail(user: User) -> dict:
+    return {"name": user.name, "email": user.email, "role": user.role}
 
 
 def _shop_id(shop_code: str | None) -> int:
@@ -149,15 +165,19 @@ def set_user_active(admin: User, user: User, active: bool) -> User:
     """Let `user` sign in again (active=True) or stop them from signing in (False).
 
     admin: who does it; an admin cannot deactivate their own account, so that at least one
-    admin always remains able to sign in.
+    admin always remains able to sign in. A change (not a repeat) is recorded in the audit log.
     """
     if not active and user.id == admin.id:
         raise Refusal(N_("You cannot deactivate your own account."))
+    changed = user.active != active
     user.active = active
     if active:
         user.failed_logins = 0
         user.locked_until = None
     db.session.flush()
+    if changed:
+        action = AdminAction.USER_ACTIVATED if active else AdminAction.USER_DEACTIVATED
+        admin_audit.record(admin, action, "user", user.id, **_user_detail(user))
     return user
 
 
@@ -179,29 +199,64 @@ def _merchant_values(merchant_id: int | None, shop_code: str, name: str, contact
     return code, _required("name", name, 200), email
 
 
-def create_merchant(*, shop_code: str, name: str, contact_email: str | None, active: bool = True) -> Merchant:
+def create_merchant(
+    *, shop_code: str, name: str, contact_email: str | None, active: bool = True, actor: User | None = None
+) -> Merchant:
     """Add a shop.
 
     shop_code: the marketplace's code of the shop, unique.
     name: the shop's name as consumers know it.
     contact_email: where the platform writes to the shop; optional.
     active: whether consumers can file complaints against it.
+    actor: the admin adding it, for the audit log; None for the system.
     """
     code, name, email = _merchant_values(None, shop_code, name, contact_email)
     merchant = Merchant(shop_code=code, name=name, contact_email=email, active=active, created_at=now())
     db.session.add(merchant)
     _flush_unique("shop_code", _SHOP_CODE_TAKEN)
+    admin_audit.record(
+        actor, AdminAction.MERCHANT_CREATED, "merchant", merchant.id, **_merchant_state(merchant)
+    )
     return merchant
 
 
 def update_merchant(
-    merchant: Merchant, *, shop_code: str, name: str, contact_email: str | None, active: bool
+    merchant: Merchant,
+    *,
+    shop_code: str,
+    name: str,
+    contact_email: str | None,
+    active: bool,
+    actor: User | None = None,
 ) -> Merchant:
-    """Change a shop's code, name, contact email or whether it is active (as create_merchant)."""
+    """Change a shop's code, name, contact email or whether it is active (as create_merchant).
+
+    actor: the admin changing it; a change (not a save with nothing changed) is in the audit log.
+    """
     code, name, email = _merchant_values(merchant.id, shop_code, name, contact_email)
+    before = _merchant_state(merchant)
     merchant.shop_code, merchant.name, merchant.contact_email, merchant.active = code, name, email, active
     _flush_unique("shop_code", _SHOP_CODE_TAKEN)
+    subject = ("merchant", merchant.id, merchant.name)
+    _record_update(actor, AdminAction.MERCHANT_UPDATED, subject, before, _merchant_state(merchant))
     return merchant
+
+
+def _merchant_state(merchant: Merchant) -> dict:
+    return {
+        "name": merchant.name,
+        "shop_code": merchant.shop_code,
+        "contact_email": merchant.contact_email,
+        "active": merchant.active,
+    }
+
+
+def _record_update(actor: User | None, action: AdminAction, subject, before: dict, after: dict) -> None:
+    """Record an edit of `subject` in the audit log with the values it changed, if it changed any."""
+    changed = admin_audit.changes(before, after)
+    if changed:
+        subject_type, subject_id, name = subject
+        admin_audit.record(actor, action, subject_type, subject_id, name=name, changes=changed)
 
 
 # --- Categories -----------------------------------------------------------------------------
@@ -221,26 +276,54 @@ def _category_values(category_id: int | None, code: str, name_zh: str, name_en: 
     return code, _required("name_zh", name_zh, 100), _required("name_en", name_en, 100)
 
 
-def create_category(*, code: str, name_zh: str, name_en: str, active: bool = True) -> Category:
+def create_category(
+    *, code: str, name_zh: str, name_en: str, active: bool = True, actor: User | None = None
+) -> Category:
     """Add a complaint category.
 
     code: a short unique code, used in reports and policies.
     name_zh, name_en: the category's name in Chinese and in English.
     active: whether consumers can choose it when filing.
+    actor: the admin adding it, for the audit log; None for the system.
     """
     code, name_zh, name_en = _category_values(None, code, name_zh, name_en)
     category = Category(code=code, name_zh=name_zh, name_en=name_en, active=active)
     db.session.add(category)
     _flush_unique("code", _CATEGORY_CODE_TAKEN)
+    admin_audit.record(
+        actor,
+        AdminAction.CATEGORY_CREATED,
+        "category",
+        category.id,
+        name=category.code,
+        **_category_state(category),
+    )
     return category
 
 
-def update_category(category: Category, *, code: str, name_zh: str, name_en: str, active: bool) -> Category:
-    """Change a category's code, names or whether it is active (as create_category)."""
+def update_category(
+    category: Category, *, code: str, name_zh: str, name_en: str, active: bool, actor: User | None = None
+) -> Category:
+    """Change a category's code, names or whether it is active (as create_category).
+
+    actor: the admin changing it; a change (not a save with nothing changed) is in the audit log.
+    """
     code, name_zh, name_en = _category_values(category.id, code, name_zh, name_en)
+    before = _category_state(category)
     category.code, category.name_zh, category.name_en, category.active = code, name_zh, name_en, active
     _flush_unique("code", _CATEGORY_CODE_TAKEN)
+    subject = ("category", category.id, category.code)
+    _record_update(actor, AdminAction.CATEGORY_UPDATED, subject, before, _category_state(category))
     return category
+
+
+def _category_state(category: Category) -> dict:
+    return {
+        "code": category.code,
+        "name_zh": category.name_zh,
+        "name_en": category.name_en,
+        "active": category.active,
+    }
 
 
 # --- Mediation organisations ----------------------------------------------------------------
@@ -260,23 +343,45 @@ def _organisation_name(organisation_id: int | None, name: str) -> str:
     return name
 
 
-def create_organisation(*, name: str, active: bool = True) -> MediationOrganisation:
+def create_organisation(
+    *, name: str, active: bool = True, actor: User | None = None
+) -> MediationOrganisation:
     """Add a third-party mediation organisation.
 
     name: unique.
     active: whether complaints can be referred to it; its mediators keep their cases either way.
+    actor: the admin adding it, for the audit log; None for the system.
     """
     organisation = MediationOrganisation(name=_organisation_name(None, name), active=active, created_at=now())
     db.session.add(organisation)
     _flush_unique("name", _ORGANISATION_NAME_TAKEN)
+    admin_audit.record(
+        actor,
+        AdminAction.ORGANISATION_CREATED,
+        "organisation",
+        organisation.id,
+        **_organisation_state(organisation),
+    )
     return organisation
 
 
 def update_organisation(
-    organisation: MediationOrganisation, *, name: str, active: bool
+    organisation: MediationOrganisation, *, name: str, active: bool, actor: User | None = None
 ) -> MediationOrganisation:
-    """Rename a mediation organisation or change whether it takes referrals."""
+    """Rename a mediation organisation or change whether it takes referrals.
+
+    actor: the admin changing it; a change (not a save with nothing changed) is in the audit log.
+    """
+    before = _organisation_state(organisation)
     organisation.name = _organisation_name(organisation.id, name)
     organisation.active = active
     _flush_unique("name", _ORGANISATION_NAME_TAKEN)
+    subject = ("organisation", organisation.id, organisation.name)
+    _record_update(
+        actor, AdminAction.ORGANISATION_UPDATED, subject, before, _organisation_state(organisation)
+    )
     return organisation
+
+
+def _organisation_state(organisation: MediationOrganisation) -> dict:
+    return {"name": organisation.name, "active": organisation.active}

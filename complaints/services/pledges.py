@@ -19,16 +19,19 @@ from sqlalchemy.exc import IntegrityError
 
 from complaints.extensions import db
 from complaints.models import (
+    AdminAction,
     BreachAction,
     Category,
     ClockKind,
     SlaPolicy,
     SlaPolicyVersion,
+    SlaTarget,
     TargetUnit,
     User,
     WaitingOn,
     WorkCalendar,
 )
+from complaints.services import admin_audit
 from complaints.services.administration import InvalidField
 from complaints.sla import policy as sla_policy
 from complaints.timekeeping import now
@@ -148,7 +151,7 @@ def create_policy(
 ) -> SlaPolicy:
     """Add an active policy and publish its version 1.
 
-    admin: who publishes it (recorded on the version).
+    admin: who publishes it (recorded on the version and in the audit log).
     name: how admins and reports call it.
     category_id: the category it applies to; None for any category.
     major: True for major complaints only, False for the others only, None for any size.
@@ -171,6 +174,17 @@ def create_policy(
     db.session.add(policy)
     db.session.flush()
     sla_policy.publish_version(policy, cleaned, admin, clean_note(note))
+    admin_audit.record(
+        admin,
+        AdminAction.POLICY_CREATED,
+        "policy",
+        policy.id,
+        name=policy.name,
+        version=1,
+        category=policy.category.code if policy.category else None,
+        major=major,
+        promises=_promises(cleaned),
+    )
     return policy
 
 
@@ -179,7 +193,8 @@ def publish_policy_version(
 ) -> SlaPolicyVersion:
     """Publish version N+1 of `policy`; complaints already filed keep the version they have.
 
-    admin: who publishes it.
+    admin: who publishes it (recorded on the version and, with the promises it changes, in the
+      audit log).
     targets: one draft per clock kind; a draft without an amount means no promise for that clock.
       Field problems are named "<kind>-<field>" (e.g. "resolution-amount") as on the admin form.
     note: what changed and why (required), shown in the policy's history.
@@ -191,20 +206,66 @@ def publish_policy_version(
         problems.append(InvalidField("note", N_("Say what changed, for the policy's history.")))
     if problems:
         raise InvalidFields(problems)
+    previous = sla_policy.current_version(policy)
     try:
-        return sla_policy.publish_version(policy, cleaned, admin, clean_note(note))
+        version = sla_policy.publish_version(policy, cleaned, admin, clean_note(note))
     except IntegrityError as exc:  # another admin published the same number first
         raise Refusal(
             N_("Someone else published a version of this policy meanwhile. Reload and try again.")
         ) from exc
+    before = _promises(_target_dict(t) for t in previous.targets) if previous else {}
+    admin_audit.record(
+        admin,
+        AdminAction.POLICY_VERSION_PUBLISHED,
+        "policy",
+        policy.id,
+        name=policy.name,
+        version=version.number,
+        note=version.note,
+        changes=admin_audit.changes(before, _promises(cleaned)),
+    )
+    return version
 
 
-def set_policy_active(policy: SlaPolicy, active: bool) -> SlaPolicy:
+def _target_dict(target: SlaTarget) -> dict:
+    """A published target as the dicts publish_version takes."""
+    return {
+        "kind": target.kind.value,
+        "amount": target.amount,
+        "unit": target.unit.value,
+        "calendar_id": target.calendar_id,
+        "warn_percent": target.warn_percent,
+        "pause_on": list(target.pause_on),
+        "breach_actions": list(target.breach_actions),
+    }
+
+
+def _promises(targets: Iterable[dict]) -> dict[str, dict]:
+    """Targets (publish_version's dicts) by clock kind, for the audit log: amounts as written
+    ("15", "1.5"), so that the same promise typed differently is not a change."""
+    promises = {}
+    for target in targets:
+        amount = Decimal(target["amount"])
+        amount = amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+        promises[str(target["kind"])] = {
+            "amount": str(amount),
+            "unit": str(target["unit"]),
+            "calendar_id": target["calendar_id"],
+            "warn_percent": target["warn_percent"],
+            "pause_on": sorted(target["pause_on"]),
+            "breach_actions": list(target["breach_actions"]),
+        }
+    return promises
+
+
+def set_policy_active(policy: SlaPolicy, active: bool, *, actor: User | None = None) -> SlaPolicy:
     """Activate or deactivate `policy`.
 
     A deactivated policy is no longer given to new complaints (they fall back to the next policy
     that fits) and its clocks stop warning and breaching. The last active policy for any category
     and any size cannot be deactivated, so that every complaint is held to some pledge.
+    actor: the admin who does it; since deactivating silences breaches, each change (not a
+    repeat) is recorded in the audit log. None for the system.
     """
     if active and not policy.active:
         _check_scope_free(policy.category_id, policy.major, policy.id, None)
@@ -216,8 +277,19 @@ def set_policy_active(policy: SlaPolicy, active: bool) -> SlaPolicy:
                 "and any size before deactivating it."
             )
         )
+    changed = policy.active != active
     policy.active = active
     db.session.flush()
+    if changed:
+        current = sla_policy.current_version(policy)
+        admin_audit.record(
+            actor,
+            AdminAction.POLICY_ACTIVATED if active else AdminAction.POLICY_DEACTIVATED,
+            "policy",
+            policy.id,
+            name=policy.name,
+            version=current.number if current else None,
+        )
     return policy
 
 

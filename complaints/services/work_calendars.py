@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from complaints.extensions import db
-from complaints.models import CalendarDay, WorkCalendar
+from complaints.models import AdminAction, CalendarDay, User, WorkCalendar
+from complaints.services import admin_audit
 from complaints.services.administration import InvalidField
 from complaints.services.pledges import InvalidFields, clean_note
 from complaints.sla import calendar as wt
@@ -116,13 +117,19 @@ def _wall(hour: int, minute: int, allow_midnight: bool) -> int | None:
 
 
 def update_calendar(
-    calendar: WorkCalendar, *, timezone: str, hours: Mapping[int, str], count_receipt_day: bool
+    calendar: WorkCalendar,
+    *,
+    timezone: str,
+    hours: Mapping[int, str],
+    count_receipt_day: bool,
+    actor: User | None = None,
 ) -> WorkCalendar:
     """Change a calendar's time zone, weekly hours and receipt-day convention.
 
     timezone: an IANA zone name such as Asia/Shanghai.
     hours: weekday (0 = Monday) -> spans as typed, e.g. "09:00-12:00, 13:00-18:00"; empty: no work.
     count_receipt_day: whether the day a complaint arrives counts as the first working day.
+    actor: the admin changing it; a change (not a save with nothing changed) is in the audit log.
     Deadlines already set keep their due time; windows started or resumed from now on use this.
     """
     problems: list[InvalidField] = []
@@ -150,22 +157,38 @@ def update_calendar(
         )
     if problems:
         raise InvalidFields(problems)
+    before = _settings(calendar)
     calendar.timezone = timezone
     calendar.hours = week
     calendar.count_receipt_day = bool(count_receipt_day)
     calendar.updated_at = now()
     db.session.flush()
+    changed = admin_audit.changes(before, _settings(calendar))
+    if changed:
+        admin_audit.record(
+            actor, AdminAction.CALENDAR_UPDATED, "calendar", calendar.id, name=calendar.name, changes=changed
+        )
     return calendar
 
 
+def _settings(calendar: WorkCalendar) -> dict:
+    """What the audit log compares of a calendar: its zone, receipt-day rule and hours per
+    weekday as the admin types them ("hours_0" for Monday)."""
+    settings = {"timezone": calendar.timezone, "count_receipt_day": calendar.count_receipt_day}
+    for weekday, text in enumerate(weekly_hours_text(calendar)):
+        settings[f"hours_{weekday}"] = text
+    return settings
+
+
 def add_calendar_day(
-    calendar: WorkCalendar, *, day: date | None, is_working: bool, note: str = ""
+    calendar: WorkCalendar, *, day: date | None, is_working: bool, note: str = "", actor: User | None = None
 ) -> CalendarDay:
     """Declare `day` a working day (e.g. an officially published makeup workday) or a local holiday.
 
     day: the local date in the calendar's zone; one declaration per date.
     is_working: True for a working day, False for a holiday.
     note: why, e.g. "Spring Festival makeup workday (State Council notice)".
+    actor: the admin declaring it, for the audit log; None for the system.
     """
     if day is None:
         raise InvalidField("day", N_("Give the date."))
@@ -180,15 +203,33 @@ def add_calendar_day(
         db.session.flush()
     except IntegrityError as exc:  # another admin declared the same date first
         raise InvalidField("day", N_("%(day)s is already listed."), day=day.isoformat()) from exc
+    _record_day(actor, AdminAction.CALENDAR_DAY_ADDED, calendar, entry)
     return entry
 
 
-def remove_calendar_day(calendar: WorkCalendar, day_id: int) -> CalendarDay:
-    """Remove a declared day from `calendar`: the date follows the weekly hours and holiday data again."""
+def remove_calendar_day(calendar: WorkCalendar, day_id: int, *, actor: User | None = None) -> CalendarDay:
+    """Remove a declared day from `calendar`: the date follows the weekly hours and holiday data again.
+
+    actor: the admin removing it, for the audit log; None for the system.
+    """
     entry = next((d for d in calendar.days if d.id == day_id), None)
     if entry is None:
         raise Refusal(N_("That date is not listed for this calendar any more."))
     calendar.days.remove(entry)
     calendar.updated_at = now()
     db.session.flush()
+    _record_day(actor, AdminAction.CALENDAR_DAY_REMOVED, calendar, entry)
     return entry
+
+
+def _record_day(actor: User | None, action: AdminAction, calendar: WorkCalendar, entry: CalendarDay) -> None:
+    admin_audit.record(
+        actor,
+        action,
+        "calendar",
+        calendar.id,
+        name=calendar.name,
+        day=entry.day,
+        is_working=entry.is_working,
+        note=entry.note,
+    )
