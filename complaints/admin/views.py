@@ -291,4 +291,4 @@ def _data(form: FlaskForm) -> dict:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
-from complaints.admin import calendars, pledges  # noqa: F401,E402
+from complaints.admin import audit, calendars, pledges  # noqa: F401,E402

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from complaints.models import ClockKind, DesiredOutcome, MessageKind, Outcome, Priority, Role, WaitingOn
+from complaints.models import (
+    AdminAction,
+    ClockKind,
+    DesiredOutcome,
+    MessageKind,
+    Outcome,
+    Priority,
+    Role,
+    WaitingOn,
+)
 from complaints.workflow import Action, State
 
 STATE = {
@@ -114,6 +123,58 @@ CHANNEL = {
     "video": _l("Video call"),
     "in_person": _l("In person"),
     "online": _l("Online chat"),
+}
+
+
+# The admin audit log: what an admin did, to what, and the names of the values they changed.
+AUDIT_ACTION = {
+    AdminAction.USER_ACTIVATED: _l("Account activated"),
+    AdminAction.USER_DEACTIVATED: _l("Account deactivated"),
+    AdminAction.STAFF_CREATED: _l("Staff account created"),
+    AdminAction.POLICY_CREATED: _l("Pledge policy created"),
+    AdminAction.POLICY_VERSION_PUBLISHED: _l("Pledge policy version published"),
+    AdminAction.POLICY_ACTIVATED: _l("Pledge policy activated"),
+    AdminAction.POLICY_DEACTIVATED: _l("Pledge policy deactivated"),
+    AdminAction.CALENDAR_UPDATED: _l("Calendar changed"),
+    AdminAction.CALENDAR_DAY_ADDED: _l("Calendar date listed"),
+    AdminAction.CALENDAR_DAY_REMOVED: _l("Calendar date no longer listed"),
+    AdminAction.MERCHANT_CREATED: _l("Shop added"),
+    AdminAction.MERCHANT_UPDATED: _l("Shop changed"),
+    AdminAction.CATEGORY_CREATED: _l("Category added"),
+    AdminAction.CATEGORY_UPDATED: _l("Category changed"),
+    AdminAction.ORGANISATION_CREATED: _l("Mediation organisation added"),
+    AdminAction.ORGANISATION_UPDATED: _l("Mediation organisation changed"),
+}
+
+AUDIT_SUBJECT = {
+    "user": _l("Account"),
+    "policy": _l("Pledge policy"),
+    "calendar": _l("Calendar"),
+    "merchant": _l("Shop"),
+    "category": _l("Category"),
+    "organisation": _l("Mediation organisation"),
+}
+
+AUDIT_FIELD = {
+    "name": _l("Name"),
+    "email": _l("Email"),
+    "role": _l("Role"),
+    "active": _l("Active"),
+    "shop_code": _l("Shop code"),
+    "contact_email": _l("Contact email"),
+    "code": _l("Code"),
+    "name_zh": _l("Name in Chinese"),
+    "name_en": _l("Name in English"),
+    "organisation": _l("Mediation organisation"),
+    "timezone": _l("Time zone"),
+    "count_receipt_day": _l("Count the day a complaint arrives"),
+    "hours_0": _l("Monday"),
+    "hours_1": _l("Tuesday"),
+    "hours_2": _l("Wednesday"),
+    "hours_3": _l("Thursday"),
+    "hours_4": _l("Friday"),
+    "hours_5": _l("Saturday"),
+    "hours_6": _l("Sunday"),
 }
 
 
