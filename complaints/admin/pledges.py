@@ -182,7 +182,7 @@ def new_policy():
             lambda: pledges.create_policy(
                 current_user,
                 name=form.name.data,
-                category_id=int(form.category_id.data) if form.category_id.data else None,
+                category_id=form.category_id.data or None,
                 major=MAJOR_SCOPE[form.major.data],
                 targets=form.drafts(),
                 note=form.note.data,

@@ -17,6 +17,7 @@ from complaints.admin.forms import (
     UserActiveForm,
     UserFilterForm,
 )
+from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import Category, MediationOrganisation, Merchant, Role, User
 from complaints.services import administration
@@ -132,7 +133,7 @@ def new_user():
 @bp.post("/users/<int:user_id>/active")
 @roles_required(Role.ADMIN)
 def toggle_user(user_id: int):
-    user = db.session.get(User, user_id)
+    user = find(User, user_id)
     if user is None:
         abort(404)
     form = UserActiveForm()
@@ -280,7 +281,7 @@ def _reference_form(
 
 def _get_or_404(model, row_id: int):
     # Admins see every shop, category and organisation, so these are read by id.
-    found = db.session.get(model, row_id)
+    found = find(model, row_id)
     if found is None:
         abort(404)
     return found

@@ -13,6 +13,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import AdminAction, Category, MediationOrganisation, Merchant, Role, User
 from complaints.services import accounts, admin_audit
@@ -122,7 +123,7 @@ def create_staff_account(
     except Refusal as refusal:
         raise InvalidField("password", refusal.template, **refusal.params) from refusal
     org_id = mediation_org_id if role is Role.MEDIATOR else None
-    if role is Role.MEDIATOR and (org_id is None or db.session.get(MediationOrganisation, org_id) is None):
+    if role is Role.MEDIATOR and (org_id is None or find(MediationOrganisation, org_id) is None):
         raise InvalidField("mediation_org_id", N_("A mediator belongs to a mediation organisation."))
     shop_id = None
     if role is Role.MERCHANT:

@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import (
     AdminAction,
@@ -144,7 +145,7 @@ def create_policy(
     admin: User,
     *,
     name: str,
-    category_id: int | None,
+    category_id: int | str | None,
     major: bool | None,
     targets: list[TargetDraft],
     note: str = "",
@@ -153,7 +154,7 @@ def create_policy(
 
     admin: who publishes it (recorded on the version and in the audit log).
     name: how admins and reports call it.
-    category_id: the category it applies to; None for any category.
+    category_id: the category it applies to (its id, as typed or not); None or "" for any category.
     major: True for major complaints only, False for the others only, None for any size.
     targets: one draft per clock kind (see publish_policy_version).
     note: why it was created, shown in its history.
@@ -164,8 +165,10 @@ def create_policy(
         problems.append(InvalidField("name", N_("Fill in this field.")))
     elif len(name) > 120:
         problems.append(InvalidField("name", N_("At most %(max)s characters."), max=120))
-    if category_id is not None and db.session.get(Category, category_id) is None:
+    category = find(Category, category_id) if category_id not in (None, "") else None
+    if category_id not in (None, "") and category is None:
         problems.append(InvalidField("category_id", N_("Choose a category, or any category.")))
+    category_id = category.id if category else None
     cleaned = _clean_targets(targets, problems)
     if problems:
         raise InvalidFields(problems)
@@ -325,7 +328,7 @@ def _clean_target(draft: TargetDraft, problems: list[InvalidField]) -> dict:
         problem("unit", N_("Choose hours or working days."))
     amount = _amount(draft.amount, unit, problem)
     calendar_id = _int_or_none(draft.calendar_id)
-    if calendar_id is None or db.session.get(WorkCalendar, calendar_id) is None:
+    if calendar_id is None or find(WorkCalendar, calendar_id) is None:
         problem("calendar_id", N_("Choose a calendar."))
     warn = DEFAULT_WARN_PERCENT if draft.warn_percent is None else draft.warn_percent
     if not 1 <= warn <= 99:
