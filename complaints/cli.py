@@ -24,6 +24,8 @@ def create_user_command(email, name, role, password, organisation, shop):
     """Create a staff (or any) account."""
     from sqlalchemy import select
 
+    from complaints.models import AdminAction
+    from complaints.services import admin_audit
     from complaints.services.accounts import create_user
 
     org_id = merchant_id = None
@@ -52,6 +54,17 @@ def create_user_command(email, name, role, password, organisation, shop):
         )
     except Refusal as refusal:
         raise click.ClickException(refusal.message) from refusal
+    # Accounts made from the command line leave the same trace as the admin page's (by the system).
+    admin_audit.record(
+        None,
+        AdminAction.STAFF_CREATED,
+        "user",
+        user.id,
+        name=user.name,
+        email=user.email,
+        role=user.role,
+        via="cli",
+    )
     db.session.commit()
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
 

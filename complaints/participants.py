@@ -183,6 +183,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("admin.organisations", _l("Mediation organisations")),
             NavItem("admin.policies", _l("Pledge policies")),
             NavItem("admin.calendars", _l("Calendars")),
+            NavItem("admin.audit", _l("Audit log")),
         ),
     ),
     None: Participant(

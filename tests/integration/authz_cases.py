@@ -705,6 +705,7 @@ PLEDGE_CASES = [
         attack_by=ADMIN,
     ),
     Case("admin.calendars", "GET", lambda w: {}, admin_only()),
+    Case("admin.audit", "GET", lambda w: {}, admin_only()),
     *admin_form(
         "admin.edit_calendar",
         lambda w: {"calendar_id": w.calendar_id},

@@ -416,3 +416,20 @@ def test_a_wrong_date_is_shown_beside_its_field(client, history, as_admin, query
     assert page.status_code == 400
     assert 'class="error"' in page.text
     assert len(rows(page.text)) == 4  # the log itself, unfiltered by the wrong date
+
+
+def test_an_account_made_from_the_command_line_is_logged_as_the_systems(runner, world):
+    result = runner.invoke(
+        args=[
+            "users", "create", "--email", "cli-agent@example.com", "--name", "CLI Agent", "--role", "agent",
+            "--password", "correct-horse-9",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    entry = only_entry(action=AdminAction.STAFF_CREATED)
+    assert entry.actor_id is None
+    assert (entry.detail["email"], entry.detail["role"], entry.detail["via"]) == (
+        "cli-agent@example.com",
+        "agent",
+        "cli",
+    )
