@@ -122,30 +122,48 @@ def attach_policy(complaint: Complaint) -> SlaPolicyVersion | None:
 
 def start(complaint: Complaint, kind: ClockKind, at: datetime | None = None) -> SlaClock | None:
     """Start the `kind` clock of `complaint` under its policy version (None if it promises none)."""
+    started = start_many(complaint, (kind,), at)
+    return started[0] if started else None
+
+
+def start_many(
+    complaint: Complaint, kinds, at: datetime | None = None, version: SlaPolicyVersion | None = None
+) -> list[SlaClock]:
+    """Start the clocks of `kinds` that `complaint`'s policy version promises, in one flush.
+
+    version: the complaint's policy version when the caller holds it already (filing).
+    Each clock is due by its target's window in its target's calendar, counted from `at`; each
+    start is an event; a clock whose pledge pauses on what the complaint is waiting for starts paused.
+    """
     if complaint.policy_version_id is None:
-        return None
-    version = db.session.get(SlaPolicyVersion, complaint.policy_version_id)
-    target = policy.target_of(version, kind)
-    if target is None:
-        return None
+        return []
+    version = version or db.session.get(SlaPolicyVersion, complaint.policy_version_id)
     at = at or now()
-    due, warn = policy.target_duration(_calendar(target, at), target, at)
-    clock = SlaClock(
-        complaint_id=complaint.id,
-        kind=kind,
-        target_id=target.id,
-        target=target,
-        started_at=at,
-        due_at=due,
-        warn_at=warn,
-        paused_seconds=0,
-    )
-    db.session.add(clock)
+    clocks = []
+    for kind in kinds:
+        target = policy.target_of(version, kind)
+        if target is None:
+            continue
+        due, warn = policy.target_duration(_calendar(target, at), target, at)
+        clocks.append(
+            SlaClock(
+                complaint_id=complaint.id,
+                kind=kind,
+                target_id=target.id,
+                target=target,
+                started_at=at,
+                due_at=due,
+                warn_at=warn,
+                paused_seconds=0,
+            )
+        )
+    db.session.add_all(clocks)
     db.session.flush()
-    _event(complaint, "clock_started", clock)
-    if complaint.waiting_on and complaint.waiting_on.value in target.pause_on:
-        pause(complaint, clock, complaint.waiting_on, at)  # just started: never late
-    return clock
+    for clock in clocks:
+        _event(complaint, "clock_started", clock)
+        if complaint.waiting_on and complaint.waiting_on.value in clock.target.pause_on:
+            pause(complaint, clock, complaint.waiting_on, at)  # just started: never late
+    return clocks
 
 
 def stop(
@@ -236,9 +254,8 @@ def resume(complaint: Complaint, clock: SlaClock, at: datetime | None = None, *,
 
 def on_filed(complaint: Complaint) -> None:
     """A new complaint: hold it to the current pledge and start its clocks."""
-    attach_policy(complaint)
-    for kind in ON_RECEIPT:
-        start(complaint, kind, complaint.created_at)
+    version = attach_policy(complaint)
+    start_many(complaint, ON_RECEIPT, complaint.created_at, version)
 
 
 def on_action(
@@ -265,11 +282,8 @@ def on_action(
         and K.MERCHANT_REPLY not in running
     ):
         starts = (*starts, K.MERCHANT_REPLY)
-    for kind in starts:
-        if kind not in running:
-            clock = start(complaint, kind, at)
-            if clock:
-                running[kind] = clock
+    for clock in start_many(complaint, [kind for kind in starts if kind not in running], at):
+        running[clock.kind] = clock
     notices.extend(_follow_waiting_flag(complaint, running.values(), waiting_before, at))
     if action is Action.RECLASSIFY:
         notices.extend(reclassify(complaint))
