@@ -53,3 +53,24 @@ def find(model, value):
     from complaints.extensions import db
 
     return db.session.get(model, row_id)
+
+
+# A keyset cursor: an instant in UTC and an id, "<iso instant>_<id>", as keyset_cursor() writes it.
+_KEYSET = re.compile(
+    r"(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[0-9]{1,20})", re.ASCII
+)
+
+
+def keyset_cursor(at: datetime, row_id: int) -> str:
+    """The text of a (instant, id) position in a list ordered by both."""
+    return f"{at.astimezone(UTC).isoformat()}_{row_id}"
+
+
+def parse_keyset_cursor(token: str | None) -> tuple[datetime, int] | None:
+    """The (instant, id) keyset_cursor() wrote, or None for a missing, malformed or out-of-bounds
+    one (the caller shows the first page)."""
+    match = _KEYSET.fullmatch(token or "")
+    if match is None:
+        return None
+    at, row_id = parse_instant(match["at"]), parse_id(match["id"])
+    return (at, row_id) if at is not None and row_id is not None else None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -13,6 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import tuple_
 from sqlalchemy.orm import joinedload
 
+from complaints.bounds import keyset_cursor, parse_keyset_cursor
 from complaints.extensions import db
 from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
 from complaints.models import Complaint, Role, User
@@ -22,7 +21,6 @@ from complaints.services.errors import ComplaintNotFound
 from complaints.services.lifecycle import act_on_complaint
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
-from complaints.web.params import parse_id, parse_instant
 from complaints.workflow import Action, Refusal, State
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
@@ -38,9 +36,6 @@ DONE = {
     "reply": _l("Your message was sent to the parties."),
 }
 
-# A cursor is exactly what _cursor_of() writes: the UTC instant, "_", the id.
-_CURSOR = re.compile(r"(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[1-9]\d{0,17})")
-
 
 @dataclass
 class CasePage:
@@ -49,15 +44,7 @@ class CasePage:
 
 
 def _cursor_of(complaint: Complaint) -> str:
-    return f"{complaint.updated_at.astimezone(UTC).isoformat()}_{complaint.id}"
-
-
-def _decode_cursor(token: str | None) -> tuple[datetime, int] | None:
-    match = _CURSOR.fullmatch(token or "")
-    if match is None:
-        return None
-    at, ident = parse_instant(match["at"]), parse_id(match["id"])
-    return (at, ident) if at is not None and ident is not None else None
+    return keyset_cursor(complaint.updated_at, complaint.id)
 
 
 def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:
@@ -70,7 +57,7 @@ def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:
     size = max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
     in_mediation = Complaint.state == State.MEDIATED
     query = visible_complaints(user).where(in_mediation if tab == OPEN else ~in_mediation)
-    after = _decode_cursor(cursor)
+    after = parse_keyset_cursor(cursor)
     if after is not None:
         query = query.where(tuple_(Complaint.updated_at, Complaint.id) < after)
     rows = list(

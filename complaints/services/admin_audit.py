@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
-from complaints.bounds import parse_id, parse_instant
+from complaints.bounds import keyset_cursor, parse_keyset_cursor
 from complaints.extensions import db
 from complaints.models import AUDIT_SUBJECTS, AdminAction, AdminAuditEntry, User
 from complaints.timekeeping import now
@@ -28,7 +27,6 @@ logger = logging.getLogger(__name__)
 SYSTEM = "system"  # the actor filter for what the system did (no signed-in admin: CLI, seed)
 
 # A cursor is exactly what _encode_cursor writes: the entry's UTC instant, "_", its id.
-_CURSOR = re.compile(r"(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[1-9]\d{0,17})")
 
 
 def record(
@@ -169,18 +167,12 @@ def _conditions(filters: AuditFilter) -> list:
 
 
 def _encode_cursor(entry: AdminAuditEntry) -> str:
-    return f"{entry.created_at.astimezone(UTC).isoformat()}_{entry.id}"
+    return keyset_cursor(entry.created_at, entry.id)
 
 
 def decode_cursor(token: str | None) -> tuple[datetime, int] | None:
     """The (instant, id) a cursor names, or None for a missing or malformed one (the first page)."""
-    match = _CURSOR.fullmatch(token or "")
-    if match is None:
-        return None
-    at, entry_id = parse_instant(match["at"]), parse_id(match["id"])
-    if at is None or entry_id is None:
-        return None
-    return at, entry_id
+    return parse_keyset_cursor(token)
 
 
 def list_actors() -> list[User]:
