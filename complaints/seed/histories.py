@@ -6,19 +6,32 @@ are mostly still received, complaints from last year are closed, and a resolved,
 withdrawn complaint was decided within the appeal window (the closing job would have closed
 it otherwise). Each step is written as the service would have written it: the event's action,
 states and detail, and the complaint's fields. Times are whole seconds since the epoch.
+
+A route is written here as steps, each naming who takes which action; it is walked once, when
+this module is imported, through `workflow.check` with the facts the route has built so far (a
+dispute or escalation makes the complaint mediated, an appeal uses the appeal, the closing job's
+steps come after the appeal window), and the states its events record are `workflow.target_state`'s.
+A route the workflow forbids stops the import with IllegalRoute, so seed-bench never writes one.
+Walking once per route, not per complaint, keeps a million complaints as fast as before.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import accumulate
 
+from complaints import workflow
 from complaints.seed import texts
+from complaints.workflow import Action, Actor, Facts, State
 
 DAY = 86_400
-STATES = ("received", "verified", "mediated", "resolved", "rejected", "withdrawn", "closed")
+STATES = (
+    State.RECEIVED, State.VERIFIED, State.MEDIATED, State.RESOLVED, State.REJECTED, State.WITHDRAWN,
+    State.CLOSED,
+)  # fmt: skip
 # (filed at most this many days ago, how likely each state of STATES is).
 STATE_BY_AGE = (
     (1, (85, 7, 0, 0, 5, 3, 0)),
@@ -27,50 +40,196 @@ STATE_BY_AGE = (
     (90, (0, 1.5, 4, 3, 0, 0, 91.5)),
     (float("inf"), (0, 0.3, 0.5, 0, 0, 0, 99.2)),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a route: `actor` takes `action`. `after_window`: the step comes once the appeal
+    window of the decision before it has passed (the closing job's steps); it ends its route."""
+
+    action: Action
+    actor: Actor
+    after_window: bool = False
+
+
+VERIFY = Step(Action.VERIFY, Actor.AGENT)
+REJECT = Step(Action.REJECT, Actor.AGENT)
+WITHDRAW = Step(Action.WITHDRAW, Actor.CONSUMER)
+APPEAL = Step(Action.APPEAL, Actor.CONSUMER)
+RESOLVE = Step(Action.RESOLVE, Actor.AGENT)
+ESCALATE = Step(Action.ESCALATE, Actor.AGENT)
+DISPUTE = Step(Action.DISPUTE, Actor.CONSUMER)
+RECORD_OUTCOME = Step(Action.RECORD_OUTCOME, Actor.MEDIATOR)
+CONFIRM = Step(Action.CONFIRM, Actor.CONSUMER)
+AUTO_CONFIRM = Step(Action.CONFIRM, Actor.SYSTEM, after_window=True)
+AUTO_CLOSE = Step(Action.CLOSE, Actor.SYSTEM, after_window=True)
+
 # The routes to each state, with how often each is taken.
-ROUTES = {
-    "received": (((), 1),),
-    "verified": ((("verify",), 1),),
-    "mediated": ((("verify", "escalate"), 85), (("verify", "resolve", "dispute"), 15)),
-    "resolved": ((("verify", "resolve"), 80), (("verify", "escalate", "record_outcome"), 20)),
-    "rejected": ((("reject",), 1),),
-    "withdrawn": ((("withdraw",), 60), (("verify", "withdraw"), 40)),
-    "closed": (
-        (("verify", "resolve", "confirm"), 50),
-        (("verify", "resolve", "auto_confirm"), 20),
-        (("verify", "escalate", "record_outcome", "confirm"), 8),
-        (("verify", "resolve", "dispute", "record_outcome", "confirm"), 2),
-        (("reject", "auto_close"), 12),
-        (("withdraw", "auto_close"), 8),
+ROUTES: dict[State, tuple[tuple[tuple[Step, ...], float], ...]] = {
+    State.RECEIVED: (((), 97), ((REJECT, APPEAL), 3)),
+    State.VERIFIED: (((VERIFY,), 1),),
+    State.MEDIATED: (((VERIFY, ESCALATE), 85), ((VERIFY, RESOLVE, DISPUTE), 15)),
+    State.RESOLVED: (((VERIFY, RESOLVE), 80), ((VERIFY, ESCALATE, RECORD_OUTCOME), 20)),
+    State.REJECTED: (((REJECT,), 1),),
+    State.WITHDRAWN: (((WITHDRAW,), 60), ((VERIFY, WITHDRAW), 40)),
+    State.CLOSED: (
+        ((VERIFY, RESOLVE, CONFIRM), 50),
+        ((VERIFY, RESOLVE, AUTO_CONFIRM), 20),
+        ((VERIFY, ESCALATE, RECORD_OUTCOME, CONFIRM), 8),
+        ((VERIFY, RESOLVE, DISPUTE, RECORD_OUTCOME, CONFIRM), 2),
+        ((REJECT, AUTO_CLOSE), 11),
+        ((REJECT, APPEAL, VERIFY, RESOLVE, CONFIRM), 1),
+        ((WITHDRAW, AUTO_CLOSE), 8),
     ),
 }
-# Seconds from the step before: (shortest, longest). Automatic closing follows the window.
+YOUNG_CLOSED = (VERIFY, RESOLVE, CONFIRM)  # a complaint too young for the closing job closes so
+# Seconds from the step before: (shortest, longest). Steps after the appeal window follow it.
 GAPS = {
-    "verify": (2 * 3600, 4 * DAY),
-    "reject": (2 * 3600, 4 * DAY),
-    "withdraw": (3600, 6 * DAY),
-    "resolve": (DAY, 12 * DAY),
-    "escalate": (DAY, 8 * DAY),
-    "dispute": (2 * 3600, 10 * DAY),
-    "record_outcome": (3 * DAY, 20 * DAY),
-    "confirm": (3600, 10 * DAY),
+    Action.VERIFY: (2 * 3600, 4 * DAY),
+    Action.REJECT: (2 * 3600, 4 * DAY),
+    Action.WITHDRAW: (3600, 6 * DAY),
+    Action.APPEAL: (3600, 7 * DAY),
+    Action.RESOLVE: (DAY, 12 * DAY),
+    Action.ESCALATE: (DAY, 8 * DAY),
+    Action.DISPUTE: (2 * 3600, 10 * DAY),
+    Action.RECORD_OUTCOME: (3 * DAY, 20 * DAY),
+    Action.CONFIRM: (3600, 10 * DAY),
 }
-AUTOMATIC = ("auto_confirm", "auto_close")
-DECISIONS = frozenset({"reject", "withdraw", "resolve", "escalate"})  # the conversation stops here
-# (action, kind, written by the agent?, corpus, weight): what messages a complaint collects.
+DECISIONS = frozenset({Action.REJECT, Action.WITHDRAW, Action.RESOLVE, Action.ESCALATE})  # talk stops
+# (action, kind, who writes it, corpus, weight): what messages a complaint collects.
 MESSAGE_KINDS = (
-    ("reply", "public", True, texts.AGENT_REPLIES, 40),
-    ("reply", "public", False, texts.CONSUMER_REPLIES, 20),
-    ("merchant_answer", "merchant", True, texts.MERCHANT_ANSWERS, 20),
-    ("note", "internal", True, texts.INTERNAL_NOTES, 20),
+    (Action.REPLY, "public", Actor.AGENT, texts.AGENT_REPLIES, 40),
+    (Action.REPLY, "public", Actor.CONSUMER, texts.CONSUMER_REPLIES, 20),
+    (Action.MERCHANT_ANSWER, "merchant", Actor.AGENT, texts.MERCHANT_ANSWERS, 20),  # typed in by staff
+    (Action.NOTE, "internal", Actor.AGENT, texts.INTERNAL_NOTES, 20),
 )
+# The same as plain values for the loop run a million times: (action, kind, public, by staff?, corpus).
+_MESSAGES = [
+    (a.value, k, k != "internal", who is Actor.AGENT, corpus) for a, k, who, corpus, _ in MESSAGE_KINDS
+]
+# Who stands in for a route's actor: cast.agents holds agents and supervisors, so a step given to an
+# agent must be open to both. The bench casts nobody else (no shop staff, no supervisor alone).
+STAND_INS = {
+    Actor.CONSUMER: (Actor.CONSUMER,),
+    Actor.AGENT: (Actor.AGENT, Actor.SUPERVISOR),
+    Actor.MEDIATOR: (Actor.MEDIATOR,),
+    Actor.SYSTEM: (Actor.SYSTEM,),
+}
 _MESSAGE_CUM = list(accumulate(kind[-1] for kind in MESSAGE_KINDS))
 _CATEGORY_CUM = list(accumulate(texts.CATEGORY_WEIGHTS))
 _CATEGORY_CODES = [code for code, _, _ in texts.CATEGORIES]
-_ROUTE_CHOICES = {
-    state: ([r for r, _ in rs], list(accumulate(w for _, w in rs))) for state, rs in ROUTES.items()
-}
 _STATE_CUM = [(limit * DAY, list(accumulate(weights))) for limit, weights in STATE_BY_AGE]
+
+
+# A step's writer: (rng, history, cast, the actor's id, at) -> the event's detail.
+Writer = Callable[[random.Random, "ComplaintHistory", object, int | None, int], dict]
+
+
+class IllegalRoute(Exception):
+    """A bench route takes a step the workflow forbids, or one the bench cannot write."""
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    """A step as the workflow takes it, worked out once for a million complaints: the action,
+    states and visibility its event records, whether the workflow allows it only inside the
+    appeal window of the decision just before it, and how the bench times and writes it."""
+
+    step: Step
+    action: str
+    source: str
+    target: str
+    public: bool
+    window_bound: bool
+    decision: bool  # the conversation stops here
+    gap: tuple[int, int]  # seconds from the step before (unused after the appeal window)
+    write: Writer
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A route walked through the workflow: its legs, and what may still happen where it ends."""
+
+    legs: tuple[Leg, ...]
+    ends_in: State
+    staff_may_ask: bool  # whether staff may still ask for information at the end
+    closed_by_job: bool  # its last leg comes after the appeal window
+
+
+def plan_route(steps: tuple[Step, ...], ends_in: State | None = None) -> Route:
+    """Walk `steps` from `received` through workflow.check; raise IllegalRoute if one is refused.
+
+    Each step is checked for every stand-in of its actor, with the inputs its writer supplies and
+    the facts the route has built: mediated once it was referred, the appeal used once appealed,
+    the appeal window open unless the step comes after it, the resolution never breached (the
+    bench writes no clocks). The messages written before the first decision are checked in every
+    state they may fall in. ends_in: the state the route must end in.
+    """
+    name = " -> ".join(f"{step.action}({step.actor})" for step in steps) or "(filed only)"
+    facts = Facts(State.RECEIVED, resolution_breached=False)
+    legs, talk = [], [facts]  # talk: the facts while messages are still being written
+    for number, step in enumerate(steps, 1):
+        where = f"bench route {name}, step {number}"
+        if step.after_window and not 1 < number == len(steps):
+            raise IllegalRoute(f"{where}: a step after the appeal window must end a route, after a decision")
+        legs.append(_leg(where, step, replace(facts, within_appeal_window=not step.after_window)))
+        facts = replace(
+            facts,
+            state=State(legs[-1].target),
+            was_mediated=facts.was_mediated or legs[-1].target == State.MEDIATED,
+            appeal_used=facts.appeal_used or step.action is Action.APPEAL,
+        )
+        if len(talk) == number and not legs[-1].decision:  # no decision yet: still talking
+            talk.append(facts)
+    for during in talk:
+        for action, _, actor, _, _ in MESSAGE_KINDS:
+            _check(f"bench route {name}, {action} while {during.state}", action, actor, during, ("body",))
+    if ends_in is not None and facts.state is not ends_in:
+        raise IllegalRoute(f"bench route {name} ends in {facts.state}, not {ends_in}")
+    asks = _allows(Action.REQUEST_INFO, Actor.AGENT, facts, ("party", "body"))
+    return Route(tuple(legs), facts.state, asks, bool(steps) and steps[-1].after_window)
+
+
+def _leg(where: str, step: Step, facts: Facts) -> Leg:
+    """`step` taken under `facts`, checked; whether it must fall inside the appeal window is the
+    workflow's answer to the same step once the window has passed."""
+    if step.action not in _WRITERS or (step.action not in GAPS and not step.after_window):
+        raise IllegalRoute(f"{where}: the bench cannot write {step.action}")
+    writer, inputs = _WRITERS[step.action]
+    _check(where, step.action, step.actor, facts, inputs)
+    passed = replace(facts, within_appeal_window=False)
+    bound = not (step.after_window or _allows(step.action, step.actor, passed, inputs))
+    return Leg(
+        step=step,
+        action=step.action.value,
+        source=facts.state.value,
+        target=workflow.target_state(step.action, facts.state).value,
+        public=workflow.transition_for(step.action).public,
+        window_bound=bound,
+        decision=step.action in DECISIONS,
+        gap=GAPS.get(step.action, (0, 0)),
+        write=writer,
+    )
+
+
+def _check(where: str, action: Action, actor: Actor, facts: Facts, inputs: tuple[str, ...]) -> None:
+    if actor not in STAND_INS:
+        raise IllegalRoute(f"{where}: the bench casts nobody as {actor}")
+    for stand_in in STAND_INS[actor]:
+        try:
+            workflow.check(action, stand_in, facts, dict.fromkeys(inputs, "bench"))
+        except workflow.Refusal as refusal:
+            raise IllegalRoute(
+                f"{where}: a {stand_in} may not {action} while {facts.state}: {refusal}"
+            ) from refusal
+
+
+def _allows(action: Action, actor: Actor, facts: Facts, inputs: tuple[str, ...]) -> bool:
+    try:
+        _check("", action, actor, facts, inputs)
+    except IllegalRoute:
+        return False
+    return True
 
 
 @dataclass(slots=True)
@@ -92,6 +251,7 @@ class ComplaintHistory:
     assignee_id: int | None = None
     mediation_org_id: int | None = None
     was_mediated: bool = False
+    appeal_used: bool = False
     rejection_reason: str | None = None
     outcome: str | None = None
     outcome_note: str | None = None
@@ -137,11 +297,14 @@ def invent_history(
     )
     agent = rng.choice(cast.agents)
     route, times = _timed_route(rng, h, end, appeal_window)
-    talk_until = next((at for step, at in zip(route, times, strict=True) if step in DECISIONS), end)
+    talk_until = next((at for leg, at in zip(route.legs, times, strict=True) if leg.decision), end)
     _converse(rng, h, agent, talk_until)
-    for step, at in zip(route, times, strict=True):
-        _STEPS[step](rng, h, cast, agent, at)
-    if h.state in ("received", "verified") and rng.random() < 0.12:
+    for leg, at in zip(route.legs, times, strict=True):  # each leg: who, the writer's detail, the event
+        who = _cast_as(rng, h, cast, agent, leg.step.actor)
+        detail = leg.write(rng, h, cast, who, at)
+        h.events.append((at, who, leg.action, leg.source, leg.target, leg.public, detail))
+        h.state = leg.target
+    if route.staff_may_ask and rng.random() < 0.12:
         _ask(rng, h, agent, end)
     h.events.sort(key=_by_time)
     return h
@@ -151,26 +314,25 @@ def _by_time(event: tuple) -> int:
     return event[0]
 
 
-def _timed_route(
-    rng: random.Random, h: ComplaintHistory, end: int, window: int
-) -> tuple[tuple[str, ...], list[int]]:
+def _timed_route(rng: random.Random, h: ComplaintHistory, end: int, window: int) -> tuple[Route, list[int]]:
     created = h.created
     age = end - created
     state = _pick_state(rng, age)
     routes, cum = _ROUTE_CHOICES[state]
     route = rng.choices(routes, cum_weights=cum)[0]
-    if route and route[-1] in AUTOMATIC and age < window + 2 * DAY:
-        route = ("verify", "resolve", "confirm")  # too young to have been closed automatically
-    manual = route[:-1] if route and route[-1] in AUTOMATIC else route
+    if route.closed_by_job and age < window + 2 * DAY:
+        route = _YOUNG_CLOSED  # too young to have been closed automatically
+    legs = route.legs
+    manual = legs[:-1] if route.closed_by_job else legs
     times, t = [], float(created)
-    for step in manual:
-        t += rng.uniform(*GAPS[step])
+    for leg in manual:
+        t += rng.uniform(*leg.gap)
         times.append(t)
     if not times:
         return route, []
-    if state in ("resolved", "rejected", "withdrawn"):  # decided inside the appeal window
+    if state in (State.RESOLVED, State.REJECTED, State.WITHDRAWN):  # decided inside the appeal window
         latest = end - 60 - rng.random() * min(window * 0.9, (age - 60) * 0.9)
-    elif manual is not route:  # the automatic close must have come before now
+    elif manual is not legs:  # the automatic close must have come before now
         latest = end - window - 700
         latest = created + (latest - created) * rng.uniform(0.3, 1.0) if times[-1] > latest else times[-1]
     else:
@@ -179,15 +341,18 @@ def _timed_route(
         )
     scale = (latest - created) / (times[-1] - created)
     stamped, previous = [], created
-    for at in times:
-        previous = max(previous + 1, int(created + (at - created) * scale))
-        stamped.append(previous)
-    if manual is not route:
+    for leg, at in zip(manual, times, strict=True):
+        moment = max(previous + 1, int(created + (at - created) * scale))
+        if leg.window_bound and stamped:  # inside the appeal window of the decision before it
+            moment = min(moment, previous + window - 60)
+        stamped.append(moment)
+        previous = moment
+    if manual is not legs:
         stamped.append(stamped[-1] + window + rng.randint(5, 600))
     return route, stamped
 
 
-def _pick_state(rng: random.Random, age: int) -> str:
+def _pick_state(rng: random.Random, age: int) -> State:
     for limit, cum in _STATE_CUM:
         if age <= limit:
             return rng.choices(STATES, cum_weights=cum)[0]
@@ -199,26 +364,28 @@ def _say(rng: random.Random, h: ComplaintHistory, pairs) -> str:
     return pair[0] if h.lang == "zh" else pair[1]
 
 
+def _cast_as(rng: random.Random, h: ComplaintHistory, cast, agent: int, actor: Actor) -> int | None:
+    """The id of the person who acts as `actor` on this complaint (None: the system)."""
+    if actor is Actor.AGENT:
+        return agent
+    if actor is Actor.CONSUMER:
+        return h.consumer_id
+    if actor is Actor.MEDIATOR:
+        return rng.choice(next(m for org_id, _, m in cast.orgs if org_id == h.mediation_org_id))
+    return None
+
+
 def _converse(rng: random.Random, h: ComplaintHistory, agent: int, until: int) -> None:
     """One to three messages between filing and the first decision, each with its event."""
     window = max(2, until - h.created - 1)
     for _ in range(rng.choice((1, 1, 2, 2, 2, 3))):
         at = h.created + 1 + int(rng.random() * (window - 1))
-        action, kind, by_agent, corpus, _ = rng.choices(MESSAGE_KINDS, cum_weights=_MESSAGE_CUM)[0]
-        author = agent if by_agent else h.consumer_id
+        action, kind, public, by_staff, corpus = rng.choices(_MESSAGES, cum_weights=_MESSAGE_CUM)[0]
+        author = agent if by_staff else h.consumer_id
         h.messages.append((at, author, kind, _say(rng, h, corpus)))
-        h.events.append(
-            (
-                at,
-                author,
-                action,
-                None,
-                None,
-                kind != "internal",
-                {"attachments": 0} if action == "reply" else {},
-            )
-        )
-        if kind == "public" and by_agent and (h.first_response_at is None or at < h.first_response_at):
+        detail = {"attachments": 0} if action == "reply" else {}
+        h.events.append((at, author, action, None, None, public, detail))
+        if kind == "public" and by_staff and (h.first_response_at is None or at < h.first_response_at):
             h.first_response_at = at
 
 
@@ -235,41 +402,51 @@ def _ask(rng: random.Random, h: ComplaintHistory, agent: int, end: int) -> None:
         h.first_response_at = at
 
 
-def _move(h: ComplaintHistory, at: int, actor: int | None, action: str, to: str, detail: dict) -> None:
-    h.events.append((at, actor, action, h.state, to, True, detail))
-    h.state = to
+# action -> (writer, the inputs it supplies: workflow.check refuses a step whose row needs more)
+_WRITERS: dict[Action, tuple[Writer, tuple[str, ...]]] = {}
 
 
-def _verify(rng, h, cast, agent, at):
-    h.assignee_id = agent
-    _move(h, at, agent, "verify", "verified", {"note": None})
+def _writes(action: Action, *inputs: str) -> Callable[[Writer], Writer]:
+    def register(writer: Writer) -> Writer:
+        _WRITERS[action] = (writer, inputs)
+        return writer
+
+    return register
 
 
-def _reject(rng, h, cast, agent, at):
+@_writes(Action.VERIFY)
+def _verify(rng, h, cast, who, at):
+    h.assignee_id = who
+    return {"note": None}
+
+
+@_writes(Action.REJECT, "reason")
+def _reject(rng, h, cast, who, at):
     h.rejection_reason, h.decided_at = _say(rng, h, texts.REJECTION_REASONS), at
-    _move(h, at, agent, "reject", "rejected", {"reason": h.rejection_reason})
+    return {"reason": h.rejection_reason}
 
 
-def _withdraw(rng, h, cast, agent, at):
+@_writes(Action.APPEAL, "reason")
+def _appeal(rng, h, cast, who, at):
+    h.appeal_used, h.decided_at = True, None
+    return {"reason": _say(rng, h, texts.APPEAL_REASONS)}
+
+
+@_writes(Action.WITHDRAW, "reason")
+def _withdraw(rng, h, cast, who, at):
     h.decided_at = at
-    _move(h, at, h.consumer_id, "withdraw", "withdrawn", {"reason": _say(rng, h, texts.WITHDRAWAL_REASONS)})
+    return {"reason": _say(rng, h, texts.WITHDRAWAL_REASONS)}
 
 
-def _resolve(rng, h, cast, agent, at):
+@_writes(Action.RESOLVE, "outcome", "compensation_amount", "note")
+def _resolve(rng, h, cast, who, at):
     outcome = rng.choices(("upheld", "partly_upheld", "not_upheld"), cum_weights=(5, 8, 10))[0]
     share = {"upheld": 1.0, "partly_upheld": rng.uniform(0.3, 0.7), "not_upheld": 0.0}[outcome]
     h.outcome, h.decided_at = outcome, at
     h.compensation_amount = f"{float(h.claimed_amount) * share:.2f}" if share else None
     note = texts.RESOLUTION_NOTES[{"upheld": 0, "partly_upheld": 1, "not_upheld": 2}[outcome]]
     h.outcome_note = note[0] if h.lang == "zh" else note[1]
-    _move(
-        h,
-        at,
-        agent,
-        "resolve",
-        "resolved",
-        {"outcome": outcome, "compensation_amount": h.compensation_amount},
-    )
+    return {"outcome": outcome, "compensation_amount": h.compensation_amount}
 
 
 def _refer(rng, h, cast) -> str:
@@ -278,55 +455,59 @@ def _refer(rng, h, cast) -> str:
     return name
 
 
-def _escalate(rng, h, cast, agent, at):
-    detail = {"organisation": _refer(rng, h, cast), "reason": _say(rng, h, texts.ESCALATION_REASONS)}
-    _move(h, at, agent, "escalate", "mediated", detail)
+@_writes(Action.ESCALATE, "mediation_org_id", "reason")
+def _escalate(rng, h, cast, who, at):
+    return {"organisation": _refer(rng, h, cast), "reason": _say(rng, h, texts.ESCALATION_REASONS)}
 
 
-def _dispute(rng, h, cast, agent, at):
+@_writes(Action.DISPUTE, "mediation_org_id", "reason")
+def _dispute(rng, h, cast, who, at):
     detail = {"organisation": _refer(rng, h, cast), "reason": _say(rng, h, texts.DISPUTE_REASONS)}
     detail["disputed_outcome"] = h.outcome
     h.decided_at = None
-    _move(h, at, h.consumer_id, "dispute", "mediated", detail)
+    return detail
 
 
-def _record_outcome(rng, h, cast, agent, at):
-    mediators = next(m for org_id, _, m in cast.orgs if org_id == h.mediation_org_id)
+@_writes(Action.RECORD_OUTCOME, "outcome", "compensation_amount", "note")
+def _record_outcome(rng, h, cast, who, at):
     settled = rng.random() < 0.65
     h.outcome, h.decided_at = ("settled" if settled else "not_settled"), at
     h.compensation_amount = f"{float(h.claimed_amount) * rng.uniform(0.4, 1):.2f}" if settled else None
     h.outcome_note = _say(rng, h, texts.SETTLEMENT_TERMS if settled else texts.NO_SETTLEMENT_REASONS)
-    detail = {"outcome": h.outcome, "compensation_amount": h.compensation_amount}
-    _move(h, at, rng.choice(mediators), "record_outcome", "resolved", detail)
+    return {"outcome": h.outcome, "compensation_amount": h.compensation_amount}
 
 
-def _confirm(rng, h, cast, agent, at):
+@_writes(Action.CONFIRM)
+def _confirm(rng, h, cast, who, at):
+    h.closed_at = at
+    if who is None:  # the closing job: no rating
+        return {"rating": None}
     low, high = {"upheld": (4, 5), "partly_upheld": (3, 4), "settled": (3, 5)}.get(h.outcome, (1, 3))
-    h.rating, h.closed_at = rng.randint(low, high), at
+    h.rating = rng.randint(low, high)
     if rng.random() < 0.5:
         h.rating_comment = _say(rng, h, texts.RATING_COMMENTS[h.rating])
-    _move(h, at, h.consumer_id, "confirm", "closed", {"rating": h.rating})
+    return {"rating": h.rating}
 
 
-def _auto_confirm(rng, h, cast, agent, at):
+@_writes(Action.CLOSE)
+def _close(rng, h, cast, who, at):
     h.closed_at = at
-    _move(h, at, None, "confirm", "closed", {"rating": None})
+    return {"reason": None}
 
 
-def _auto_close(rng, h, cast, agent, at):
-    h.closed_at = at
-    _move(h, at, None, "close", "closed", {"reason": None})
+def _plan_routes(routes: dict[State, tuple]) -> dict[State, tuple[list[Route], list[float]]]:
+    """Every route of `routes` walked through the workflow, with its cumulative weights."""
+    missing = [state for state in STATES if not routes.get(state)]
+    if missing:
+        raise IllegalRoute(f"no bench route ends in {', '.join(missing)}")
+    return {
+        state: (
+            [plan_route(steps, state) for steps, _ in choices],
+            list(accumulate(weight for _, weight in choices)),
+        )
+        for state, choices in routes.items()
+    }
 
 
-_STEPS = {
-    "verify": _verify,
-    "reject": _reject,
-    "withdraw": _withdraw,
-    "resolve": _resolve,
-    "escalate": _escalate,
-    "dispute": _dispute,
-    "record_outcome": _record_outcome,
-    "confirm": _confirm,
-    "auto_confirm": _auto_confirm,
-    "auto_close": _auto_close,
-}
+_ROUTE_CHOICES = _plan_routes(ROUTES)
+_YOUNG_CLOSED = plan_route(YOUNG_CLOSED, State.CLOSED)

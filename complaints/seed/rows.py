@@ -133,7 +133,7 @@ class _RowMaker:
             complaint_id, reference, h.consumer_id, h.merchant_id, h.category_id, h.order_reference,
             title, description, h.desired_outcome, h.claimed_amount, h.is_major,
             "high" if h.is_major else "normal", h.state, h.waiting_on, h.assignee_id, h.mediation_org_id,
-            version, h.was_mediated, False, h.rejection_reason, h.outcome, h.outcome_note,
+            version, h.was_mediated, h.appeal_used, h.rejection_reason, h.outcome, h.outcome_note,
             h.compensation_amount, h.rating, h.rating_comment, stamp(_moment(h.created)),
             stamp(_moment(h.events[-1][0])), optional(h.first_response_at), optional(h.decided_at),
             optional(h.closed_at), len(h.events),
