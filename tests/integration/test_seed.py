@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -30,7 +31,7 @@ from complaints.services.accounts import authenticate
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.search import FTS_TABLE, document_text, ranked_matches
 from complaints.timekeeping import FrozenClock, install_clock, now
-from complaints.workflow import State
+from complaints.workflow import Action, Actor, Facts, State, check, target_state, transition_for
 
 DEMO_EMAILS = [
     f"{key}@pledgedesk.example"
@@ -189,3 +190,54 @@ def test_seed_bench_refuses_a_database_that_already_has_data(app, runner, world)
     assert "empty database only" in result.output
     with app.app_context():
         assert row_counts() == before
+
+
+def replayed(chain: list[Event], roles: dict, window: timedelta) -> Facts:
+    """Replay one complaint's events, in id order, through workflow.check, each by its taker's
+    role from the state before it, with the appeal window counted from the last decision as the
+    services count it; assert each event records the move the workflow makes. The final facts."""
+    first, *rest = chain
+    assert (first.action, first.from_state, first.to_state) == ("filed", None, "received")
+    facts, decided = Facts(State.RECEIVED), None
+    for event in rest:
+        action = Action(event.action)
+        facts = replace(facts, within_appeal_window=decided is None or event.created_at <= decided + window)
+        inputs = dict.fromkeys(transition_for(action).requires, "x")  # roles, states and guards only
+        row = check(action, roles[event.actor_id], facts, inputs)
+        target = target_state(action, facts.state)
+        assert (event.from_state, event.to_state) == (
+            (facts.state.value, target.value) if row.target else (None, None)
+        ), (event.complaint_id, event.action)
+        if action in (Action.REJECT, Action.WITHDRAW, Action.RESOLVE, Action.RECORD_OUTCOME):
+            decided = event.created_at
+        elif action in (Action.DISPUTE, Action.APPEAL):
+            decided = None
+        facts = replace(
+            facts,
+            state=target,
+            was_mediated=facts.was_mediated or target is State.MEDIATED,
+            appeal_used=facts.appeal_used or action is Action.APPEAL,
+        )
+    return facts
+
+
+def test_seed_bench_writes_only_histories_the_workflow_allows(app, runner):
+    result = runner.invoke(args=["seed-bench", "--complaints", "400", "--days", "120"])
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        window = timedelta(days=app.config["APPEAL_WINDOW_DAYS"])
+        actors = {actor.value for actor in Actor}
+        roles = {
+            i: Actor(r.value) for i, r in db.session.execute(select(User.id, User.role)) if r.value in actors
+        }
+        roles[None] = Actor.SYSTEM  # the closing job
+        events = defaultdict(list)
+        for event in db.session.scalars(select(Event).order_by(Event.id)):
+            events[event.complaint_id].append(event)
+        for complaint in db.session.scalars(select(Complaint)):
+            facts = replayed(events[complaint.id], roles, window)
+            assert facts.state is complaint.state, complaint.reference
+            assert (facts.was_mediated, facts.appeal_used) == (complaint.was_mediated, complaint.appeal_used)
+        taken = {event.action for chain in events.values() for event in chain}
+        assert {"dispute", "record_outcome", "confirm", "close"} <= taken
