@@ -7,8 +7,6 @@ desk), so a journey starts where it means to without clicking through everything
 from __future__ import annotations
 
 import re
-import struct
-import zlib
 from pathlib import Path
 from uuid import uuid4
 
@@ -16,14 +14,10 @@ from complaints.extensions import db
 from complaints.participants import get_visible_complaint
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action
+from tests.files import pdf_bytes, png_bytes
 from tests.support import PASSWORD
 
 REFERENCE = re.compile(r"C-\d{4}-\d{6}")
-
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-)
 
 
 def unique(prefix: str) -> str:
@@ -31,22 +25,11 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid4().hex[:8]}"
 
 
-def tiny_png() -> bytes:
-    """A real 1x1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
 def evidence_files(folder: Path, stem: str = "evidence") -> tuple[Path, Path]:
     """A small photo and a small PDF on disk, for the browser's file inputs."""
     photo, document = folder / f"{stem}-photo.png", folder / f"{stem}-receipt.pdf"
-    photo.write_bytes(tiny_png())
-    document.write_bytes(TINY_PDF)
+    photo.write_bytes(png_bytes())
+    document.write_bytes(pdf_bytes())
     return photo, document
 
 

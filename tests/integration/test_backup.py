@@ -10,9 +10,7 @@ from complaints.extensions import db
 from complaints.services.attachments import Upload
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.files import pdf_bytes, png_bytes
 
 
 def _snapshot(app) -> dict:
@@ -35,7 +33,7 @@ def _snapshot(app) -> dict:
 
 def _fill(app, world) -> None:
     with app.app_context():
-        ref = world.file(files=[Upload("photo.png", PNG), Upload("receipt.pdf", PDF)])
+        ref = world.file(files=[Upload("photo.png", png_bytes()), Upload("receipt.pdf", pdf_bytes())])
         apply_action(world.complaint(ref), world.user("agent"), Action.REPLY, body="我们已收到您的投诉。")
         apply_action(world.complaint(ref), world.user("agent"), Action.NOTE, body="内部备注")
         db.session.commit()

@@ -17,12 +17,7 @@ from complaints.services.errors import InvalidUpload, StaleComplaint
 from complaints.services.lifecycle import apply_action
 from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, Refusal, State
-
-PNG = (  # a valid 1x1 transparent PNG
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\x0bIDATx\x9cc`\x00\x02\x00\x00\x05\x00\x01z^\xab?\x00\x00\x00\x00IEND\xaeB`\x82"
-)
-
+from tests.files import png_bytes
 
 # What people did, as opposed to the system's bookkeeping (clock and SLA events) beside it.
 ACTION_VERBS = {action.value for action in Action} | {"filed"}
@@ -191,7 +186,7 @@ def test_an_in_state_action_appends_one_event_and_keeps_the_state(
         earlier = events_of(world.complaint(ref))
         resolved = {
             "AGENT2": world.people["agent2"].id,
-            "PNG": [Upload("receipt.png", PNG)],
+            "PNG": [Upload("receipt.png", png_bytes())],
             "PAST": clock.now() - timedelta(hours=2),
         }
         params = {k: resolved.get(v, v) if isinstance(v, str) else v for k, v in params.items()}
@@ -257,7 +252,7 @@ def test_consumer_evidence_clears_waiting_on_consumer(app, world):
     with app.app_context():
         ref = world.file()
         act(world, ref, "agent", Action.REQUEST_INFO, party="consumer", body="Please send a photo.")
-        act(world, ref, "consumer", Action.ADD_EVIDENCE, files=[Upload("photo.png", PNG)])
+        act(world, ref, "consumer", Action.ADD_EVIDENCE, files=[Upload("photo.png", png_bytes())])
         assert world.complaint(ref).waiting_on is None
 
 
@@ -476,7 +471,7 @@ def test_a_filing_that_fails_after_numbering_gives_its_number_back(app, world, m
 
         monkeypatch.setattr(filing, "index_complaint", broken_index)
         with pytest.raises(RuntimeError):
-            world.file(files=[Upload("receipt.png", PNG)])
+            world.file(files=[Upload("receipt.png", png_bytes())])
         db.session.rollback()
         monkeypatch.undo()
 

@@ -22,12 +22,9 @@ from complaints.services.errors import InvalidUpload
 from complaints.services.lifecycle import apply_action, facts_for
 from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, Actor, Refusal, State, allowed_actions, target_state, transition_for
+from tests.files import png_bytes
 from tests.integration.test_timeline import chain_breaks
 
-PNG = (  # a valid 1x1 transparent PNG
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\x0bIDATx\x9cc`\x00\x02\x00\x00\x05\x00\x01z^\xab?\x00\x00\x00\x00IEND\xaeB`\x82"
-)
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 WAIT = "wait for the appeal window to pass"
 PERSON = {
@@ -75,7 +72,7 @@ def params_for(world, actor: Actor, party: str, at: datetime) -> dict:
         "note": "refund of 100 yuan agreed",
         "body": "a message",
         "party": party,
-        "files": [Upload("photo.png", PNG)],
+        "files": [Upload("photo.png", png_bytes())],
         "mediation_org_id": world.org_id,
         "assignee_id": world.people["agent"].id,
         "rating": 3,

@@ -12,11 +12,7 @@ from complaints.models import GENESIS_HASH, Event
 from complaints.services.attachments import Upload
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action
-
-PNG = (  # a valid 1x1 transparent PNG
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\x0bIDATx\x9cc`\x00\x02\x00\x00\x05\x00\x01z^\xab?\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+from tests.files import png_bytes
 
 
 def chain_breaks(complaint_id: int) -> list[int]:
@@ -57,14 +53,14 @@ def act(world, ref: str, who: str, action: Action, **params) -> None:
 
 def full_journey(world, clock) -> tuple[str, str]:
     """Two complaints worked side by side, so their events interleave; return both references."""
-    ref, other = world.file(), world.file("other_consumer", files=[Upload("box.png", PNG)])
+    ref, other = world.file(), world.file("other_consumer", files=[Upload("box.png", png_bytes())])
     steps = [
         (ref, "agent", Action.CLAIM, {}),
         (other, "agent2", Action.REJECT, {"reason": "the order is from another platform"}),
         (ref, "agent", Action.REQUEST_INFO, {"party": "consumer", "body": "请提供订单截图。"}),
-        (ref, "consumer", Action.REPLY, {"body": "截图已上传。", "files": [Upload("截图.png", PNG)]}),
+        (ref, "consumer", Action.REPLY, {"body": "截图已上传。", "files": [Upload("截图.png", png_bytes())]}),
         (other, "other_consumer", Action.APPEAL, {"reason": "It is from this platform."}),
-        (ref, "consumer", Action.ADD_EVIDENCE, {"files": [Upload("receipt.png", PNG)]}),
+        (ref, "consumer", Action.ADD_EVIDENCE, {"files": [Upload("receipt.png", png_bytes())]}),
         (ref, "agent", Action.VERIFY, {"note": "Order confirmed."}),
         (ref, "agent", Action.NOTE, {"body": "商家多次被投诉。"}),
         (ref, "agent", Action.REQUEST_INFO, {"party": "merchant", "body": "Phoned the shop."}),

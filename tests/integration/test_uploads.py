@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -12,22 +10,9 @@ from sqlalchemy import func, select
 from complaints.extensions import db
 from complaints.models import Attachment, Complaint, Message
 from complaints.services.attachments import attachment_path
+from tests.files import html_bytes, pdf_bytes, png_bytes
 
-
-def tiny_png() -> bytes:
-    """A real 1x1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 SCRIPTED_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >> endobj\n%%EOF\n"
-HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
 def post_filing(client, world, files):
@@ -58,7 +43,7 @@ def nothing_saved(app) -> bool:
 
 def test_html_named_as_a_photo_is_refused_and_nothing_is_saved(app, client, auth, world):
     auth.login(world.consumer.email)
-    response = post_filing(client, world, [("photo.png", tiny_png()), ("receipt.jpg", HTML)])
+    response = post_filing(client, world, [("photo.png", png_bytes()), ("receipt.jpg", html_bytes())])
     assert response.status_code == 400
     assert "receipt.jpg is not a JPEG, PNG or PDF file." in response.text
     assert 'id="evidence-error"' in response.text  # beside the evidence field
@@ -75,7 +60,7 @@ def test_an_empty_file_is_refused(app, client, auth, world):
 
 def test_more_than_five_files_are_refused(app, client, auth, world):
     auth.login(world.consumer.email)
-    files = [(f"photo-{n}.png", tiny_png()) for n in range(6)]
+    files = [(f"photo-{n}.png", png_bytes()) for n in range(6)]
     response = post_filing(client, world, files)
     assert response.status_code == 400
     assert "Attach at most 5 files at a time." in response.text
@@ -93,7 +78,7 @@ def test_a_pdf_with_javascript_is_refused(app, client, auth, world):
 def test_a_request_larger_than_the_upload_limit_gets_the_friendly_page(app, client, auth, world):
     app.config["MAX_CONTENT_LENGTH"] = 4096
     auth.login(world.consumer.email)
-    response = post_filing(client, world, [("big.png", tiny_png() + b"\x00" * 8192)])
+    response = post_filing(client, world, [("big.png", png_bytes() + b"\x00" * 8192)])
     assert response.status_code == 413
     assert "The upload is too large." in response.text
     assert nothing_saved(app)
@@ -102,7 +87,7 @@ def test_a_request_larger_than_the_upload_limit_gets_the_friendly_page(app, clie
 def test_a_file_over_the_size_limit_is_refused_with_its_name(app, client, auth, world):
     app.config["MAX_ATTACHMENT_BYTES"] = 1024
     auth.login(world.consumer.email)
-    response = post_filing(client, world, [("scan.pdf", TINY_PDF + b"%" * 2048)])
+    response = post_filing(client, world, [("scan.pdf", pdf_bytes() + b"%" * 2048)])
     assert response.status_code == 400
     assert "scan.pdf is larger than" in response.text
     assert nothing_saved(app)
@@ -110,14 +95,14 @@ def test_a_file_over_the_size_limit_is_refused_with_its_name(app, client, auth, 
 
 def test_a_file_name_with_folders_is_stored_under_a_safe_name(app, client, auth, world):
     auth.login(world.consumer.email)
-    response = post_filing(client, world, [("../../etc/passwd.png", tiny_png())])
+    response = post_filing(client, world, [("../../etc/passwd.png", png_bytes())])
     assert response.status_code == 302
     with app.app_context():
         attachment = db.session.scalars(select(Attachment)).one()
         assert attachment.original_name == "passwd.png"
         assert "/" not in attachment.stored_name and ".." not in attachment.stored_name
         path = attachment_path(attachment.stored_name)
-    assert path.read_bytes() == tiny_png()
+    assert path.read_bytes() == png_bytes()
     assert stored_files(app) == [path]
     root = Path(app.config["ATTACHMENT_DIR"]).resolve()
     assert path.resolve().is_relative_to(root)
@@ -125,7 +110,7 @@ def test_a_file_name_with_folders_is_stored_under_a_safe_name(app, client, auth,
 
 def test_the_owner_downloads_evidence_with_its_type_and_another_consumer_cannot(app, client, auth, world):
     auth.login(world.consumer.email)
-    filed = post_filing(client, world, [("photo.png", tiny_png()), ("order.pdf", TINY_PDF)])
+    filed = post_filing(client, world, [("photo.png", png_bytes()), ("order.pdf", pdf_bytes())])
     assert filed.status_code == 302
     with app.app_context():
         photo, order = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
@@ -137,7 +122,7 @@ def test_the_owner_downloads_evidence_with_its_type_and_another_consumer_cannot(
     image = client.get(photo_url)
     assert image.status_code == 200
     assert image.headers["Content-Type"] == "image/png"
-    assert image.data == tiny_png()
+    assert image.data == png_bytes()
     document = client.get(order_url)
     assert document.status_code == 200
     assert document.headers["Content-Type"] == "application/pdf"
@@ -155,7 +140,7 @@ def test_a_reply_with_a_refused_file_keeps_nothing(app, client, auth, world):
     auth.login(world.consumer.email)
     response = client.post(
         f"/portal/complaints/{reference}/reply",
-        data={"body": "Here is the photo.", "attachments": [(io.BytesIO(HTML), "photo.jpg")]},
+        data={"body": "Here is the photo.", "attachments": [(io.BytesIO(html_bytes()), "photo.jpg")]},
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
@@ -173,7 +158,7 @@ def test_adding_evidence_with_a_refused_file_keeps_none_of_the_batch(app, client
     auth.login(world.consumer.email)
     response = client.post(
         f"/portal/complaints/{reference}/evidence",
-        data={"evidence": [(io.BytesIO(tiny_png()), "good.png"), (io.BytesIO(SCRIPTED_PDF), "bad.pdf")]},
+        data={"evidence": [(io.BytesIO(png_bytes()), "good.png"), (io.BytesIO(SCRIPTED_PDF), "bad.pdf")]},
         content_type="multipart/form-data",
     )
     assert response.status_code == 400

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from tests.security.support import Planted, png
+from tests.files import png_bytes
+from tests.security.support import Planted
 
 ATTACK_TEXT = "SECURITY-PROBE this must never be stored"
 
@@ -76,7 +77,7 @@ def _version(**more) -> Form:
 
 
 def _evidence(field_name: str) -> Form:
-    return lambda w, key: {field_name: [(io.BytesIO(png(9, 9, 9)), "attack.png")]}
+    return lambda w, key: {field_name: [(io.BytesIO(png_bytes(9, 9, 9)), "attack.png")]}
 
 
 def _referral(reason_field: str) -> Form:

@@ -7,8 +7,6 @@ the door held.
 
 from __future__ import annotations
 
-import struct
-import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -26,11 +24,11 @@ from complaints.services.lifecycle import apply_action
 from complaints.services.work_calendars import add_calendar_day
 from complaints.timekeeping import FrozenClock, install_clock
 from complaints.workflow import Action
+from tests.files import pdf_bytes, png_bytes
 from tests.support import PASSWORD, csrf_token_from
 from tests.support import World as People
 
 FROZEN_AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # as in tests/conftest.py
-TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 CSRF_REFUSAL = "This form has expired or was sent from elsewhere. Reload the page and try again."
 PRIVATE = {  # in the title and description of each planted complaint
     "received": "SECRET-RECEIVED",
@@ -42,17 +40,6 @@ PRIVATE = {  # in the title and description of each planted complaint
     "foreign_mediated": "SECRET-FOREIGN-MEDIATED",  # other_consumer's, referred to other_org_id
 }
 OWNER = {key: "other_consumer" if key.startswith("foreign") else "consumer" for key in PRIVATE}
-
-
-def png(red: int = 255, green: int = 0, blue: int = 0) -> bytes:
-    """A real 1x1 PNG of one colour, so that two planted images never have the same bytes."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(bytes([0, red, green, blue]))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
 def make_app(root: Path, database: str | None = None, config_name: str = "testing", **config) -> Flask:
@@ -209,13 +196,15 @@ def plant(app: Flask) -> Planted:
         people = People.build()
         agent, mediator = people.user("agent"), people.user("mediator")
         refs = {
-            "received": _file(people, "received", [Upload("receipt.png", png(255, 0, 0))]),
+            "received": _file(people, "received", [Upload("receipt.png", png_bytes(255, 0, 0))]),
             "verified": _file(people, "verified"),
-            "mediated": _file(people, "mediated", [Upload("invoice.pdf", TINY_PDF)]),
+            "mediated": _file(people, "mediated", [Upload("invoice.pdf", pdf_bytes())]),
             "resolved": _file(people, "resolved"),
             "rejected": _file(people, "rejected"),
-            "foreign": _file(people, "foreign", [Upload("other.png", png(0, 255, 0))]),
-            "foreign_mediated": _file(people, "foreign_mediated", [Upload("theirs.png", png(0, 0, 255))]),
+            "foreign": _file(people, "foreign", [Upload("other.png", png_bytes(0, 255, 0))]),
+            "foreign_mediated": _file(
+                people, "foreign_mediated", [Upload("theirs.png", png_bytes(0, 0, 255))]
+            ),
         }
         held_at = FROZEN_AT - timedelta(hours=1)
         steps = [

@@ -15,6 +15,7 @@ from sqlalchemy import update
 
 from complaints.extensions import db
 from complaints.models import User
+from tests.files import pdf_bytes
 from tests.security.endpoints import UnknownArgument, requests, role_for
 from tests.security.support import assert_security_headers, build_people, sign_in, token_of
 from tests.support import PASSWORD
@@ -51,7 +52,7 @@ ERRORS = {  # kind of error page -> (who, method, url or a function of the world
         "consumer",
         "POST",
         lambda w: f"/portal/complaints/{w.refs['mediated']}/evidence",
-        lambda w: {"evidence": [(io.BytesIO(b"%PDF-1.4\n" + b"0" * 300_000), "big.pdf")]},
+        lambda w: {"evidence": [(io.BytesIO(pdf_bytes() + b"0" * 300_000), "big.pdf")]},
     ),
 }
 

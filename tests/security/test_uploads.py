@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 
 from complaints.extensions import db
 from complaints.models import Attachment
-from tests.security.support import differences, png
+from tests.files import html_bytes, png_bytes
+from tests.security.support import differences
 
-HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
 PDF_JAVASCRIPT = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Names << /JavaScript 2 0 R >> >> endobj\n%%EOF\n"
 PDF_OPENACTION = (
@@ -67,7 +67,7 @@ class Lie:
 NOT_ACCEPTED = "{name} is not a JPEG, PNG or PDF file."
 ACTIVE = "{name} contains scripts or embedded files, which we do not accept."
 LIES = {
-    "html-named-jpg": Lie("photo.jpg", HTML, NOT_ACCEPTED),
+    "html-named-jpg": Lie("photo.jpg", html_bytes(), NOT_ACCEPTED),
     "svg-named-png": Lie("drawing.png", SVG, NOT_ACCEPTED),
     "pdf-with-javascript": Lie("statement.pdf", PDF_JAVASCRIPT, ACTIVE),
     "pdf-with-openaction": Lie("invoice.pdf", PDF_OPENACTION, ACTIVE),
@@ -166,7 +166,7 @@ HOSTILE_NAMES = {  # sent -> how the name must end once cleaned
 def test_a_hostile_file_name_is_cleaned_and_the_file_stays_in_the_evidence_folder(planted, way, sent, shown):
     folder = Path(planted.app.config["ATTACHMENT_DIR"]).resolve()
     files_before = set(folder.rglob("*"))
-    response = WAYS[way].send(planted, sent, png(1, 2, 3))
+    response = WAYS[way].send(planted, sent, png_bytes(1, 2, 3))
     assert response.status_code == 302
 
     stored = _newest_attachment(planted)
@@ -187,7 +187,7 @@ def test_a_hostile_file_name_is_cleaned_and_the_file_stays_in_the_evidence_folde
 
 @pytest.mark.parametrize("way", WAYS)
 def test_an_image_with_html_after_its_pixels_is_served_only_as_an_image(planted, way):
-    polyglot = png(4, 5, 6) + b"<html><body><script>alert(document.cookie)</script></body></html>"
+    polyglot = png_bytes(4, 5, 6) + b"<html><body><script>alert(document.cookie)</script></body></html>"
     response = WAYS[way].send(planted, "holiday.png", polyglot)
     assert response.status_code == 302
     stored = _newest_attachment(planted)

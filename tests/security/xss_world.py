@@ -19,7 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, WorkCalendar
-from tests.security.support import TINY_PDF, png, sign_in
+from tests.files import pdf_bytes, png_bytes
+from tests.security.support import sign_in
 from tests.support import World as People
 
 PAYLOADS = {
@@ -220,7 +221,7 @@ class Planter:
             "claimed_amount": "10.00",
         }
         if key == "mediated":
-            data["evidence"] = [(_bytes_io(png()), self.world.file_name("EVIDENCEFILE"))]
+            data["evidence"] = [(_bytes_io(png_bytes()), self.world.file_name("EVIDENCEFILE"))]
         location = _expect_redirect(
             self.clients["consumer"].post("/portal/complaints/new", data=data), f"filing {key}"
         )
@@ -245,7 +246,7 @@ class Planter:
             f"{portal}/reply",
             "consumer reply",
             body=v("CONSUMERREPLY"),
-            attachments=[(_bytes_io(TINY_PDF), self.world.file_name("REPLYFILE"))],
+            attachments=[(_bytes_io(pdf_bytes()), self.world.file_name("REPLYFILE"))],
         )
         self.post("agent", f"{desk}/verify", "verify", version=self.version(ref))
         self.post(
