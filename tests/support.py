@@ -119,6 +119,31 @@ class AuthActions:
         return self.client.post("/logout")
 
 
+# Where each area of the site shows a complaint; an action is posted to <page>/<action>.
+COMPLAINT_PAGES = {
+    "desk": "/desk/complaints",
+    "portal": "/portal/complaints",
+    "mediation": "/mediation/cases",
+}
+
+
+def version_from(html: str) -> str:
+    match = re.search(r'name="version" value="(\d+)"', html)
+    assert match, "no version field in the page"
+    return match.group(1)
+
+
+def act(client, area: str, reference: str, action: str, **fields):
+    """Take `action` on a complaint from its page in `area` ("desk", "portal", "mediation"), as a
+    browser would: the form carries the CSRF token and the version that page shows. `fields` are
+    what the person fills in, and may override either."""
+    page = client.get(f"{COMPLAINT_PAGES[area]}/{reference}")
+    assert page.status_code == 200, f"{area} page of {reference}: {page.status_code}"
+    html = page.get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(html), "version": version_from(html), **fields}
+    return client.post(f"{COMPLAINT_PAGES[area]}/{reference}/{action}", data=data)
+
+
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
         r'name="csrf_token" value="([^"]+)"', html

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +11,8 @@ from complaints.extensions import db
 from complaints.models import Event, MessageKind, Outcome, WaitingOn
 from complaints.services.complaint_view import load_complaint_view
 from complaints.workflow import State
-from tests.support import AuthActions, World
+from tests.files import png_bytes
+from tests.support import AuthActions, World, act
 
 
 @pytest.fixture
@@ -30,18 +30,6 @@ def english(client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
 
-def page_version(html: str) -> int:
-    match = re.search(r'name="version" value="(\d+)"', html)
-    assert match, "no version field on the page"
-    return int(match.group(1))
-
-
-def act(client, reference: str, action: str, **data):
-    version = page_version(client.get(f"/desk/complaints/{reference}").get_data(as_text=True))
-    data.setdefault("version", version)
-    return client.post(f"/desk/complaints/{reference}/{action}", data=data)
-
-
 def event_count(app, world, reference: str) -> int:
     with app.app_context():
         complaint = world.complaint(reference)
@@ -57,31 +45,39 @@ def test_agent_takes_a_complaint_from_the_queue_and_resolves_it(app, client, aut
     assert queue.status_code == 200
     assert reference in queue.get_data(as_text=True)
 
-    assert act(client, reference, "claim").status_code == 302
+    assert act(client, "desk", reference, "claim").status_code == 302
     with app.app_context():
         assert world.complaint(reference).assignee_id == world.agent.id
     assert reference not in client.get("/desk/?queue=unassigned").get_data(as_text=True)
     assert reference in client.get("/desk/?queue=mine").get_data(as_text=True)
 
-    reply = act(client, reference, "reply", reply_body="您好,我们已收到您的投诉,正在联系商家。")
+    reply = act(client, "desk", reference, "reply", reply_body="您好,我们已收到您的投诉,正在联系商家。")
     assert reply.status_code == 302
     with app.app_context():
         assert world.complaint(reference).first_response_at is not None
 
-    act(client, reference, "note", note_body="商家客服电话已打过两次,无人接听。")
+    act(client, "desk", reference, "note", note_body="商家客服电话已打过两次,无人接听。")
     staff_page = client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
     assert "商家客服电话已打过两次" in staff_page
     assert 'class="message internal"' in staff_page
 
-    act(client, reference, "request_info", party="consumer", request_body="请上传耳机的照片和订单截图。")
+    act(
+        client,
+        "desk",
+        reference,
+        "request_info",
+        party="consumer",
+        request_body="请上传耳机的照片和订单截图。",
+    )
     with app.app_context():
         assert world.complaint(reference).waiting_on is WaitingOn.CONSUMER
     assert "Waiting on consumer" in client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
     assert "Waiting on consumer" in client.get("/desk/?queue=mine").get_data(as_text=True)
 
-    assert act(client, reference, "verify").status_code == 302
+    assert act(client, "desk", reference, "verify").status_code == 302
     resolved = act(
         client,
+        "desk",
         reference,
         "resolve",
         outcome="upheld",
@@ -103,7 +99,7 @@ def test_consumer_never_sees_an_internal_note(app, client, auth, world):
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    act(client, reference, "note", note_body="仅供内部参考:此用户曾多次投诉。")
+    act(client, "desk", reference, "note", note_body="仅供内部参考:此用户曾多次投诉。")
 
     consumer = app.test_client()
     consumer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
@@ -121,9 +117,11 @@ def test_agent_asks_the_merchant_and_records_the_answer(app, client, auth, world
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    act(client, reference, "request_info", party="merchant", request_body="请提供发货记录。")
+    act(client, "desk", reference, "request_info", party="merchant", request_body="请提供发货记录。")
     assert "Waiting on merchant" in client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
-    assert act(client, reference, "merchant_answer", answer_body="已于三月一日发货。").status_code == 302
+    assert (
+        act(client, "desk", reference, "merchant_answer", answer_body="已于三月一日发货。").status_code == 302
+    )
     with app.app_context():
         assert world.complaint(reference).waiting_on is None
 
@@ -132,7 +130,7 @@ def test_agent_rejects_a_complaint_with_a_reason(app, client, auth, world):
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    response = act(client, reference, "reject", reason="订单不在平台交易范围内。")
+    response = act(client, "desk", reference, "reject", reason="订单不在平台交易范围内。")
     assert response.status_code == 302
     with app.app_context():
         complaint = world.complaint(reference)
@@ -145,7 +143,7 @@ def test_rejecting_without_a_reason_is_refused_and_changes_nothing(app, client, 
         reference = world.file()
     auth.login(world.agent.email)
     before = event_count(app, world, reference)
-    response = act(client, reference, "reject", reason="   ")
+    response = act(client, "desk", reference, "reject", reason="   ")
     assert response.status_code == 400
     assert "This field is required." in response.get_data(as_text=True)
     with app.app_context():
@@ -159,7 +157,7 @@ def test_resolving_a_received_complaint_is_refused_with_an_explanation(app, clie
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    response = act(client, reference, "resolve", outcome="upheld")
+    response = act(client, "desk", reference, "resolve", outcome="upheld")
     assert response.status_code == 409
     assert "This action is not possible while the complaint is received." in response.get_data(as_text=True)
     with app.app_context():
@@ -170,9 +168,9 @@ def test_agent_refers_a_verified_complaint_to_mediation(app, client, auth, world
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    act(client, reference, "verify")
+    act(client, "desk", reference, "verify")
     response = act(
-        client, reference, "escalate", mediation_org_id=world.org_id, escalate_reason="双方分歧较大。"
+        client, "desk", reference, "escalate", mediation_org_id=world.org_id, escalate_reason="双方分歧较大。"
     )
     assert response.status_code == 302
     with app.app_context():
@@ -185,13 +183,13 @@ def test_supervisor_assigns_a_complaint_to_another_agent(app, client, auth, worl
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    act(client, reference, "claim")
+    act(client, "desk", reference, "claim")
     auth.logout()
 
     auth.login(world.supervisor.email)
     page = client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
     assert 'name="assignee_id"' in page
-    assert act(client, reference, "assign", assignee_id=world.agent2.id).status_code == 302
+    assert act(client, "desk", reference, "assign", assignee_id=world.agent2.id).status_code == 302
     with app.app_context():
         assert world.complaint(reference).assignee_id == world.agent2.id
     assert reference in client.get(f"/desk/?assignee_id={world.agent2.id}").get_data(as_text=True)
@@ -202,7 +200,7 @@ def test_agent_may_not_assign_complaints(app, client, auth, world):
         reference = world.file()
     auth.login(world.agent.email)
     assert 'name="assignee_id"' not in client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
-    response = act(client, reference, "assign", assignee_id=world.agent2.id)
+    response = act(client, "desk", reference, "assign", assignee_id=world.agent2.id)
     assert response.status_code in (403, 409)
     assert "Your role may not take this action." in response.get_data(as_text=True)
     with app.app_context():
@@ -213,10 +211,10 @@ def test_agent_cannot_take_a_complaint_another_agent_has(app, client, auth, worl
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
-    act(client, reference, "claim")
+    act(client, "desk", reference, "claim")
     auth.logout()
     auth.login(world.agent2.email)
-    response = act(client, reference, "claim")
+    response = act(client, "desk", reference, "claim")
     assert response.status_code == 409
     assert "ask a supervisor to reassign it" in response.get_data(as_text=True)
     with app.app_context():
@@ -252,15 +250,13 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
     assert "/login" in response.headers["Location"]
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
 def test_agent_replies_with_evidence_and_a_bad_file_is_refused(app, client, auth, world):
     with app.app_context():
         reference = world.file()
     auth.login(world.agent.email)
     refused = act(
         client,
+        "desk",
         reference,
         "reply",
         reply_body="请看附件。",
@@ -273,7 +269,12 @@ def test_agent_replies_with_evidence_and_a_bad_file_is_refused(app, client, auth
         assert world.complaint(reference).first_response_at is None
 
     sent = act(
-        client, reference, "reply", reply_body="请看附件。", reply_files=[(io.BytesIO(PNG), "退款凭证.png")]
+        client,
+        "desk",
+        reference,
+        "reply",
+        reply_body="请看附件。",
+        reply_files=[(io.BytesIO(png_bytes()), "退款凭证.png")],
     )
     assert sent.status_code == 302
     assert "退款凭证.png" in client.get(f"/desk/complaints/{reference}").get_data(as_text=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import text
 
@@ -13,7 +11,7 @@ from complaints.participants import get_visible_complaint
 from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action, State
-from tests.support import AuthActions, World
+from tests.support import AuthActions, World, act, version_from
 
 
 @pytest.fixture
@@ -39,7 +37,7 @@ def open_page(client, reference: str) -> int:
     """Open the complaint page and return the version it shows."""
     response = client.get(f"/desk/complaints/{reference}")
     assert response.status_code == 200
-    return int(re.search(r'name="version" value="(\d+)"', response.get_data(as_text=True)).group(1))
+    return int(version_from(response.get_data(as_text=True)))
 
 
 def test_second_agent_acting_on_an_old_page_is_told_to_reload(app, world):
@@ -78,7 +76,7 @@ def test_old_page_keeps_what_was_typed_after_the_refusal(app, world):
         reference = world.file()
     first, second = signed_in(app, world.agent.email), signed_in(app, world.supervisor.email)
     old = open_page(second, reference)
-    first.post(f"/desk/complaints/{reference}/claim", data={"version": open_page(first, reference)})
+    act(first, "desk", reference, "claim")
     response = second.post(
         f"/desk/complaints/{reference}/assign", data={"version": old, "assignee_id": world.agent2.id}
     )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from decimal import Decimal
 
 import pytest
@@ -17,21 +15,8 @@ from complaints.participants import get_visible_complaint
 from complaints.services.lifecycle import apply_action
 from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, State
-from tests.support import PASSWORD
-
-
-def tiny_png() -> bytes:
-    """A real 1x1 PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-
-
-TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+from tests.files import pdf_bytes, png_bytes
+from tests.support import PASSWORD, act
 
 
 def filing(world, **overrides) -> dict:
@@ -96,7 +81,7 @@ def test_consumer_registers_files_with_evidence_follows_replies_adds_evidence_an
     assert "shop code, as shown on your order" in form_page.text
     assert 'accept=".jpg,.jpeg,.png,.pdf"' in form_page.text
 
-    filed = post_filing(client, world, files=[("receipt.png", tiny_png()), ("order.pdf", TINY_PDF)])
+    filed = post_filing(client, world, files=[("receipt.png", png_bytes()), ("order.pdf", pdf_bytes())])
     assert filed.status_code == 302
     assert filed.headers["Location"].endswith("/portal/complaints/C-2026-000001/filed")
 
@@ -127,17 +112,13 @@ def test_consumer_registers_files_with_evidence_follows_replies_adds_evidence_an
 
     added = client.post(
         "/portal/complaints/C-2026-000001/evidence",
-        data={"evidence": [(io.BytesIO(tiny_png()), "photo-of-box.png")]},
+        data={"evidence": [(io.BytesIO(png_bytes()), "photo-of-box.png")]},
         content_type="multipart/form-data",
     )
     assert added.status_code == 302
     assert "photo-of-box.png" in client.get("/portal/complaints/C-2026-000001").text
 
-    version = version_of(app, world, "C-2026-000001")
-    withdrawn = client.post(
-        "/portal/complaints/C-2026-000001/withdraw",
-        data={"version": version, "withdraw_reason": "The shop refunded me."},
-    )
+    withdrawn = act(client, "portal", "C-2026-000001", "withdraw", withdraw_reason="The shop refunded me.")
     assert withdrawn.status_code == 302
     page = client.get("/portal/complaints/C-2026-000001")
     assert "Your complaint was withdrawn." in page.text
@@ -155,10 +136,7 @@ def test_consumer_confirms_a_resolved_complaint_with_a_rating(app, client, auth,
     assert "Accept the outcome" in page.text
     assert 'type="radio"' in page.text
 
-    confirmed = client.post(
-        f"/portal/complaints/{reference}/confirm",
-        data={"version": version_of(app, world, reference), "rating": "4", "comment": "Quick and fair."},
-    )
+    confirmed = act(client, "portal", reference, "confirm", rating="4", comment="Quick and fair.")
     assert confirmed.status_code == 302
     assert "Your complaint is now closed." in client.get(f"/portal/complaints/{reference}").text
     with app.app_context():
@@ -171,9 +149,7 @@ def test_consumer_confirms_a_resolved_complaint_with_a_rating(app, client, auth,
 def test_confirming_without_a_rating_is_explained_and_changes_nothing(app, client, auth, world):
     reference = resolved_complaint(app, world)
     auth.login(world.consumer.email)
-    response = client.post(
-        f"/portal/complaints/{reference}/confirm", data={"version": version_of(app, world, reference)}
-    )
+    response = act(client, "portal", reference, "confirm")
     assert response.status_code == 400
     assert "Choose a rating from 1 to 5." in response.text
     with app.app_context():
@@ -186,13 +162,13 @@ def test_consumer_disputes_an_outcome_and_it_goes_to_mediation(app, client, auth
     page = client.get(f"/portal/complaints/{reference}")
     assert ">Other Mediation Org</option>" in page.text  # two organisations: the consumer chooses
 
-    disputed = client.post(
-        f"/portal/complaints/{reference}/dispute",
-        data={
-            "version": version_of(app, world, reference),
-            "dispute_reason": "The refund never arrived.",
-            "mediation_org_id": str(world.other_org_id),
-        },
+    disputed = act(
+        client,
+        "portal",
+        reference,
+        "dispute",
+        dispute_reason="The refund never arrived.",
+        mediation_org_id=str(world.other_org_id),
     )
     assert disputed.status_code == 302
     page = client.get(f"/portal/complaints/{reference}")
@@ -213,13 +189,13 @@ def test_with_one_mediation_organisation_a_dispute_goes_there_without_asking(app
     assert f'<input type="hidden" name="mediation_org_id" value="{world.org_id}">' in page.text
     assert "<select" not in page.text
 
-    disputed = client.post(
-        f"/portal/complaints/{reference}/dispute",
-        data={
-            "version": version_of(app, world, reference),
-            "dispute_reason": "Only half was refunded.",
-            "mediation_org_id": str(world.org_id),
-        },
+    disputed = act(
+        client,
+        "portal",
+        reference,
+        "dispute",
+        dispute_reason="Only half was refunded.",
+        mediation_org_id=str(world.org_id),
     )
     assert disputed.status_code == 302
     with app.app_context():
@@ -235,17 +211,14 @@ def test_consumer_can_appeal_a_rejection_only_once(app, client, auth, world):
     assert "Appeal the rejection" in page.text
     assert "The order is older than one year." in page.text
 
-    appealed = client.post(
-        f"/portal/complaints/{reference}/appeal",
-        data={"version": version_of(app, world, reference), "appeal_reason": "It was delivered in May."},
-    )
+    appealed = act(client, "portal", reference, "appeal", appeal_reason="It was delivered in May.")
     assert appealed.status_code == 302
     with app.app_context():
         assert world.complaint(reference).state is State.RECEIVED
 
     staff_does(app, world, reference, Action.REJECT, reason="Still out of time.")
     assert "Appeal the rejection" not in client.get(f"/portal/complaints/{reference}").text
-    again = client.post(
+    again = client.post(  # the page offers no form any more: a hand-made request
         f"/portal/complaints/{reference}/appeal",
         data={"version": version_of(app, world, reference), "appeal_reason": "Please look again."},
     )
@@ -286,9 +259,7 @@ def test_an_action_the_portal_does_not_offer_is_not_found(app, client, auth, wor
 def test_an_action_not_possible_now_is_refused_with_a_reason(app, client, auth, world):
     reference = resolved_complaint(app, world)
     auth.login(world.consumer.email)
-    response = client.post(
-        f"/portal/complaints/{reference}/withdraw", data={"version": version_of(app, world, reference)}
-    )
+    response = act(client, "portal", reference, "withdraw")
     assert response.status_code == 409
     assert "This action is not possible while the complaint is resolved." in response.text
     with app.app_context():
@@ -305,10 +276,7 @@ def test_consumer_cannot_ask_for_mediation_before_the_pledged_resolution_time_pa
     assert (
         f"/portal/complaints/{reference}/escalate" not in client.get(f"/portal/complaints/{reference}").text
     )
-    response = client.post(
-        f"/portal/complaints/{reference}/escalate",
-        data={"version": version_of(app, world, reference), "mediation_org_id": str(world.org_id)},
-    )
+    response = act(client, "portal", reference, "escalate", mediation_org_id=str(world.org_id))
     assert response.status_code == 409
     assert "once the pledged resolution time has passed" in response.text
     with app.app_context():
@@ -327,13 +295,13 @@ def test_consumer_asks_for_mediation_once_the_pledged_resolution_time_has_passed
     auth.login(world.consumer.email)
     page = client.get(f"/portal/complaints/{reference}")
     assert f"/portal/complaints/{reference}/escalate" in page.text
-    escalated = client.post(
-        f"/portal/complaints/{reference}/escalate",
-        data={
-            "version": version_of(app, world, reference),
-            "mediation_org_id": str(world.org_id),
-            "escalate_reason": "Nobody has contacted the shop for months.",
-        },
+    escalated = act(
+        client,
+        "portal",
+        reference,
+        "escalate",
+        mediation_org_id=str(world.org_id),
+        escalate_reason="Nobody has contacted the shop for months.",
     )
     assert escalated.status_code == 302
     with app.app_context():

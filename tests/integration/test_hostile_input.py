@@ -14,7 +14,7 @@ from complaints.models import Complaint, MediationSession
 from complaints.services.lifecycle import apply_action
 from complaints.services.money import parse_amount
 from complaints.workflow import Action, Refusal
-from tests.support import PASSWORD, csrf_token_from
+from tests.support import PASSWORD, act, csrf_token_from
 
 HUGE = "99999999999999999999999"
 
@@ -150,11 +150,7 @@ def test_a_session_at_an_impossible_date_is_refused_with_a_message(client, world
     apply_action(world.complaint(ref), agent, Action.ESCALATE, mediation_org_id=world.org_id)
     db.session.commit()
     sign_in(client, world, "mediator")
-    token = form_token(client, f"/mediation/cases/{ref}")
-    response = client.post(
-        f"/mediation/cases/{ref}/session",
-        data={"csrf_token": token, "held_at": held_at, "channel": "phone", "notes": "双方到场"},
-    )
+    response = act(client, "mediation", ref, "session", held_at=held_at, channel="phone", notes="双方到场")
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(MediationSession)) == 0
 
@@ -210,17 +206,8 @@ def test_a_compensation_with_too_many_decimals_is_refused_not_rounded(client, wo
     apply_action(world.complaint(ref), world.user("agent"), Action.VERIFY)
     db.session.commit()
     sign_in(client, world, "agent")
-    page = client.get(f"/desk/complaints/{ref}").get_data(as_text=True)
-    version = world.complaint(ref).version
-    response = client.post(
-        f"/desk/complaints/{ref}/resolve",
-        data={
-            "csrf_token": csrf_token_from(page),
-            "version": str(version),
-            "outcome": "upheld",
-            "compensation_amount": "1.2345678901",
-            "note": "退款",
-        },
+    response = act(
+        client, "desk", ref, "resolve", outcome="upheld", compensation_amount="1.2345678901", note="退款"
     )
     assert response.status_code == 400
     complaint = world.complaint(ref)

@@ -12,6 +12,7 @@ from complaints.extensions import db
 from complaints.models import MediationSession, Message, MessageKind, Outcome
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action, State
+from tests.support import act
 
 INTERNAL_NOTE = "内部备注:该商家本月第三次被投诉"
 
@@ -117,14 +118,14 @@ def test_a_session_without_notes_is_a_form_error(app, client, auth, world, ref):
 
 def test_settled_outcome_resolves_the_case_and_the_consumer_sees_it(app, client, auth, world, ref):
     auth.login(world.mediator.email)
-    response = client.post(
-        f"/mediation/cases/{ref}/outcome",
-        data={
-            "version": version_of(app, world, ref),
-            "outcome": "settled",
-            "outcome_note": "商家退款150元,消费者保留商品",
-            "compensation_amount": "150.00",
-        },
+    response = act(
+        client,
+        "mediation",
+        ref,
+        "outcome",
+        outcome="settled",
+        outcome_note="商家退款150元,消费者保留商品",
+        compensation_amount="150.00",
     )
     assert response.status_code == 302
     with app.app_context():
@@ -146,10 +147,7 @@ def test_settled_outcome_resolves_the_case_and_the_consumer_sees_it(app, client,
 def test_not_settled_without_a_reason_is_refused_and_nothing_changes(app, client, auth, world, ref):
     auth.login(world.mediator.email)
     before = version_of(app, world, ref)
-    response = client.post(
-        f"/mediation/cases/{ref}/outcome",
-        data={"version": before, "outcome": "not_settled", "outcome_note": "  "},
-    )
+    response = act(client, "mediation", ref, "outcome", outcome="not_settled", outcome_note="  ")
     assert response.status_code in (400, 409)
     assert "Write down why the parties did not settle." in response.text
     with app.app_context():
@@ -161,14 +159,14 @@ def test_not_settled_without_a_reason_is_refused_and_nothing_changes(app, client
 
 def test_not_settled_with_a_reason_resolves_without_an_amount(app, client, auth, world, ref):
     auth.login(world.mediator.email)
-    response = client.post(
-        f"/mediation/cases/{ref}/outcome",
-        data={
-            "version": version_of(app, world, ref),
-            "outcome": "not_settled",
-            "outcome_note": "商家拒绝任何退款",
-            "compensation_amount": "20",
-        },
+    response = act(
+        client,
+        "mediation",
+        ref,
+        "outcome",
+        outcome="not_settled",
+        outcome_note="商家拒绝任何退款",
+        compensation_amount="20",
     )
     assert response.status_code == 302
     with app.app_context():

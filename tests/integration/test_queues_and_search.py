@@ -13,7 +13,7 @@ from complaints.extensions import db
 from complaints.services.queues import QueueFilter, filed_keys_statement, queue_page
 from complaints.services.staff_search import full_text_statement
 from complaints.workflow import State
-from tests.support import AuthActions, World
+from tests.support import AuthActions, World, act
 
 
 @pytest.fixture
@@ -43,13 +43,6 @@ def next_link(response) -> str | None:
     return html.unescape(match.group(1)) if match else None
 
 
-def act(client, reference: str, action: str, **data):
-    """Take `action` from the complaint's page, with the version that page shows."""
-    page = client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
-    version = re.search(r'name="version" value="(\d+)"', page).group(1)
-    return client.post(f"/desk/complaints/{reference}/{action}", data={"version": version, **data})
-
-
 def sign_in(app, email: str):
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
@@ -67,7 +60,7 @@ def test_queue_filters_narrow_the_list(app, client, auth, world):
         quality_b = world.file(merchant_id=world.merchant_ids[1])
         verified = world.file()
     auth.login(world.agent.email)
-    assert act(client, verified, "verify").status_code == 302
+    assert act(client, "desk", verified, "verify").status_code == 302
 
     everything = refs_on(client.get("/desk/"))
     assert everything == [quality_a, delivery_a, quality_b, verified]
@@ -87,7 +80,7 @@ def test_closed_states_have_their_own_listing(app, client, auth, world):
         open_one = world.file()
         rejected = world.file()
     auth.login(world.agent.email)
-    assert act(client, rejected, "reject", reason="重复投诉。").status_code == 302
+    assert act(client, "desk", rejected, "reject", reason="重复投诉。").status_code == 302
     assert refs_on(client.get("/desk/?queue=open")) == [open_one]
     assert refs_on(client.get("/desk/?queue=open&state=rejected")) == [rejected]
 
@@ -96,7 +89,7 @@ def test_supervisor_filters_by_who_handles_a_complaint(app, world):
     with app.app_context():
         agents, nobodys = world.file(), world.file()
     agent = sign_in(app, world.agent.email)
-    assert act(agent, agents, "claim").status_code == 302
+    assert act(agent, "desk", agents, "claim").status_code == 302
     assert 'name="assignee_id"' not in agent.get("/desk/").get_data(as_text=True)
 
     supervisor = sign_in(app, world.supervisor.email)
