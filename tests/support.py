@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, User
@@ -150,3 +152,21 @@ def csrf_token_from(html: str) -> str:
     )
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def shanghai(*args) -> datetime:
+    """A wall-clock instant in Shanghai, the platform's zone: shanghai(2026, 3, 2, 14, 30)."""
+    return datetime(*args, tzinfo=SHANGHAI)
+
+
+def act_as(world: World, ref: str, who: str | None, action, **params) -> Complaint:
+    """Take `action` on complaint `ref` as `who` (None: the system) through the lifecycle service and
+    commit, as a view would; return the complaint as it now is. Refusal propagates, nothing changed."""
+    from complaints.services.lifecycle import apply_action
+
+    apply_action(world.complaint(ref), world.user(who) if who else None, action, **params)
+    db.session.commit()
+    return world.complaint(ref)

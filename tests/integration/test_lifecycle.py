@@ -18,6 +18,7 @@ from complaints.services.lifecycle import apply_action
 from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, Refusal, State
 from tests.files import png_bytes
+from tests.support import act_as as act
 
 # What people did, as opposed to the system's bookkeeping (clock and SLA events) beside it.
 ACTION_VERBS = {action.value for action in Action} | {"filed"}
@@ -47,15 +48,6 @@ def count_events(complaint_id: int) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Event).where(Event.complaint_id == complaint_id)
     )
-
-
-def act(world, ref: str, who: str | None, action: Action, **params) -> Complaint:
-    """Apply `action` as `who` (None: the system) and commit, as a view would."""
-    complaint = world.complaint(ref)
-    user = world.user(who) if who else None
-    apply_action(complaint, user, action, **params)
-    db.session.commit()
-    return world.complaint(ref)
 
 
 def refused(world, ref: str, who: str | None, action: Action, **params) -> Refusal:

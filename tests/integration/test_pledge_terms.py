@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +16,6 @@ from complaints.extensions import db
 from complaints.models import (
     ClockKind,
     ClockResult,
-    Complaint,
     Event,
     Notification,
     NotificationKind,
@@ -30,20 +28,10 @@ from complaints.services.pledge_keeping import sweep
 from complaints.sla import terms
 from complaints.sla.clocks import is_first_response
 from complaints.workflow import Action, Actor, Refusal
-from tests.support import PASSWORD
+from tests.support import PASSWORD, shanghai
+from tests.support import act_as as act
 
 K = ClockKind
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def shanghai(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
-
-
-def act(world, ref: str, who: str, action: Action, **params) -> Complaint:
-    apply_action(world.complaint(ref), world.user(who), action, **params)
-    db.session.commit()
-    return world.complaint(ref)
 
 
 def clocks_of(world, ref: str) -> dict[ClockKind, SlaClock]:

@@ -14,11 +14,11 @@ from complaints.extensions import db
 from complaints.models import Event, Message, Notification, NotificationKind, Role, User
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload
-from complaints.services.lifecycle import apply_action
 from complaints.services.notifications import notify
 from complaints.services.privacy import contact_for, mask_email, mask_phone, update_profile
 from complaints.workflow import Action, Refusal
 from tests.support import PASSWORD
+from tests.support import act_as as act
 
 PNG = (  # a valid 1x1 transparent PNG
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
@@ -28,11 +28,6 @@ INTERNAL_NOTE = "Staff only: the shop owner is a friend of the area manager."
 AGENT_REPLY = "We have asked the shop to test the headphones."
 CONSUMER_REPLY = "Thank you, I still have the box and the receipt."
 PHONE = "13812345678"
-
-
-def act(world, ref: str, who: str, action: Action, **params) -> None:
-    apply_action(world.complaint(ref), world.user(who), action, **params)
-    db.session.commit()
 
 
 @pytest.fixture

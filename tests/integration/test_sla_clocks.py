@@ -15,30 +15,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import ClockKind, ClockResult, Event, SlaClock, SlaPolicy, SlaPolicyVersion, WaitingOn
-from complaints.services.lifecycle import apply_action
 from complaints.sla import clocks, policy
 from complaints.workflow import Action, State
+from tests.support import act_as as act
+from tests.support import shanghai
 
 K = ClockKind
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CLOCK_VERBS = ("clock_started", "clock_paused", "clock_resumed", "clock_stopped", "clock_retargeted")
-
-
-def shanghai(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
-
-
-def act(world, ref: str, who: str, action: Action, **params):
-    """Apply `action` as `who` and commit, as a view would."""
-    apply_action(world.complaint(ref), world.user(who), action, **params)
-    db.session.commit()
-    return world.complaint(ref)
 
 
 def clocks_of(world, ref: str) -> list[SlaClock]:

@@ -15,9 +15,8 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -37,20 +36,11 @@ from complaints.services.errors import StaleComplaint
 from complaints.services.lifecycle import apply_action
 from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action, Refusal, State
+from tests.support import act_as as act
+from tests.support import shanghai
 
 K = ClockKind
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def shanghai(*args) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)
-
-
-def act(world, ref: str, who: str, action: Action, **params) -> Complaint:
-    apply_action(world.complaint(ref), world.user(who), action, **params)
-    db.session.commit()
-    return world.complaint(ref)
 
 
 def marks(verb: str, complaint_id: int | None = None) -> list[tuple[int, str]]:

@@ -10,9 +10,9 @@ from sqlalchemy import select, text
 from complaints.extensions import db
 from complaints.models import GENESIS_HASH, Event
 from complaints.services.attachments import Upload
-from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action
 from tests.files import png_bytes
+from tests.support import act_as as act
 
 
 def chain_breaks(complaint_id: int) -> list[int]:
@@ -44,11 +44,6 @@ def event_ids(complaint_id: int) -> list[int]:
 def resolution_event(complaint_id: int) -> int:
     """The id of the agent's resolution, an event in the middle of the journey."""
     return next(i for i in event_ids(complaint_id) if action_of(i) == "resolve")
-
-
-def act(world, ref: str, who: str, action: Action, **params) -> None:
-    apply_action(world.complaint(ref), world.user(who), action, **params)
-    db.session.commit()
 
 
 def full_journey(world, clock) -> tuple[str, str]:
