@@ -178,6 +178,50 @@ def measure(base: str, db_path: Path, runs: int, credentials: dict) -> list[tupl
     return results
 
 
+PAGES = {  # label -> path, for the profile of the slowest page
+    "queue, first page": "/desk/?queue=open",
+    "search, common word 退款": "/desk/search?q=" + urllib.parse.quote("退款"),
+    "search, rare word 蓝牙": "/desk/search?q=" + urllib.parse.quote("蓝牙"),
+}
+
+
+def profile_slowest(results, db_path: Path, credentials: dict, runs: int = 20, top: int = 15) -> None:
+    """Profile the slowest page in process (cProfile) and print its top project functions by
+    cumulative time, so the next regression is found in minutes."""
+    import cProfile
+    import io
+    import pstats
+
+    timed_pages = [(p95, label) for label, _, p95 in results if label in PAGES]
+    if not timed_pages:
+        return
+    _, label = max(timed_pages)
+    from complaints import create_app
+
+    app = create_app(
+        None,
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "RATELIMIT_ENABLED": False,
+            "WTF_CSRF_ENABLED": False,
+        },
+    )
+    client = app.test_client()
+    client.post("/login", data={"email": credentials["agent"], "password": credentials["password"]})
+    client.get(PAGES[label])  # warm: caches and the calendar index
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(PAGES[label])
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(str(ROOT / "complaints"), top)
+    print(
+        f"\nprofile of the slowest page ({label}), {runs} requests in process, top {top} project functions:"
+    )
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-4000:])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--complaints", type=int, default=100_000)
@@ -217,6 +261,7 @@ def main() -> int:
     print(f"{'request':32} {'p50 ms':>8} {'p95 ms':>8}")
     for label, p50, p95 in results:
         print(f"{label:32} {p50:8.1f} {p95:8.1f}")
+    profile_slowest(results, db_path, credentials)
     return 0
 
 
