@@ -19,12 +19,11 @@ from wtforms.validators import Optional
 
 from complaints.admin.pledges import window_text
 from complaints.admin.views import bp
-from complaints.desk.forms import sane_year
 from complaints.models import AdminAction, AdminAuditEntry, ClockKind, Role, TargetUnit
 from complaints.services import admin_audit
 from complaints.web.guards import roles_required
 from complaints.web.labels import AUDIT_ACTION, AUDIT_FIELD, AUDIT_SUBJECT, CLOCK, ROLE, label
-from complaints.web.params import parse_id
+from complaints.web.params import parse_id, within_sane_years
 
 # The admin page of each kind of subject, and its URL parameter; accounts have no page of their own.
 SUBJECT_PAGE = {
@@ -46,8 +45,8 @@ class AuditFilterForm(FlaskForm):
     actor = SelectField(_l("Who"), default="")
     subject_type = SelectField(_l("Concerning"), default="")
     subject_id = HiddenField()
-    since = DateField(_l("From"), validators=[Optional(), sane_year], format="%Y-%m-%d")
-    until = DateField(_l("Until"), validators=[Optional(), sane_year], format="%Y-%m-%d")
+    since = DateField(_l("From"), validators=[Optional(), within_sane_years], format="%Y-%m-%d")
+    until = DateField(_l("Until"), validators=[Optional(), within_sane_years], format="%Y-%m-%d")
 
     def read(self) -> bool:
         """Validate; a value not among the choices (a stale or hand-made link) is dropped, so the

@@ -22,24 +22,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from complaints.bounds import YEARS
 from complaints.models import AGENT_OUTCOMES, WaitingOn
 from complaints.services.attachments import Upload
 from complaints.services.conversation import MAX_BODY
 from complaints.services.staff_search import MAX_QUERY_LENGTH
 from complaints.web.labels import OUTCOME
-from complaints.web.params import MoneyField
-
-
-def sane_year(form, field) -> None:
-    """A date people mean: within the years bounds.YEARS allows."""
-    if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
-        raise ValidationError(
-            _l("Give a date between %(first)s and %(last)s.", first=YEARS[0], last=YEARS[1])
-        )
+from complaints.web.params import MoneyField, within_sane_years
 
 
 class QueueFilterForm(FlaskForm):
@@ -83,8 +74,8 @@ class SearchForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description=_l("A shop's name or shop code."),
     )
-    filed_from = DateField(_l("Filed from"), validators=[Optional(), sane_year], format="%Y-%m-%d")
-    filed_to = DateField(_l("Filed until"), validators=[Optional(), sane_year], format="%Y-%m-%d")
+    filed_from = DateField(_l("Filed from"), validators=[Optional(), within_sane_years], format="%Y-%m-%d")
+    filed_to = DateField(_l("Filed until"), validators=[Optional(), within_sane_years], format="%Y-%m-%d")
 
 
 def _body(label, description=None):

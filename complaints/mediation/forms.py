@@ -13,14 +13,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
 from complaints.models import MEDIATION_OUTCOMES
 from complaints.services.conversation import MAX_BODY
 from complaints.services.mediation import CHANNELS
+from complaints.timekeeping import now
 from complaints.web.labels import CHANNEL, OUTCOME
-from complaints.web.params import MoneyField
+from complaints.web.params import MoneyField, within_sane_years
 
 
 def viewer_time_to_utc(value: datetime | None) -> datetime | None:
@@ -33,11 +34,21 @@ def viewer_time_to_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=zone).astimezone(UTC)
 
 
+def held_already(form, field) -> None:
+    """A session is recorded after it is held: not at a time still to come where the viewer is."""
+    if field.data is not None and viewer_time_to_utc(field.data) > now():
+        raise StopValidation(_l("A session cannot be recorded before it is held."))
+
+
 class SessionForm(FlaskForm):
     held_at = DateTimeLocalField(
         _l("When was the session held?"),
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[InputRequired(message=_l("Give the date and time the session was held."))],
+        validators=[
+            InputRequired(message=_l("Give the date and time the session was held.")),
+            within_sane_years,
+            held_already,
+        ],
     )
     channel = SelectField(
         _l("How was it held?"),

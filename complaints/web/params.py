@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 from wtforms import StringField
 from wtforms.validators import StopValidation
 
-from complaints.bounds import ID_MAX, parse_id, parse_instant, within_years
+from complaints.bounds import ID_MAX, YEARS, parse_id, parse_instant, within_years
 from complaints.services.money import InvalidAmount, parse_amount
 from complaints.web.errors import translated
 
@@ -38,6 +38,13 @@ def safe_next(target: str | None) -> str | None:
     ):
         return None
     return target
+
+
+def within_sane_years(form, field) -> None:
+    """Form validator: a date or date-time people mean, within bounds.YEARS (the year 1 or 9999 is a
+    typing slip or an attack, and would overflow the time zone arithmetic)."""
+    if field.data is not None and not YEARS[0] <= field.data.year <= YEARS[1]:
+        raise StopValidation(_l("Give a date between %(first)s and %(last)s.", first=YEARS[0], last=YEARS[1]))
 
 
 class IdConverter(IntegerConverter):
@@ -87,5 +94,6 @@ __all__ = [
     "parse_id",
     "parse_instant",
     "safe_next",
+    "within_sane_years",
     "within_years",
 ]

@@ -150,9 +150,34 @@ def test_a_session_at_an_impossible_date_is_refused_with_a_message(client, world
     apply_action(world.complaint(ref), agent, Action.ESCALATE, mediation_org_id=world.org_id)
     db.session.commit()
     sign_in(client, world, "mediator")
-    response = act(client, "mediation", ref, "session", held_at=held_at, channel="phone", notes="双方到场")
+    response = act(
+        client, "mediation", ref, "session", held_at=held_at, channel="phone", session_notes="双方到场"
+    )
     assert response.status_code == 400
+    assert 'id="held_at-error"' in response.get_data(as_text=True) or "has-error" in response.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(func.count()).select_from(MediationSession)) == 0
+
+
+def test_a_session_held_a_moment_ago_is_recorded(client, world, clock):
+    ref = world.file()
+    agent = world.user("agent")
+    apply_action(world.complaint(ref), agent, Action.VERIFY)
+    apply_action(world.complaint(ref), agent, Action.ESCALATE, mediation_org_id=world.org_id)
+    db.session.commit()
+    sign_in(client, world, "mediator")
+    response = act(
+        client,
+        "mediation",
+        ref,
+        "session",
+        held_at="2026-03-02T09:30",
+        channel="phone",
+        session_notes="双方到场",
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(MediationSession)) == 1
 
 
 # --- Money is never silently rounded ------------------------------------------------------------

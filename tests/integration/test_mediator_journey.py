@@ -99,7 +99,7 @@ def test_a_session_in_the_future_is_refused_with_a_reason(app, client, auth, wor
         f"/mediation/cases/{ref}/session",
         data={"held_at": "2026-03-02T11:00", "channel": "phone", "session_notes": "tomorrow's call"},
     )
-    assert response.status_code == 409
+    assert response.status_code == 400  # a time still to come is refused beside the field
     assert "A session cannot be recorded before it is held." in response.text
     assert "tomorrow&#39;s call" in response.text  # what the mediator typed is kept
     assert sessions_of(app, world, ref) == []
