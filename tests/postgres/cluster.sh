@@ -9,6 +9,12 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 case "${1:-}" in
   start)
+    # A cluster still running from this folder (another run on this machine) is refused, not
+    # deleted under its feet: stop it first, or choose another PGPORT.
+    if [ -f "$PGDATA/postmaster.pid" ] && as_pg "$BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+      echo "a postgresql cluster is already running from $PGDATA; run '$0 stop' or set PGPORT" >&2
+      exit 1
+    fi
     rm -rf "$PGDATA"; mkdir -p "$PGDATA"
     [ "$(id -u)" = 0 ] && chown postgres "$PGDATA"
     as_pg "$BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
