@@ -18,13 +18,13 @@ Walking once per route, not per complaint, keeps a million complaints as fast as
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import accumulate
 
 from complaints import workflow
 from complaints.seed import texts
+from complaints.seed.writers import WRITERS, Writer, say
 from complaints.workflow import Action, Actor, Facts, State
 
 DAY = 86_400
@@ -121,10 +121,6 @@ _CATEGORY_CODES = [code for code, _, _ in texts.CATEGORIES]
 _STATE_CUM = [(limit * DAY, list(accumulate(weights))) for limit, weights in STATE_BY_AGE]
 
 
-# A step's writer: (rng, history, cast, the actor's id, at) -> the event's detail.
-Writer = Callable[[random.Random, "ComplaintHistory", object, int | None, int], dict]
-
-
 class IllegalRoute(Exception):
     """A bench route takes a step the workflow forbids, or one the bench cannot write."""
 
@@ -193,9 +189,9 @@ def plan_route(steps: tuple[Step, ...], ends_in: State | None = None) -> Route:
 def _leg(where: str, step: Step, facts: Facts) -> Leg:
     """`step` taken under `facts`, checked; whether it must fall inside the appeal window is the
     workflow's answer to the same step once the window has passed."""
-    if step.action not in _WRITERS or (step.action not in GAPS and not step.after_window):
+    if step.action not in WRITERS or (step.action not in GAPS and not step.after_window):
         raise IllegalRoute(f"{where}: the bench cannot write {step.action}")
-    writer, inputs = _WRITERS[step.action]
+    writer, inputs = WRITERS[step.action]
     _check(where, step.action, step.actor, facts, inputs)
     passed = replace(facts, within_appeal_window=False)
     bound = not (step.after_window or _allows(step.action, step.actor, passed, inputs))
@@ -359,11 +355,6 @@ def _pick_state(rng: random.Random, age: int) -> State:
     raise AssertionError("the last age band has no limit")
 
 
-def _say(rng: random.Random, h: ComplaintHistory, pairs) -> str:
-    pair = rng.choice(pairs)
-    return pair[0] if h.lang == "zh" else pair[1]
-
-
 def _cast_as(rng: random.Random, h: ComplaintHistory, cast, agent: int, actor: Actor) -> int | None:
     """The id of the person who acts as `actor` on this complaint (None: the system)."""
     if actor is Actor.AGENT:
@@ -382,7 +373,7 @@ def _converse(rng: random.Random, h: ComplaintHistory, agent: int, until: int) -
         at = h.created + 1 + int(rng.random() * (window - 1))
         action, kind, public, by_staff, corpus = rng.choices(_MESSAGES, cum_weights=_MESSAGE_CUM)[0]
         author = agent if by_staff else h.consumer_id
-        h.messages.append((at, author, kind, _say(rng, h, corpus)))
+        h.messages.append((at, author, kind, say(rng, h, corpus)))
         detail = {"attachments": 0} if action == "reply" else {}
         h.events.append((at, author, action, None, None, public, detail))
         if kind == "public" and by_staff and (h.first_response_at is None or at < h.first_response_at):
@@ -395,104 +386,11 @@ def _ask(rng: random.Random, h: ComplaintHistory, agent: int, end: int) -> None:
     at = last + 1 + int((end - last - 1) * rng.uniform(0.1, 0.9))
     party = "consumer" if rng.random() < 0.5 else "merchant"
     corpus = texts.INFO_REQUESTS_CONSUMER if party == "consumer" else texts.INFO_REQUESTS_MERCHANT
-    h.messages.append((at, agent, "public" if party == "consumer" else "internal", _say(rng, h, corpus)))
+    h.messages.append((at, agent, "public" if party == "consumer" else "internal", say(rng, h, corpus)))
     h.events.append((at, agent, "request_info", None, None, True, {"party": party}))
     h.waiting_on = party
     if party == "consumer" and h.first_response_at is None:
         h.first_response_at = at
-
-
-# action -> (writer, the inputs it supplies: workflow.check refuses a step whose row needs more)
-_WRITERS: dict[Action, tuple[Writer, tuple[str, ...]]] = {}
-
-
-def _writes(action: Action, *inputs: str) -> Callable[[Writer], Writer]:
-    def register(writer: Writer) -> Writer:
-        _WRITERS[action] = (writer, inputs)
-        return writer
-
-    return register
-
-
-@_writes(Action.VERIFY)
-def _verify(rng, h, cast, who, at):
-    h.assignee_id = who
-    return {"note": None}
-
-
-@_writes(Action.REJECT, "reason")
-def _reject(rng, h, cast, who, at):
-    h.rejection_reason, h.decided_at = _say(rng, h, texts.REJECTION_REASONS), at
-    return {"reason": h.rejection_reason}
-
-
-@_writes(Action.APPEAL, "reason")
-def _appeal(rng, h, cast, who, at):
-    h.appeal_used, h.decided_at = True, None
-    return {"reason": _say(rng, h, texts.APPEAL_REASONS)}
-
-
-@_writes(Action.WITHDRAW, "reason")
-def _withdraw(rng, h, cast, who, at):
-    h.decided_at = at
-    return {"reason": _say(rng, h, texts.WITHDRAWAL_REASONS)}
-
-
-@_writes(Action.RESOLVE, "outcome", "compensation_amount", "note")
-def _resolve(rng, h, cast, who, at):
-    outcome = rng.choices(("upheld", "partly_upheld", "not_upheld"), cum_weights=(5, 8, 10))[0]
-    share = {"upheld": 1.0, "partly_upheld": rng.uniform(0.3, 0.7), "not_upheld": 0.0}[outcome]
-    h.outcome, h.decided_at = outcome, at
-    h.compensation_amount = f"{float(h.claimed_amount) * share:.2f}" if share else None
-    note = texts.RESOLUTION_NOTES[{"upheld": 0, "partly_upheld": 1, "not_upheld": 2}[outcome]]
-    h.outcome_note = note[0] if h.lang == "zh" else note[1]
-    return {"outcome": outcome, "compensation_amount": h.compensation_amount}
-
-
-def _refer(rng, h, cast) -> str:
-    org_id, name, _ = rng.choice(cast.orgs)
-    h.mediation_org_id, h.was_mediated = org_id, True
-    return name
-
-
-@_writes(Action.ESCALATE, "mediation_org_id", "reason")
-def _escalate(rng, h, cast, who, at):
-    return {"organisation": _refer(rng, h, cast), "reason": _say(rng, h, texts.ESCALATION_REASONS)}
-
-
-@_writes(Action.DISPUTE, "mediation_org_id", "reason")
-def _dispute(rng, h, cast, who, at):
-    detail = {"organisation": _refer(rng, h, cast), "reason": _say(rng, h, texts.DISPUTE_REASONS)}
-    detail["disputed_outcome"] = h.outcome
-    h.decided_at = None
-    return detail
-
-
-@_writes(Action.RECORD_OUTCOME, "outcome", "compensation_amount", "note")
-def _record_outcome(rng, h, cast, who, at):
-    settled = rng.random() < 0.65
-    h.outcome, h.decided_at = ("settled" if settled else "not_settled"), at
-    h.compensation_amount = f"{float(h.claimed_amount) * rng.uniform(0.4, 1):.2f}" if settled else None
-    h.outcome_note = _say(rng, h, texts.SETTLEMENT_TERMS if settled else texts.NO_SETTLEMENT_REASONS)
-    return {"outcome": h.outcome, "compensation_amount": h.compensation_amount}
-
-
-@_writes(Action.CONFIRM)
-def _confirm(rng, h, cast, who, at):
-    h.closed_at = at
-    if who is None:  # the closing job: no rating
-        return {"rating": None}
-    low, high = {"upheld": (4, 5), "partly_upheld": (3, 4), "settled": (3, 5)}.get(h.outcome, (1, 3))
-    h.rating = rng.randint(low, high)
-    if rng.random() < 0.5:
-        h.rating_comment = _say(rng, h, texts.RATING_COMMENTS[h.rating])
-    return {"rating": h.rating}
-
-
-@_writes(Action.CLOSE)
-def _close(rng, h, cast, who, at):
-    h.closed_at = at
-    return {"reason": None}
 
 
 def _plan_routes(routes: dict[State, tuple]) -> dict[State, tuple[list[Route], list[float]]]:
