@@ -16,7 +16,7 @@ from complaints.models import AdminAction, CalendarDay, User, WorkCalendar
 from complaints.services import admin_audit
 from complaints.services.administration import InvalidField
 from complaints.services.pledges import InvalidFields, clean_note
-from complaints.sla import calendar as wt
+from complaints.sla import china
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
@@ -62,7 +62,7 @@ def years_awaiting_makeup_workdays(
     once the holiday data has its makeup workdays, or once an admin declared a working day in it
     here (entering the State Council's schedule by hand).
     """
-    missing = wt.years_missing_adjusted_workdays(list(years))
+    missing = china.years_missing_adjusted_workdays(list(years))
     result = {}
     for calendar in calendars:
         if calendar.holiday_source != "CN":

@@ -20,9 +20,8 @@ from complaints.sla.calendar import (
     WorkingCalendar,
     add_working_days,
     add_working_hours,
-    china_calendar,
-    years_missing_adjusted_workdays,
 )
+from complaints.sla.china import china_calendar, years_missing_adjusted_workdays
 
 sla_cli = AppGroup("sla", help="SLA working-time tools.")
 

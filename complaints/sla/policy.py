@@ -20,6 +20,7 @@ from complaints.models import (
     WorkCalendar,
 )
 from complaints.sla import calendar as wt
+from complaints.sla import china
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
@@ -50,7 +51,7 @@ def _build(
 ) -> wt.WorkingCalendar:
     hours_map = dict(hours)
     if source == "CN":
-        return wt.china_calendar(
+        return china.china_calendar(
             years,
             tz=tz,
             extra_holidays=holidays,

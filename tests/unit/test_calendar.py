@@ -16,12 +16,11 @@ from complaints.sla.calendar import (
     WorkingCalendar,
     add_working_days,
     add_working_hours,
-    china_calendar,
     is_working_day,
     next_working_instant,
     working_time_between,
-    years_missing_adjusted_workdays,
 )
+from complaints.sla.china import china_calendar, years_missing_adjusted_workdays
 
 CST = timezone(timedelta(hours=8))  # China Standard Time, no DST
 SHANGHAI = ZoneInfo("Asia/Shanghai")

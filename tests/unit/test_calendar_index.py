@@ -15,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from complaints.sla import calendar as wt
+from complaints.sla.china import china_calendar
 
-CN = wt.china_calendar(range(2024, 2029))
+CN = china_calendar(range(2024, 2029))
 SPLIT = wt.WorkingCalendar(
     code="split", tz="Asia/Shanghai", hours={d: ((time(9), time(12)), (time(13), time(18))) for d in range(6)}
 )
