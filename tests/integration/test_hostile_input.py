@@ -14,7 +14,7 @@ from complaints.models import Complaint, MediationSession
 from complaints.services.lifecycle import apply_action
 from complaints.services.money import parse_amount
 from complaints.workflow import Action, Refusal
-from tests.support import PASSWORD, act, csrf_token_from
+from tests.support import PASSWORD, act, act_as, csrf_token_from
 
 HUGE = "99999999999999999999999"
 
@@ -140,15 +140,20 @@ def test_crlf_in_next_when_changing_language_goes_home(client, world):
 # --- Impossible dates ---------------------------------------------------------------------------
 
 
+@pytest.fixture
+def in_mediation(world) -> str:
+    """A complaint the mediator's organisation has, verified and referred by the agent."""
+    ref = world.file()
+    act_as(world, ref, "agent", Action.VERIFY)
+    act_as(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    return ref
+
+
 @pytest.mark.parametrize(
     "held_at", ["0001-01-01T00:00", "9999-12-31T23:59", "2026-02-30T10:00", "1899-12-31T10:00"]
 )
-def test_a_session_at_an_impossible_date_is_refused_with_a_message(client, world, held_at):
-    ref = world.file()
-    agent = world.user("agent")
-    apply_action(world.complaint(ref), agent, Action.VERIFY)
-    apply_action(world.complaint(ref), agent, Action.ESCALATE, mediation_org_id=world.org_id)
-    db.session.commit()
+def test_a_session_at_an_impossible_date_is_refused_with_a_message(client, world, in_mediation, held_at):
+    ref = in_mediation
     sign_in(client, world, "mediator")
     response = act(
         client, "mediation", ref, "session", held_at=held_at, channel="phone", session_notes="双方到场"
@@ -160,12 +165,8 @@ def test_a_session_at_an_impossible_date_is_refused_with_a_message(client, world
     assert db.session.scalar(select(func.count()).select_from(MediationSession)) == 0
 
 
-def test_a_session_held_a_moment_ago_is_recorded(client, world, clock):
-    ref = world.file()
-    agent = world.user("agent")
-    apply_action(world.complaint(ref), agent, Action.VERIFY)
-    apply_action(world.complaint(ref), agent, Action.ESCALATE, mediation_org_id=world.org_id)
-    db.session.commit()
+def test_a_session_held_a_moment_ago_is_recorded(client, world, in_mediation):
+    ref = in_mediation
     sign_in(client, world, "mediator")
     response = act(
         client,
