@@ -9,10 +9,19 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from complaints import participants
 from complaints.extensions import db
-from complaints.models import Attachment, Complaint, Event, MediationSession, Message, MessageKind, User
+from complaints.models import (
+    Attachment,
+    ClockKind,
+    Complaint,
+    Event,
+    MediationSession,
+    Message,
+    MessageKind,
+    User,
+)
 from complaints.services.privacy import contact_for
 from complaints.sla import clocks as sla_clocks
-from complaints.sla.facts import facts_for
+from complaints.sla.facts import facts_for, latest_broke_promise
 from complaints.sla.terms import ClockStatus, statuses
 from complaints.timekeeping import now
 from complaints.workflow import Action, allowed_actions
@@ -80,6 +89,9 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     actor = participants.workflow_actor(user)
     events = list(db.session.scalars(events_q.order_by(Event.id)))
     at = now()
+    clocks = sla_clocks.all_clocks(complaint)
+    # Loaded for the table; the workflow's facts read the resolution clock from them too.
+    breached = latest_broke_promise(clocks, ClockKind.RESOLUTION, at)
     appealed_at = max((e.created_at for e in events if e.action == Action.APPEAL.value), default=None)
     return ComplaintView(
         complaint=complaint,
@@ -87,8 +99,10 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         messages=list(db.session.scalars(messages_q.order_by(Message.created_at, Message.id))),
         attachments=list(db.session.scalars(attachments_q.order_by(Attachment.id))),
         sessions=sessions,
-        actions=allowed_actions(actor, facts_for(complaint, at=at)) if actor else [],
-        clocks=statuses(sla_clocks.all_clocks(complaint), at, restarted_at=appealed_at),
+        actions=allowed_actions(actor, facts_for(complaint, resolution_breached=breached, at=at))
+        if actor
+        else [],
+        clocks=statuses(clocks, at, restarted_at=appealed_at),
         contact=contact_for(user, complaint.consumer),
         appealed=appealed_at is not None,
     )

@@ -57,3 +57,9 @@ def latest_is_overdue_or_missed(complaint_id: int, kind: ClockKind, at: datetime
         .limit(1)
     )
     return latest is not None and terms.broke_promise(latest, at)
+
+
+def latest_broke_promise(clocks: list[SlaClock], kind: ClockKind, at: datetime) -> bool:
+    """The same question for clocks already loaded (oldest first), without asking the database."""
+    latest = next((clock for clock in reversed(clocks) if clock.kind is kind), None)
+    return latest is not None and terms.broke_promise(latest, at)
