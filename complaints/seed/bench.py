@@ -26,8 +26,17 @@ from flask import current_app
 from sqlalchemy import func, select, text
 
 from complaints.extensions import db
-from complaints.models import Category, Complaint, MediationOrganisation, Merchant, User
+from complaints.models import (
+    Category,
+    ClockKind,
+    Complaint,
+    MediationOrganisation,
+    Merchant,
+    SlaPolicyVersion,
+    User,
+)
 from complaints.seed import texts
+from complaints.seed.pledge_clocks import CLOCK_COLUMNS, BenchTarget, bench_target
 from complaints.seed.rows import (
     COMPLAINT_COLUMNS,
     EVENT_COLUMNS,
@@ -89,6 +98,7 @@ def seed_bench(
     writer.tune_for_bulk_load()
     try:
         cast = _create_cast(writer, random.Random(seed), count, start)
+        cast.targets = _pledge_targets(cast.policy_versions, start, end)
         writer.defer_indexes()
         writer.commit()
         plan = Plan(
@@ -100,6 +110,7 @@ def seed_bench(
             major_from=Decimal(str(current_app.config["MAJOR_COMPLAINT_AMOUNT"])),
             text_timestamps=writer.sqlite,
             appeal_window=current_app.config["APPEAL_WINDOW_DAYS"] * 86400,
+            sweep_seconds=current_app.config["SLA_SWEEP_SECONDS"],
         )
         totals = _write_complaints(writer, plan, started, progress)
         progress("building indexes and statistics")
@@ -156,11 +167,11 @@ class _Writer:
                 self.execute(f"PRAGMA {pragma}")
 
     def defer_indexes(self) -> None:
-        """Drop the complaint table's secondary indexes; finish() builds them in one pass each."""
+        """Drop the secondary indexes of complaints and clocks; finish() builds each in one pass."""
         if self.sqlite:
             found = self.connection.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master"
-                " WHERE type = 'index' AND tbl_name = 'complaints' AND sql IS NOT NULL"
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+                " AND tbl_name IN ('complaints', 'sla_clocks') AND sql IS NOT NULL"
             ).all()
             for name, sql in found:
                 self.execute(f'DROP INDEX "{name}"')
@@ -188,6 +199,7 @@ class _Writer:
             "complaints",
             "events",
             "messages",
+            "sla_clocks",
         ):
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             self.connection.execute(text(sql))
@@ -252,6 +264,26 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
     return Cast(consumers, [m[0] for m in merchants], [n for n, _ in categories], agents, mediation, versions)
 
 
+def _pledge_targets(versions: dict, start: int, end: int) -> dict[int, dict[ClockKind, BenchTarget]]:
+    """The targets of the bench's policy versions as plain data, each with the calendar the
+    application builds for it in every year the bench spans (policy.working_calendar)."""
+    years = range(datetime.fromtimestamp(start, UTC).year, datetime.fromtimestamp(end, UTC).year + 1)
+    targets = {}
+    for version_id in {v for v in versions.values() if v is not None}:
+        version = db.session.get(SlaPolicyVersion, version_id)
+        targets[version_id] = {
+            target.kind: bench_target(
+                target,
+                {
+                    year: policy.working_calendar(target.calendar, datetime(year, 7, 1, tzinfo=UTC))
+                    for year in years
+                },
+            )
+            for target in version.targets
+        }
+    return targets
+
+
 def _merchant_rows(rng: random.Random, at) -> list[tuple]:
     names: set[str] = set()
     while len(names) < MERCHANTS:
@@ -283,6 +315,7 @@ def _write_complaints(writer: _Writer, plan: Plan, started: float, progress) -> 
         writer.insert("complaints", COMPLAINT_COLUMNS, chunk.complaints)
         writer.insert("events", EVENT_COLUMNS, chunk.events)
         writer.insert("messages", MESSAGE_COLUMNS, chunk.messages)
+        writer.insert("sla_clocks", CLOCK_COLUMNS, chunk.clocks)
         writer.insert(FTS_TABLE, ("rowid", "body"), chunk.documents)
         events, messages, counters = (
             events + len(chunk.events),

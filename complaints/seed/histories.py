@@ -103,6 +103,8 @@ MESSAGE_KINDS = (
     (Action.MERCHANT_ANSWER, "merchant", Actor.AGENT, texts.MERCHANT_ANSWERS, 20),  # typed in by staff
     (Action.NOTE, "internal", Actor.AGENT, texts.INTERNAL_NOTES, 20),
 )
+FIRST_REPLY_SHARE = 0.92  # complaints whose first message is an agent's public reply
+FIRST_REPLY_GAP = (300, 25 * 3600)  # seconds after filing it comes
 # The same as plain values for the loop run a million times: (action, kind, public, by staff?, corpus).
 _MESSAGES = [
     (a.value, k, k != "internal", who is Actor.AGENT, corpus) for a, k, who, corpus, _ in MESSAGE_KINDS
@@ -157,9 +159,10 @@ def plan_route(steps: tuple[Step, ...], ends_in: State | None = None) -> Route:
 
     Each step is checked for every stand-in of its actor, with the inputs its writer supplies and
     the facts the route has built: mediated once it was referred, the appeal used once appealed,
-    the appeal window open unless the step comes after it, the resolution never breached (the
-    bench writes no clocks). The messages written before the first decision are checked in every
-    state they may fall in. ends_in: the state the route must end in.
+    the appeal window open unless the step comes after it, the resolution window not broken (a
+    breach only lets the consumer ask for mediation, which no route does). The messages written
+    before the first decision are checked in every state they may fall in.
+    ends_in: the state the route must end in.
     """
     name = " -> ".join(f"{step.action}({step.actor})" for step in steps) or "(filed only)"
     facts = Facts(State.RECEIVED, resolution_breached=False)
@@ -254,7 +257,6 @@ class ComplaintHistory:
     compensation_amount: str | None = None
     rating: int | None = None
     rating_comment: str | None = None
-    first_response_at: int | None = None
     decided_at: int | None = None
     closed_at: int | None = None
     # (at, actor_id, action, from_state, to_state, public, detail)
@@ -367,17 +369,24 @@ def _cast_as(rng: random.Random, h: ComplaintHistory, cast, agent: int, actor: A
 
 
 def _converse(rng: random.Random, h: ComplaintHistory, agent: int, until: int) -> None:
-    """One to three messages between filing and the first decision, each with its event."""
+    """One to three messages between filing and the first decision, each with its event. Most
+    complaints are first answered by an agent within a day or so (the response pledge is 24 hours;
+    a few answers come later and miss it)."""
     window = max(2, until - h.created - 1)
-    for _ in range(rng.choice((1, 1, 2, 2, 2, 3))):
-        at = h.created + 1 + int(rng.random() * (window - 1))
-        action, kind, public, by_staff, corpus = rng.choices(_MESSAGES, cum_weights=_MESSAGE_CUM)[0]
+    for number in range(rng.choice((1, 1, 2, 2, 2, 3))):
+        if number == 0 and rng.random() < FIRST_REPLY_SHARE:
+            gap = int(rng.uniform(*FIRST_REPLY_GAP))
+            if gap >= window - 1:  # not answered yet, or the decision came first
+                continue
+            at = h.created + 1 + gap
+            action, kind, public, by_staff, corpus = _MESSAGES[0]
+        else:
+            at = h.created + 1 + int(rng.random() * (window - 1))
+            action, kind, public, by_staff, corpus = rng.choices(_MESSAGES, cum_weights=_MESSAGE_CUM)[0]
         author = agent if by_staff else h.consumer_id
         h.messages.append((at, author, kind, say(rng, h, corpus)))
         detail = {"attachments": 0} if action == "reply" else {}
         h.events.append((at, author, action, None, None, public, detail))
-        if kind == "public" and by_staff and (h.first_response_at is None or at < h.first_response_at):
-            h.first_response_at = at
 
 
 def _ask(rng: random.Random, h: ComplaintHistory, agent: int, end: int) -> None:
@@ -389,8 +398,6 @@ def _ask(rng: random.Random, h: ComplaintHistory, agent: int, end: int) -> None:
     h.messages.append((at, agent, "public" if party == "consumer" else "internal", say(rng, h, corpus)))
     h.events.append((at, agent, "request_info", None, None, True, {"party": party}))
     h.waiting_on = party
-    if party == "consumer" and h.first_response_at is None:
-        h.first_response_at = at
 
 
 def _plan_routes(routes: dict[State, tuple]) -> dict[State, tuple[list[Route], list[float]]]:

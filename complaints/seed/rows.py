@@ -1,9 +1,10 @@
-"""The bench's rows: complaints, events, messages and search documents, made in chunks.
+"""The bench's rows: complaints, events, messages, pledge clocks and search documents, in chunks.
 
 Pure computation (no database), so it can run in a second process while the first one writes.
-Every value is what the application itself would have stored: events hashed by
-Event.content_hash over the same payload timeline.append_event builds, search documents equal
-to services.search.document_text, timestamps in UTCDateTime's storage format.
+Every value is what the application itself would have stored: clocks kept as the lifecycle and
+the sweep keep them (seed/pledge_clocks.py), events hashed by Event.content_hash over the same
+payload timeline.append_event builds, search documents equal to services.search.document_text,
+timestamps in UTCDateTime's storage format.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from decimal import Decimal
 from complaints.models import GENESIS_HASH, Event
 from complaints.seed import texts
 from complaints.seed.histories import ComplaintHistory, invent_history
+from complaints.seed.pledge_clocks import Outcome, PledgeKeeper
 from complaints.services.search import document_text
 
 COMPLAINT_COLUMNS = (
@@ -50,6 +52,7 @@ class Cast:
     agents: list[int]
     orgs: list[tuple[int, str, list[int]]]  # (id, name, mediator ids)
     policy_versions: dict[tuple[int, bool], int | None]  # (category id, major) -> pledge version
+    targets: dict[int, dict] = field(default_factory=dict)  # version id -> {ClockKind: BenchTarget}
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Plan:
     major_from: Decimal
     text_timestamps: bool  # SQLite stores naive-UTC text; other databases take datetimes
     appeal_window: int = 15 * 86400  # seconds
+    sweep_seconds: int = 60  # how often the application's SLA sweep runs
     chunk: int = 10_000
 
 
@@ -73,6 +77,7 @@ class Chunk:
     events: list[tuple] = field(default_factory=list)
     messages: list[tuple] = field(default_factory=list)
     documents: list[tuple] = field(default_factory=list)  # (complaint id, indexed terms)
+    clocks: list[tuple] = field(default_factory=list)
     done: int = 0  # complaints made so far, this chunk included
     counters: dict[int, int] = field(default_factory=dict)  # year -> last sequence so far
 
@@ -98,6 +103,7 @@ class _RowMaker:
         self.terms_cache: dict[str, str] = {}
         self.detail_cache: dict[tuple, str] = {}
         self.stamp = _text_stamp if plan.text_timestamps else _aware
+        self.keeper = PledgeKeeper(plan.cast.targets, set(plan.cast.agents), plan.sweep_seconds)
 
     def add(self, chunk: Chunk, rng: random.Random, complaint_id: int, created: int) -> None:
         plan, stamp = self.plan, self.stamp
@@ -106,14 +112,18 @@ class _RowMaker:
         h = invent_history(rng, plan.cast, created, plan.end, plan.major_from, plan.appeal_window)
         title, sentences = texts.complaint_parts(rng, h.category_code, h.lang)
         description = texts.join_sentences(sentences, h.lang)
+        reference = f"C-{year}-{seq:06d}"
+        version = plan.cast.policy_versions.get((h.category_id, h.is_major))
+        kept = self.keeper.keep(h, reference, version, plan.end)
         chunk.documents.append((complaint_id, self.terms(title, description)))
         chunk.complaints.append(
-            self.complaint_row(h, complaint_id, f"C-{year}-{seq:06d}", title, description)
+            self.complaint_row(h, kept, version, complaint_id, reference, title, description)
         )
         for at, author, kind, body in h.messages:
             self.message_id += 1
             chunk.messages.append((self.message_id, complaint_id, author, kind, body, stamp(_moment(at))))
-        self.add_events(chunk.events, h, complaint_id)
+        chunk.clocks.extend(clock.row(complaint_id, stamp) for clock in kept.clocks)
+        self.add_events(chunk.events, kept.events, complaint_id)
 
     def terms(self, title: str, description: str) -> str:
         """services.search.document_text of a complaint, remembered: the corpus repeats."""
@@ -125,24 +135,33 @@ class _RowMaker:
             terms = self.terms_cache[key] = document_text(title, description)
         return terms
 
-    def complaint_row(self, h: ComplaintHistory, complaint_id: int, reference: str, title, description):
+    def complaint_row(
+        self,
+        h: ComplaintHistory,
+        kept: Outcome,
+        version,
+        complaint_id: int,
+        reference: str,
+        title,
+        description,
+    ) -> tuple:
         stamp = self.stamp
-        version = self.plan.cast.policy_versions.get((h.category_id, h.is_major))
+        priority = "urgent" if kept.urgent else "high" if h.is_major else "normal"
         optional = lambda seconds: None if seconds is None else stamp(_moment(seconds))  # noqa: E731
         return (
             complaint_id, reference, h.consumer_id, h.merchant_id, h.category_id, h.order_reference,
             title, description, h.desired_outcome, h.claimed_amount, h.is_major,
-            "high" if h.is_major else "normal", h.state, h.waiting_on, h.assignee_id, h.mediation_org_id,
+            priority, h.state, h.waiting_on, h.assignee_id, h.mediation_org_id,
             version, h.was_mediated, h.appeal_used, h.rejection_reason, h.outcome, h.outcome_note,
             h.compensation_amount, h.rating, h.rating_comment, stamp(_moment(h.created)),
-            stamp(_moment(h.events[-1][0])), optional(h.first_response_at), optional(h.decided_at),
-            optional(h.closed_at), len(h.events),
+            stamp(_moment(max(h.events[-1][0], kept.last_change))), optional(kept.first_response_at),
+            optional(h.decided_at), optional(h.closed_at), len(h.events) + kept.sweep_marks,
         )  # fmt: skip
 
-    def add_events(self, rows: list, h: ComplaintHistory, complaint_id: int) -> None:
+    def add_events(self, rows: list, events: list[tuple], complaint_id: int) -> None:
         """The complaint's events, each hashing the one before, as timeline.append_event does."""
         prev_hash, content_hash, stamp = GENESIS_HASH, Event.content_hash, self.stamp
-        for at, actor_id, action, from_state, to_state, public, detail in h.events:
+        for at, actor_id, action, from_state, to_state, public, detail in events:
             moment = _moment(at)
             facts = EventFacts(
                 complaint_id, actor_id, action, from_state, to_state, public, detail, moment, prev_hash
@@ -157,7 +176,7 @@ class _RowMaker:
 
     def detail_json(self, detail: dict) -> str:
         """The detail as the JSON column stores it; the same few details recur, so remember them."""
-        if "compensation_amount" in detail:  # amounts hardly repeat
+        if "compensation_amount" in detail or "due_at" in detail:  # amounts and instants hardly repeat
             return json.dumps(detail)
         key = tuple(detail.items())
         stored = self.detail_cache.get(key)
@@ -172,7 +191,7 @@ def _moment(seconds: int) -> datetime:
 
 def _text_stamp(moment: datetime) -> str:
     """UTCDateTime's storage on SQLite: naive UTC, as SQLAlchemy writes DateTime values."""
-    return moment.isoformat(" ")[:19] + ".000000"
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _aware(moment: datetime) -> datetime:
