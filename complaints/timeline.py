@@ -1,8 +1,16 @@
-"""Appending to a complaint's append-only, hash-chained timeline."""
+"""Appending to a complaint's append-only, hash-chained timeline.
+
+Each new event hashes the one before it. The newest event of a complaint is read from the
+database once per transaction and remembered for the next append in the same transaction (a
+filing appends four, an action two or three): whoever appends holds the complaint's row (its
+version was bumped, or it is locked, or it was just created), so no one else appends to that
+timeline until the transaction ends, and the memory ends with it.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import event, func, insert, select
+from sqlalchemy.orm import Session
 
 from complaints.extensions import db
 from complaints.models import GENESIS_HASH, Complaint, Event, User
@@ -28,10 +36,13 @@ def append_event(
     detail: small JSON-able facts worth keeping (reason, outcome, amounts).
     public: whether the consumer sees it on their timeline.
     """
-    prev_hash = db.session.scalar(
-        select(Event.hash).where(Event.complaint_id == complaint.id).order_by(Event.id.desc()).limit(1)
-    )
-    event = Event(
+    heads = _heads()
+    prev_hash = heads.get(complaint.id)
+    if prev_hash is None:
+        prev_hash = db.session.scalar(
+            select(Event.hash).where(Event.complaint_id == complaint.id).order_by(Event.id.desc()).limit(1)
+        )
+    entry = Event(
         complaint_id=complaint.id,
         actor_id=actor.id if actor else None,
         action=action,
@@ -42,9 +53,9 @@ def append_event(
         created_at=now(),
         prev_hash=prev_hash or GENESIS_HASH,
     )
-    event.hash = event.content_hash()
-    db.session.add(event)
-    return event
+    entry.hash = heads[complaint.id] = entry.content_hash()
+    db.session.add(entry)
+    return entry
 
 
 def append_events(entries: list[tuple[int, str, dict]], at) -> int:
@@ -57,12 +68,14 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
     """
     if not entries:
         return 0
-    ids = {complaint_id for complaint_id, _, _ in entries}
+    known = _heads()
+    ids = {complaint_id for complaint_id, _, _ in entries} - known.keys()
     newest = select(func.max(Event.id)).where(Event.complaint_id.in_(ids)).group_by(Event.complaint_id)
     heads = dict(db.session.execute(select(Event.complaint_id, Event.hash).where(Event.id.in_(newest))).all())
+    heads.update(known)
     rows = []
     for complaint_id, action, detail in entries:
-        event = Event(
+        entry = Event(
             complaint_id=complaint_id,
             actor_id=None,
             action=action,
@@ -73,13 +86,25 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
             created_at=at,
             prev_hash=heads.get(complaint_id, GENESIS_HASH),
         )
-        event.hash = heads[complaint_id] = event.content_hash()
+        entry.hash = heads[complaint_id] = entry.content_hash()
         rows.append(
             {
-                column.key: getattr(event, column.key)
+                column.key: getattr(entry, column.key)
                 for column in Event.__table__.columns
                 if column.key != "id"
             }
         )
     db.session.execute(insert(Event), rows)
+    known.update(heads)
     return len(rows)
+
+
+def _heads() -> dict[int, str]:
+    """complaint id -> hash of its newest event, for the timelines appended to in this transaction."""
+    return db.session.info.setdefault("timeline_heads", {})
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_heads(session, *args) -> None:
+    session.info.pop("timeline_heads", None)

@@ -32,11 +32,10 @@ from complaints.models import (
     Complaint,
     MediationOrganisation,
     Merchant,
-    SlaPolicyVersion,
     User,
 )
 from complaints.seed import texts
-from complaints.seed.pledge_clocks import CLOCK_COLUMNS, BenchTarget, bench_target
+from complaints.seed.pledge_clocks import CLOCK_COLUMNS, BenchTarget
 from complaints.seed.rows import (
     COMPLAINT_COLUMNS,
     EVENT_COLUMNS,
@@ -259,27 +258,26 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
     versions = {}
     for category_id, _ in categories:
         for major in (False, True):
-            version = policy.version_for(category_id, major)
-            versions[category_id, major] = version.id if version else None
+            promises = policy.in_force(category_id, major)
+            versions[category_id, major] = promises.version_id if promises else None
     return Cast(consumers, [m[0] for m in merchants], [n for n, _ in categories], agents, mediation, versions)
 
 
 def _pledge_targets(versions: dict, start: int, end: int) -> dict[int, dict[ClockKind, BenchTarget]]:
-    """The targets of the bench's policy versions as plain data, each with the calendar the
-    application builds for it in every year the bench spans (policy.working_calendar)."""
+    """The promises of the bench's policy versions, each with the calendar the application builds
+    for it in every year the bench spans."""
     years = range(datetime.fromtimestamp(start, UTC).year, datetime.fromtimestamp(end, UTC).year + 1)
     targets = {}
     for version_id in {v for v in versions.values() if v is not None}:
-        version = db.session.get(SlaPolicyVersion, version_id)
         targets[version_id] = {
-            target.kind: bench_target(
-                target,
+            kind: BenchTarget(
+                promise,
                 {
-                    year: policy.working_calendar(target.calendar, datetime(year, 7, 1, tzinfo=UTC))
+                    year: policy.calendar_of(promise.calendar_id, datetime(year, 7, 1, tzinfo=UTC))
                     for year in years
                 },
             )
-            for target in version.targets
+            for kind, promise in policy.promises_of(version_id).by_kind.items()
         }
     return targets
 

@@ -21,9 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 
-from complaints.models import BreachAction, ClockKind, ClockResult, TargetUnit, WaitingOn
+from complaints.models import BreachAction, ClockKind, ClockResult, WaitingOn
 from complaints.sla import calendar as wt
 from complaints.sla import policy, terms
 from complaints.sla.clocks import CLOCK_TABLE, ON_RECEIPT, ClockMoves, is_first_response
@@ -39,16 +38,23 @@ CLOCK_COLUMNS = (
 
 @dataclass(frozen=True, slots=True)
 class BenchTarget:
-    """One target of a policy version as plain data (what sla.policy reads of an SlaTarget)."""
+    """A promise of a policy version (sla.policy.Promise) with the calendar the application
+    builds for it in each year the bench spans (sla.policy.calendar_of)."""
 
-    id: int
-    kind: ClockKind
-    amount: Decimal
-    unit: TargetUnit
-    warn_percent: int
-    pause_on: frozenset[str]
-    raises_priority: bool
-    calendars: dict[int, wt.WorkingCalendar]  # year -> policy.working_calendar(its calendar, that year)
+    promise: policy.Promise
+    calendars: dict[int, wt.WorkingCalendar]  # year -> calendar
+
+    @property
+    def id(self) -> int:
+        return self.promise.id
+
+    @property
+    def pause_on(self) -> frozenset[str]:
+        return self.promise.pause_on
+
+    @property
+    def raises_priority(self) -> bool:
+        return BreachAction.RAISE_PRIORITY.value in self.promise.breach_actions
 
     def calendar(self, at: datetime) -> wt.WorkingCalendar:
         return self.calendars[at.year]
@@ -218,7 +224,7 @@ class _Replay:
             target = self.targets.get(kind)
             if target is None:
                 continue
-            due, warn = policy.target_duration(target.calendar(moment), target, moment)
+            due, warn = policy.target_duration(target.calendar(moment), target.promise, moment)
             self.keeper.next_id += 1
             clock = BenchClock(self.keeper.next_id, kind, target, moment, due, warn)
             self.clocks.append(clock)
@@ -254,17 +260,3 @@ class _Replay:
         clock.breached_at = moment
         self.urgent |= clock.target.raises_priority
         self.clock_event(at, BREACH, clock, reference=self.reference)
-
-
-def bench_target(target, calendars: dict[int, wt.WorkingCalendar]) -> BenchTarget:
-    """The plain form of an SlaTarget row, with its calendar built for each year of `calendars`."""
-    return BenchTarget(
-        id=target.id,
-        kind=target.kind,
-        amount=Decimal(target.amount),
-        unit=target.unit,
-        warn_percent=target.warn_percent,
-        pause_on=frozenset(target.pause_on),
-        raises_priority=BreachAction.RAISE_PRIORITY.value in set(target.breach_actions),
-        calendars=calendars,
-    )

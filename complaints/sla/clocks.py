@@ -23,7 +23,7 @@ from complaints.models import (
     Complaint,
     Priority,
     SlaClock,
-    SlaPolicyVersion,
+    SlaTarget,
     WaitingOn,
 )
 from complaints.sla import calendar as wt
@@ -102,9 +102,13 @@ def all_clocks(complaint: Complaint) -> list[SlaClock]:
     )
 
 
-def _calendar(clock_or_target, at: datetime) -> wt.WorkingCalendar:
-    target = clock_or_target.target if isinstance(clock_or_target, SlaClock) else clock_or_target
-    return policy.working_calendar(target.calendar, at)
+def _calendar(clock_or_promise, at: datetime) -> wt.WorkingCalendar:
+    calendar_id = (
+        clock_or_promise.target.calendar_id
+        if isinstance(clock_or_promise, SlaClock)
+        else clock_or_promise.calendar_id
+    )
+    return policy.calendar_of(calendar_id, at)
 
 
 def _event(complaint: Complaint, verb: str, clock: SlaClock, **detail) -> None:
@@ -113,11 +117,11 @@ def _event(complaint: Complaint, verb: str, clock: SlaClock, **detail) -> None:
     append_event(complaint, None, verb, detail=facts)
 
 
-def attach_policy(complaint: Complaint) -> SlaPolicyVersion | None:
+def attach_policy(complaint: Complaint) -> policy.Promises | None:
     """Hold `complaint` to the pledge now in force for its category and size."""
-    version = policy.version_for(complaint.category_id, complaint.is_major)
-    complaint.policy_version_id = version.id if version else None
-    return version
+    promises = policy.in_force(complaint.category_id, complaint.is_major)
+    complaint.policy_version_id = promises.version_id if promises else None
+    return promises
 
 
 def start(complaint: Complaint, kind: ClockKind, at: datetime | None = None) -> SlaClock | None:
@@ -127,42 +131,41 @@ def start(complaint: Complaint, kind: ClockKind, at: datetime | None = None) -> 
 
 
 def start_many(
-    complaint: Complaint, kinds, at: datetime | None = None, version: SlaPolicyVersion | None = None
+    complaint: Complaint, kinds, at: datetime | None = None, promises: policy.Promises | None = None
 ) -> list[SlaClock]:
     """Start the clocks of `kinds` that `complaint`'s policy version promises, in one flush.
 
-    version: the complaint's policy version when the caller holds it already (filing).
+    promises: the complaint's policy version's promises when the caller holds them (filing).
     Each clock is due by its target's window in its target's calendar, counted from `at`; each
     start is an event; a clock whose pledge pauses on what the complaint is waiting for starts paused.
     """
     if complaint.policy_version_id is None:
         return []
-    version = version or db.session.get(SlaPolicyVersion, complaint.policy_version_id)
+    promises = promises or policy.promises_of(complaint.policy_version_id)
     at = at or now()
-    clocks = []
+    started = []
     for kind in kinds:
-        target = policy.target_of(version, kind)
-        if target is None:
+        promise = promises.get(kind) if promises else None
+        if promise is None:
             continue
-        due, warn = policy.target_duration(_calendar(target, at), target, at)
-        clocks.append(
-            SlaClock(
-                complaint_id=complaint.id,
-                kind=kind,
-                target_id=target.id,
-                target=target,
-                started_at=at,
-                due_at=due,
-                warn_at=warn,
-                paused_seconds=0,
-            )
+        due, warn = policy.target_duration(_calendar(promise, at), promise, at)
+        clock = SlaClock(
+            complaint_id=complaint.id,
+            kind=kind,
+            target_id=promise.id,
+            started_at=at,
+            due_at=due,
+            warn_at=warn,
+            paused_seconds=0,
         )
-    db.session.add_all(clocks)
+        started.append((clock, promise))
+    db.session.add_all([clock for clock, _ in started])
     db.session.flush()
-    for clock in clocks:
+    for clock, promise in started:
         _event(complaint, "clock_started", clock)
-        if complaint.waiting_on and complaint.waiting_on.value in clock.target.pause_on:
+        if complaint.waiting_on and complaint.waiting_on.value in promise.pause_on:
             pause(complaint, clock, complaint.waiting_on, at)  # just started: never late
+    clocks = [clock for clock, _ in started]
     return clocks
 
 
@@ -254,8 +257,8 @@ def resume(complaint: Complaint, clock: SlaClock, at: datetime | None = None, *,
 
 def on_filed(complaint: Complaint) -> None:
     """A new complaint: hold it to the current pledge and start its clocks."""
-    version = attach_policy(complaint)
-    start_many(complaint, ON_RECEIPT, complaint.created_at, version)
+    promises = attach_policy(complaint)
+    start_many(complaint, ON_RECEIPT, complaint.created_at, promises)
 
 
 def on_action(
@@ -311,22 +314,22 @@ def reclassify(complaint: Complaint) -> list[PledgeNotice]:
     target measured from its original start, then moved on by the working time it spent paused.
     """
     old_version_id = complaint.policy_version_id
-    version = attach_policy(complaint)
-    if version is None or version.id == old_version_id:
+    promises = attach_policy(complaint)
+    if promises is None or promises.version_id == old_version_id:
         return []
     at = now()
     notices = []
     for clock in running_clocks(complaint):
-        target = policy.target_of(version, clock.kind)
-        if target is None:  # the pledge that now applies makes no such promise
+        promise = promises.get(clock.kind)
+        if promise is None:  # the pledge that now applies makes no such promise
             notices.append(stop(complaint, clock, at, fulfilled=False))
             continue
-        cal = _calendar(target, at)
-        due, warn = policy.target_duration(cal, target, clock.started_at)
+        cal = _calendar(promise, at)
+        due, warn = policy.target_duration(cal, promise, clock.started_at)
         paused = timedelta(seconds=clock.paused_seconds)
-        clock.target_id, clock.target = target.id, target
+        clock.target = db.session.get(SlaTarget, promise.id)
         clock.due_at = wt.add_working_hours(cal, due, paused)
         if clock.warned_at is None:
             clock.warn_at = wt.add_working_hours(cal, warn, paused)
-        _event(complaint, "clock_retargeted", clock, policy_version=version.id)
+        _event(complaint, "clock_retargeted", clock, policy_version=promises.version_id)
     return [notice for notice in notices if notice is not None]

@@ -1,16 +1,29 @@
-"""Pledge policies: which promise holds for a complaint, and the calendars they count in."""
+"""Pledge policies: which promise holds for a complaint, and the calendars they count in.
+
+A published version never changes, but which version is in force does (a new version, a policy
+activated or deactivated), and so can a calendar. Each process keeps the promises and calendars
+it has read (`in_force`, `promises_of`, `calendar_of`), as plain data any request may share,
+under a fingerprint of everything that decides them, read in one query once per session
+(`_fingerprint`): a change made by any process changes it, and a change this process flushes
+has it read again at once.
+"""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import String, event, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.orm import Session
 
 from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import (
+    CalendarDay,
     ClockKind,
     SlaPolicy,
     SlaPolicyVersion,
@@ -132,10 +145,6 @@ def version_for(category_id: int | None, is_major: bool) -> SlaPolicyVersion | N
     return current_version(policy) if policy else None
 
 
-def target_of(version: SlaPolicyVersion, kind: ClockKind) -> SlaTarget | None:
-    return next((t for t in version.targets if t.kind is kind), None)
-
-
 def publish_version(
     policy: SlaPolicy, targets: list[dict], user: User | None, note: str = ""
 ) -> SlaPolicyVersion:
@@ -192,3 +201,144 @@ def describe_window(target: SlaTarget) -> tuple[Decimal, str]:
     # 100 shows as "100", 1.50 as "1.5": never in exponent notation ("1E+2").
     amount = amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
     return amount, target.unit.value
+
+
+# --- The pledge in force, cached per process ---------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Promise:
+    """One target of a published policy version, as plain data (what the clocks read of it)."""
+
+    id: int
+    kind: ClockKind
+    amount: Decimal
+    unit: TargetUnit
+    warn_percent: int
+    pause_on: frozenset[str]
+    breach_actions: frozenset[str]
+    calendar_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Promises:
+    """A published policy version's promises, by clock kind."""
+
+    version_id: int
+    by_kind: dict[ClockKind, Promise]
+
+    def get(self, kind: ClockKind) -> Promise | None:
+        return self.by_kind.get(kind)
+
+
+class _Cache:
+    def __init__(self, key: tuple):
+        self.key = key
+        self.in_force: dict[tuple[int | None, bool], Promises | None] = {}
+        self.versions: dict[int, Promises] = {}
+        self.calendars: dict[tuple[int, int], wt.WorkingCalendar] = {}
+
+
+_PLEDGE_MODELS = (SlaPolicy, SlaPolicyVersion, SlaTarget, WorkCalendar, CalendarDay)
+_cache = _Cache(())
+_flushes = 0  # pledge changes flushed by this process
+_lock = threading.Lock()
+
+
+@event.listens_for(Session, "after_flush")
+def _reread_after_change(session, flush_context) -> None:
+    """A pledge change flushed here: fingerprints read before it are stale (in every session)."""
+    global _flushes
+    if any(isinstance(obj, _PLEDGE_MODELS) for obj in (*session.new, *session.dirty, *session.deleted)):
+        _flushes += 1
+
+
+@event.listens_for(Session, "after_commit")
+def _reread_after_commit(session) -> None:
+    session.info.pop("pledge_fingerprint", None)
+
+
+def _fingerprint() -> tuple:
+    """What decides the promises in force, read once per session: the newest version, the active
+    policies, the calendars' last change; with the database it was read from."""
+    memo = db.session.info.get("pledge_fingerprint")
+    if memo is not None and memo[0] == _flushes:
+        return memo[1]
+    ids = SlaPolicy.id.cast(String)
+    if db.session.get_bind().dialect.name == "postgresql":
+        active = func.string_agg(ids, aggregate_order_by(literal_column("','"), SlaPolicy.id))
+    else:  # SQLite concatenates in the order it reads, by primary key here
+        active = func.group_concat(ids, ",")
+    flushes = _flushes
+    row = db.session.execute(
+        select(
+            select(func.max(SlaPolicyVersion.id)).scalar_subquery(),
+            select(active).where(SlaPolicy.active.is_(True)).scalar_subquery(),
+            select(func.max(WorkCalendar.updated_at)).scalar_subquery(),
+            select(func.count(CalendarDay.id)).scalar_subquery(),
+        )
+    ).one()
+    key = (str(db.session.get_bind().url), *row)
+    db.session.info["pledge_fingerprint"] = (flushes, key)
+    return key
+
+
+def _current() -> _Cache:
+    global _cache
+    key = _fingerprint()
+    cache = _cache
+    if cache.key != key:
+        with _lock:
+            cache = _cache = _Cache(key)
+    return cache
+
+
+def _promises(version: SlaPolicyVersion) -> Promises:
+    return Promises(
+        version.id,
+        {
+            t.kind: Promise(
+                id=t.id,
+                kind=t.kind,
+                amount=Decimal(t.amount),
+                unit=t.unit,
+                warn_percent=t.warn_percent,
+                pause_on=frozenset(t.pause_on or ()),
+                breach_actions=frozenset(t.breach_actions or ()),
+                calendar_id=t.calendar_id,
+            )
+            for t in version.targets
+        },
+    )
+
+
+def in_force(category_id: int | None, is_major: bool) -> Promises | None:
+    """The promises a complaint of this category and size is held to if filed now (cached)."""
+    cache = _current()
+    key = (category_id, is_major)
+    if key not in cache.in_force:
+        version = version_for(category_id, is_major)
+        cache.in_force[key] = _promises(version) if version else None
+        if version:
+            cache.versions[version.id] = cache.in_force[key]
+    return cache.in_force[key]
+
+
+def promises_of(version_id: int) -> Promises | None:
+    """The promises of the published version `version_id` (cached)."""
+    cache = _current()
+    if version_id not in cache.versions:
+        version = db.session.get(SlaPolicyVersion, version_id)
+        if version is None:
+            return None
+        cache.versions[version_id] = _promises(version)
+    return cache.versions[version_id]
+
+
+def calendar_of(calendar_id: int, around: datetime) -> wt.WorkingCalendar:
+    """working_calendar() of the calendar `calendar_id` for the year of `around` (cached)."""
+    cache = _current()
+    key = (calendar_id, around.year)
+    if key not in cache.calendars:
+        cache.calendars[key] = working_calendar(db.session.get(WorkCalendar, calendar_id), around)
+    return cache.calendars[key]

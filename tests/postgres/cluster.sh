@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on 127.0.0.1 for the test suite: `cluster.sh start|stop`.
 # Data lives under /tmp; the server runs as the postgres user (initdb refuses root).
+# The suite's cluster skips durability (fsync off) for speed; DURABLE=1 keeps PostgreSQL's
+# defaults, as the benchmark does, so a commit costs what it costs in production.
 set -euo pipefail
 PGPORT="${PGPORT:-54329}"
 PGDATA="${PGDATA:-/tmp/pledgedesk-pg-$PGPORT}"
@@ -18,8 +20,11 @@ case "${1:-}" in
     rm -rf "$PGDATA"; mkdir -p "$PGDATA"
     [ "$(id -u)" = 0 ] && chown postgres "$PGDATA"
     as_pg "$BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-    as_pg "$BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w \
-      -o "-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
+    options="-p $PGPORT -k /tmp -c listen_addresses=127.0.0.1"
+    if [ "${DURABLE:-0}" != 1 ]; then
+      options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    fi
+    as_pg "$BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -o "$options" start >/dev/null
     echo "postgresql running on 127.0.0.1:$PGPORT (data in $PGDATA)"
     ;;
   stop)
