@@ -251,6 +251,11 @@ def visible_complaints(user: User | None) -> Select:
     return select(Complaint).where(of(user).scope(user))
 
 
+def sees_every_complaint(user: User | None) -> bool:
+    """Whether `user`'s scope is every complaint (no WHERE clause narrows what they see)."""
+    return of(user).scope is _everything
+
+
 def get_visible_complaint(user: User | None, reference: str, *, options=()) -> Complaint | None:
     """The complaint with `reference` if `user` may see it, else None (the caller answers 404)."""
     query = visible_complaints(user).where(Complaint.reference == reference).options(*options)

@@ -127,8 +127,8 @@ def ranked_matches(query: str, limit: int, id_range: tuple[int, int] | None = No
         if expression is None:
             return None
         sql = (
-            f"SELECT rowid AS id, -ts_rank(to_tsvector('simple', body), to_tsquery('simple', :q)) AS score "
-            f"FROM {FTS_TABLE} WHERE to_tsvector('simple', body) @@ to_tsquery('simple', :q) "
+            f"SELECT rowid AS id, -ts_rank(terms, to_tsquery('simple', :q)) AS score "
+            f"FROM {FTS_TABLE} WHERE terms @@ to_tsquery('simple', :q) "
             "AND rowid BETWEEN :low AND :high ORDER BY rowid DESC LIMIT :n"
         )
     statement = text(sql).bindparams(q=expression, n=limit, low=low, high=high)

@@ -1,8 +1,9 @@
 """Staff search: a reference, an order number, or words in the complaint (full-text index).
 
 The count a search shows is true, or says that it is a lower bound. Matches are read from the
-index newest first, at most SCAN_LIMIT of them; the newest SHOWN_LIMIT that pass the filters are
-shown, best match first. When more pass, the page says "more than 500" and offers to narrow by
+index newest first, at most SCAN_LIMIT of them when a state, a shop or the searcher's scope
+leaves some out (else SHOWN_LIMIT + 1: every one read is shown, and one more says "more than");
+the newest SHOWN_LIMIT that pass the filters are shown, best match first. When more pass, the page says "more than 500" and offers to narrow by
 filing date (an id range, so it stays on the index), state or shop.
 """
 
@@ -18,7 +19,7 @@ from sqlalchemy import Select, func, select
 
 from complaints.extensions import db
 from complaints.models import Complaint, User
-from complaints.participants import visible_complaints
+from complaints.participants import sees_every_complaint, visible_complaints
 from complaints.services.queues import ROW_OPTIONS
 from complaints.services.search import ranked_matches
 from complaints.workflow import State
@@ -106,10 +107,18 @@ def _filtered(statement: Select, filters: SearchFilters) -> Select:
     return statement
 
 
-def _matches(query: str, filters: SearchFilters):
-    """The index's newest SCAN_LIMIT matches of `query` within the filters' filing dates (the id
-    range is worked out once here: with dates it costs a few primary-key probes)."""
-    return ranked_matches(query, SCAN_LIMIT, _id_range(filters))
+def _scan_limit(user: User, filters: SearchFilters) -> int:
+    """How many matches to read from the index: enough for the filters to leave SHOWN_LIMIT."""
+    if filters.state is None and filters.merchant_id is None and sees_every_complaint(user):
+        return SHOWN_LIMIT + 1  # nothing is left out after the index
+    return SCAN_LIMIT
+
+
+def _matches(user: User, query: str, filters: SearchFilters):
+    """The index's newest matches of `query` within the filters' filing dates, as many as
+    _scan_limit says (the id range is worked out once here: with dates it costs a few primary-key
+    probes)."""
+    return ranked_matches(query, _scan_limit(user, filters), _id_range(filters))
 
 
 def full_text_statement(
@@ -123,7 +132,7 @@ def full_text_statement(
     fetched by primary key, so no complaint is scanned. matches: _matches(query, filters), when
     the caller has it already.
     """
-    matches = matches if matches is not None else _matches(query, filters)
+    matches = matches if matches is not None else _matches(user, query, filters)
     if matches is None:
         return None
     joined = (
@@ -135,6 +144,8 @@ def full_text_statement(
 
 
 def _scanned_every_match(matches) -> bool:
+    """Whether the index had fewer than SCAN_LIMIT matches (so the filters saw every one).
+    Reading SHOWN_LIMIT + 1, fewer than SHOWN_LIMIT + 1 hits mean every match was read."""
     return db.session.scalar(select(func.count()).select_from(matches)) < SCAN_LIMIT
 
 
@@ -173,7 +184,7 @@ def search(
             )
         )
         return results
-    matches = _matches(query, filters)
+    matches = _matches(user, query, filters)
     statement = full_text_statement(user, query, filters, matches)
     if statement is None:
         return results
@@ -181,7 +192,7 @@ def search(
     results.total = len(hits)
     if results.total > SHOWN_LIMIT:
         results.certainty, results.total = MORE_THAN, SHOWN_LIMIT
-    elif not _scanned_every_match(matches):
+    elif _scan_limit(user, filters) == SCAN_LIMIT and not _scanned_every_match(matches):
         results.certainty = AT_LEAST
     best_first = sorted(hits[:SHOWN_LIMIT], key=lambda hit: (hit.score, -hit.id))
     page_ids = [hit.id for hit in best_first[(page - 1) * SEARCH_PAGE_SIZE : page * SEARCH_PAGE_SIZE]]

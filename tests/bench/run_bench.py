@@ -1,24 +1,31 @@
 """`make bench`: seed N complaints, serve with gunicorn (2 workers) on 127.0.0.1, time requests.
 
-Prints p50 and p95 of sequential HTTP requests for the agent queue's first page, a page deep in
-the queue, the complaint page, a search for a common and a rare Chinese word, and a consumer
-filing a complaint. Every loop is bounded; the server is stopped at the end.
+`--db sqlite` (default), `--db postgres` (a throwaway cluster started by tests/postgres/cluster.sh
+with PostgreSQL's durable defaults, kept between runs) or `--db both`. The seeded complaints carry
+the pledge clocks the application would have kept (`flask seed-bench`), so the queue is read in
+due order. Prints p50 and p95 of sequential HTTP requests for the agent queue's first page and a
+page half-way down it, the supervisors' at-risk and overdue lists, the complaint page, the
+consumer's list, a search for a common and a rare word, and a consumer filing a complaint; and,
+for filing, the peer's public ticket submission measured in the same run (tests/bench/
+peer_helpdesk.py; --no-peer skips it). Then a profile of the slowest page. Every loop is bounded;
+servers are stopped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import json
 import os
 import random
 import re
 import signal
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
@@ -27,6 +34,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PG_PORT = 54331
+PG_DATA = "/tmp/pledgedesk-bench-pg"
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:{port}/{name}"
+# A production-like PostgreSQL for this machine (24 GiB); durable (fsync on), unlike the suite's.
+PG_OPTIONS = "-c shared_buffers=2GB -c effective_cache_size=12GB -c work_mem=16MB -c max_connections=50"
+OPEN_STATES = "('received', 'verified', 'mediated')"
 
 
 def _free_port() -> int:
@@ -35,27 +48,111 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _env(db_path: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        FLASK_APP="wsgi",
-        DATABASE_URL=f"sqlite:///{db_path}",
-        PLEDGEDESK_INSTANCE=str(db_path.parent / "instance"),
-        RATELIMIT_ENABLED="0",
-        SCHEDULER_ENABLED="0",
-    )
-    return env
+class Database:
+    """A benchmark database: where it is, how to fill it once, how to read facts from it."""
+
+    name = "?"
+
+    def __init__(self, n: int):
+        self.n = n
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    def env(self) -> dict:
+        env = dict(os.environ)
+        env.update(
+            FLASK_APP="wsgi",
+            DATABASE_URL=self.url,
+            PLEDGEDESK_INSTANCE=f"/tmp/pledgedesk-bench-instance-{self.name}",
+            RATELIMIT_ENABLED="0",
+            SCHEDULER_ENABLED="0",
+        )
+        return env
+
+    def engine(self):
+        from sqlalchemy import create_engine
+
+        return create_engine(self.url)
+
+    def seeded(self) -> bool:
+        from sqlalchemy import text
+
+        try:
+            with self.engine().connect() as con:
+                return con.execute(text("SELECT count(*) FROM complaints")).scalar() == self.n
+        except Exception:  # no such database or table yet
+            return False
+
+    def seed(self) -> None:
+        env = self.env()
+        upgrade = [BIN / "flask", "db", "upgrade"]
+        if self.seeded():
+            print(f"{self.name}: reusing the {self.n:,} complaints already seeded")
+            subprocess.run(upgrade, env=env, check=True, cwd=ROOT, capture_output=True)
+            return
+        self.create()
+        subprocess.run(upgrade, env=env, check=True, cwd=ROOT, capture_output=True)
+        started = time.perf_counter()
+        subprocess.run(
+            [BIN / "flask", "seed-bench", "--complaints", str(self.n)], env=env, check=True, cwd=ROOT
+        )
+        print(f"{self.name}: seeded {self.n:,} complaints in {time.perf_counter() - started:.1f} s")
+
+    def create(self) -> None:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
 
 
-def seed(db_path: Path, n: int) -> None:
-    if db_path.exists():
-        print(f"reusing {db_path} (delete it to seed again)")
-        return
-    env = _env(db_path)
-    subprocess.run([BIN / "flask", "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
-    started = time.perf_counter()
-    subprocess.run([BIN / "flask", "seed-bench", "--complaints", str(n)], env=env, check=True, cwd=ROOT)
-    print(f"seeded {n} complaints in {time.perf_counter() - started:.1f} s")
+class Sqlite(Database):
+    name = "SQLite"
+
+    @property
+    def path(self) -> Path:
+        return Path(f"/tmp/pledgedesk-bench-{self.n}.sqlite3")
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def create(self) -> None:
+        for leftover in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+class Postgres(Database):
+    name = "PostgreSQL"
+
+    @property
+    def url(self) -> str:
+        return PG_SERVER.format(port=PG_PORT, name=f"pledgedesk_bench_{self.n}")
+
+    def _cluster(self, command: str) -> None:
+        env = dict(
+            os.environ, PGPORT=str(PG_PORT), PGDATA=PG_DATA, DURABLE="1", KEEP="1", PG_OPTIONS=PG_OPTIONS
+        )
+        subprocess.run([ROOT / "tests/postgres/cluster.sh", command], env=env, check=True)
+
+    def start(self) -> None:
+        self._cluster("start")
+
+    def stop(self) -> None:
+        self._cluster("stop")
+
+    def create(self) -> None:
+        from sqlalchemy import create_engine, text
+
+        admin = create_engine(PG_SERVER.format(port=PG_PORT, name="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as con:
+            con.execute(text(f"DROP DATABASE IF EXISTS pledgedesk_bench_{self.n}"))
+            con.execute(text(f"CREATE DATABASE pledgedesk_bench_{self.n}"))
+        admin.dispose()
 
 
 class Session:
@@ -76,78 +173,111 @@ class Session:
         with self.opener.open(self.base + path, data=body, timeout=30) as response:
             return response.status, response.read().decode()
 
+    def submit(self, path: str, data: dict) -> int:
+        """POST a form and return its status without following the redirect (303 on success)."""
+        body = urllib.parse.urlencode(data).encode()
+        try:
+            with self.poster.open(self.base + path, data=body, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as redirect:  # urllib reports an unfollowed redirect so
+            return redirect.code
+
     def login(self, email: str, password: str) -> None:
         _, html = self.get("/login")
         token = CSRF.search(html).group(1)
         self.post("/login", {"csrf_token": token, "email": email, "password": password})
+        with self.opener.open(self.base + "/account", timeout=30) as response:
+            if "/login" in response.geturl():
+                raise RuntimeError(f"{email} could not sign in")
 
 
-def timed(label: str, fn, runs: int) -> tuple[str, float, float]:
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    samples = sorted(samples)
+    return statistics.median(samples), samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
+
+
+def timed(fn, runs: int) -> tuple[float, float]:
     fn()  # warm up caches and the worker
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    p50 = statistics.median(samples)
-    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-    return label, p50, p95
+    return _percentiles(samples)
 
 
-def _deep_cursor(db_path: Path) -> str:
-    """The cursor of a page half-way through the open queue (found outside the timing)."""
-    con = sqlite3.connect(db_path)
-    (count,) = con.execute(
-        "SELECT count(*) FROM complaints WHERE state IN ('received','verified','mediated')"
-    ).fetchone()
-    created_at, complaint_id = con.execute(
-        "SELECT created_at, id FROM complaints WHERE state IN ('received','verified','mediated') "
-        "ORDER BY created_at, id LIMIT 1 OFFSET ?",
-        (max(0, count // 2),),
-    ).fetchone()
-    con.close()
-    at = datetime.fromisoformat(created_at).replace(tzinfo=UTC)
-    # The bench data has no running pledge clocks, so the open queue is in its second phase
-    # (complaints without a running clock, by filing time): its cursors start with "c:".
-    return f"c:{at.isoformat()}_{complaint_id}"
+def _instant(value) -> datetime:
+    """A timestamp as the database returns it: SQLite's naive-UTC text or an aware datetime."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _sample_references(db_path: Path, k: int) -> list[str]:
-    con = sqlite3.connect(db_path)
-    (top,) = con.execute("SELECT max(id) FROM complaints").fetchone()
-    ids = random.Random(7).sample(range(1, top + 1), k)
-    refs = [
-        r for (r,) in con.execute(f"SELECT reference FROM complaints WHERE id IN ({','.join(map(str, ids))})")
-    ]
-    con.close()
-    return refs
+def _facts(database: Database, k: int) -> dict:
+    """What the timed requests need, read outside the timing: the cursor of a page half-way down
+    the due-ordered queue (a running clock's due instant and id), sample references, a shop."""
+    from sqlalchemy import text
+
+    with database.engine().connect() as con:
+        running = (
+            "FROM sla_clocks c JOIN complaints p ON p.id = c.complaint_id "
+            f"WHERE c.stopped_at IS NULL AND c.paused_at IS NULL AND p.state IN {OPEN_STATES}"
+        )
+        count = con.execute(text(f"SELECT count(*) {running}")).scalar()
+        due_at, clock_id = con.execute(
+            text(f"SELECT c.due_at, c.id {running} ORDER BY c.due_at, c.id LIMIT 1 OFFSET :half"),
+            {"half": max(0, count // 2)},
+        ).one()
+        top = con.execute(text("SELECT max(id) FROM complaints")).scalar()
+        ids = random.Random(7).sample(range(1, top + 1), k)
+        refs = list(
+            con.execute(
+                text(f"SELECT reference FROM complaints WHERE id IN ({','.join(map(str, ids))})")
+            ).scalars()
+        )
+        shop = con.execute(text("SELECT shop_code FROM merchants WHERE active ORDER BY id LIMIT 1")).scalar()
+        facts = {
+            "running clocks": count,
+            "open complaints": con.execute(
+                text(f"SELECT count(*) FROM complaints WHERE state IN {OPEN_STATES}")
+            ).scalar(),
+            "overdue clocks": con.execute(
+                text("SELECT count(*) FROM sla_clocks WHERE stopped_at IS NULL AND breached_at IS NOT NULL")
+            ).scalar(),
+            "paused clocks": con.execute(
+                text("SELECT count(*) FROM sla_clocks WHERE stopped_at IS NULL AND paused_at IS NOT NULL")
+            ).scalar(),
+        }
+    return {
+        "deep": f"d:{_instant(due_at).isoformat()}_{clock_id}",
+        "refs": refs,
+        "shop": shop,
+        "facts": facts,
+    }
 
 
-def measure(base: str, db_path: Path, runs: int, credentials: dict) -> list[tuple[str, float, float]]:
-    agent = Session(base)
+def measure(base: str, database: Database, runs: int, credentials: dict) -> dict[str, tuple[float, float]]:
+    facts = _facts(database, runs + 1)
+    print(f"{database.name}: " + ", ".join(f"{v:,} {k}" for k, v in facts["facts"].items()))
+    agent, supervisor, consumer = Session(base), Session(base), Session(base)
     agent.login(credentials["agent"], credentials["password"])
-    consumer = Session(base)
+    supervisor.login(credentials["supervisor"], credentials["password"])
     consumer.login(credentials["consumer"], credentials["password"])
-    deep = urllib.parse.quote(_deep_cursor(db_path))
-    refs = _sample_references(db_path, runs + 1)
-    ref_iter = iter(refs * 2)
+    refs = iter(facts["refs"] * 2)
+    deep = urllib.parse.quote(facts["deep"])
 
     _, form_html = consumer.get("/portal/complaints/new")
-    con = sqlite3.connect(db_path)
-    (merchant,) = con.execute("SELECT shop_code FROM merchants WHERE active ORDER BY id LIMIT 1").fetchone()
-    con.close()
     category = re.search(r'<select[^>]*name="category_id".*?<option value="(\d+)"', form_html, re.S).group(1)
 
-    def file_one():
+    def file_one() -> float:
         _, html = consumer.get("/portal/complaints/new")
         token = CSRF.search(html).group(1)
         started = time.perf_counter()
-        consumer.post(
+        status = consumer.submit(
             "/portal/complaints/new",
             {
                 "csrf_token": token,
-                "merchant_id": merchant,
+                "merchant_id": facts["shop"],
                 "category_id": category,
                 "order_reference": "BENCH-ORDER-1",
                 "title": "耳机没有声音",
@@ -156,93 +286,49 @@ def measure(base: str, db_path: Path, runs: int, credentials: dict) -> list[tupl
                 "claimed_amount": "199.00",
             },
         )
-        return time.perf_counter() - started
+        elapsed = (time.perf_counter() - started) * 1000
+        if status not in (302, 303):
+            raise RuntimeError(f"filing answered {status}, not a redirect to the new complaint")
+        return elapsed
 
-    results = [
-        timed("queue, first page", lambda: agent.get("/desk/?queue=open"), runs),
-        timed("queue, deep page", lambda: agent.get(f"/desk/?queue=open&after={deep}"), runs),
-        timed("complaint page", lambda: agent.get(f"/desk/complaints/{next(ref_iter)}"), runs),
-        timed(
-            "search, common word 退款",
-            lambda: agent.get("/desk/search?q=" + urllib.parse.quote("退款")),
-            runs,
-        ),
-        timed(
-            "search, rare word 蓝牙", lambda: agent.get("/desk/search?q=" + urllib.parse.quote("蓝牙")), runs
-        ),
-    ]
-    filing = sorted(file_one() * 1000 for _ in range(runs))
-    results.append(
-        ("consumer files a complaint", statistics.median(filing), filing[int(round(0.95 * len(filing))) - 1])
-    )
+    sessions = {"agent": agent, "supervisor": supervisor, "consumer": consumer}
+    results = {
+        label: timed(lambda s=sessions[who], p=path: s.get(p), runs) for label, (who, path) in PAGES.items()
+    }
+    results["queue, page half-way down"] = timed(lambda: agent.get(f"/desk/?queue=open&after={deep}"), runs)
+    results["complaint page"] = timed(lambda: agent.get(f"/desk/complaints/{next(refs)}"), runs)
+    file_one()  # warm up
+    results["consumer files a complaint"] = _percentiles([file_one() for _ in range(runs)])
     return results
 
 
-PAGES = {  # label -> path, for the profile of the slowest page
-    "queue, first page": "/desk/?queue=open",
-    "search, common word 退款": "/desk/search?q=" + urllib.parse.quote("退款"),
-    "search, rare word 蓝牙": "/desk/search?q=" + urllib.parse.quote("蓝牙"),
+# label -> (who, path): the pages timed as they are (the others need facts from the database).
+PAGES = {
+    "agent queue, first page": ("agent", "/desk/?queue=open"),
+    "at-risk list": ("supervisor", "/desk/at-risk"),
+    "overdue list": ("supervisor", "/desk/breached"),
+    "consumer's complaints": ("consumer", "/portal/complaints"),
+    "search, common word 退款": ("agent", "/desk/search?q=" + urllib.parse.quote("退款")),
+    "search, rare word 蓝牙": ("agent", "/desk/search?q=" + urllib.parse.quote("蓝牙")),
 }
+ORDER = [
+    "agent queue, first page",
+    "queue, page half-way down",
+    "at-risk list",
+    "overdue list",
+    "complaint page",
+    "consumer's complaints",
+    "search, common word 退款",
+    "search, rare word 蓝牙",
+    "consumer files a complaint",
+]
 
 
-def profile_slowest(results, db_path: Path, credentials: dict, runs: int = 20, top: int = 15) -> None:
-    """Profile the slowest page in process (cProfile) and print its top project functions by
-    cumulative time, so the next regression is found in minutes."""
-    import cProfile
-    import io
-    import pstats
-
-    timed_pages = [(p95, label) for label, _, p95 in results if label in PAGES]
-    if not timed_pages:
-        return
-    _, label = max(timed_pages)
-    from complaints import create_app
-
-    app = create_app(
-        None,
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-            "RATELIMIT_ENABLED": False,
-            "WTF_CSRF_ENABLED": False,
-        },
-    )
-    client = app.test_client()
-    client.post("/login", data={"email": credentials["agent"], "password": credentials["password"]})
-    client.get(PAGES[label])  # warm: caches and the calendar index
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(runs):
-        client.get(PAGES[label])
-    profiler.disable()
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(str(ROOT / "complaints"), top)
-    print(
-        f"\nprofile of the slowest page ({label}), {runs} requests in process, top {top} project functions:"
-    )
-    print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-4000:])
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--complaints", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=50)
-    parser.add_argument("--db", default=None, help="SQLite file (default /tmp/pledgedesk-bench-N.sqlite3)")
-    args = parser.parse_args()
-    db_path = Path(args.db or f"/tmp/pledgedesk-bench-{args.complaints}.sqlite3")
-    seed(db_path, args.complaints)
-
-    from complaints.seed.bench import BENCH_DOMAIN, BENCH_PASSWORD
-
-    credentials = {
-        "agent": f"agent01@{BENCH_DOMAIN}",
-        "consumer": f"consumer1@{BENCH_DOMAIN}",
-        "password": BENCH_PASSWORD,
-    }
-
+def serve_and_measure(database: Database, runs: int, credentials: dict) -> dict[str, tuple[float, float]]:
     port = _free_port()
     server = subprocess.Popen(
         [BIN / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-        env=_env(db_path),
+        env=database.env(),
         cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -253,15 +339,98 @@ def main() -> int:
                 break
             except OSError:
                 time.sleep(0.1)
-        results = measure(base, db_path, args.runs, credentials)
+        return measure(base, database, runs, credentials)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
-    print(f"\n{args.complaints} complaints, SQLite, gunicorn 2 workers, {args.runs} sequential requests each")
-    print(f"{'request':32} {'p50 ms':>8} {'p95 ms':>8}")
-    for label, p50, p95 in results:
-        print(f"{label:32} {p50:8.1f} {p95:8.1f}")
-    profile_slowest(results, db_path, credentials)
+
+
+def profile_slowest(results, database: Database, credentials: dict, runs: int = 20, top: int = 15) -> None:
+    """Profile the slowest page in process (cProfile) and print its top project functions by
+    cumulative time, so the next regression is found in minutes."""
+    import cProfile
+    import io
+    import pstats
+
+    timed_pages = [(p95, label) for label, (_, p95) in results.items() if label in PAGES]
+    _, label = max(timed_pages)
+    who, path = PAGES[label]
+    from complaints import create_app
+
+    app = create_app(
+        None,
+        {"SQLALCHEMY_DATABASE_URI": database.url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False},
+    )
+    client = app.test_client()
+    client.post("/login", data={"email": credentials[who], "password": credentials["password"]})
+    client.get(path)  # warm: caches and the calendar index
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(path)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(str(ROOT / "complaints"), top)
+    print(f"\n{database.name}: profile of the slowest page ({label}), {runs} requests in process, top {top}:")
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-4000:])
+
+
+def peer_filing(runs: int) -> tuple[float, float] | None:
+    """The peer's public ticket submission, p50/p95 ms (tests/bench/peer_helpdesk.py), or None."""
+    script = ROOT / "tests/bench/peer_helpdesk.py"
+    if not script.exists():
+        return None
+    done = subprocess.run(
+        [BIN / "python", script, "--runs", str(runs), "--json"], cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        print(f"the peer benchmark failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        return None
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures["p50"], figures["p95"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--complaints", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
+    parser.add_argument("--no-peer", action="store_true", help="skip the peer's filing benchmark")
+    args = parser.parse_args()
+    kinds = {"sqlite": [Sqlite], "postgres": [Postgres], "both": [Sqlite, Postgres]}[args.db]
+
+    from complaints.seed.bench import BENCH_DOMAIN, BENCH_PASSWORD
+
+    credentials = {
+        "agent": f"agent01@{BENCH_DOMAIN}",
+        "supervisor": f"supervisor1@{BENCH_DOMAIN}",
+        "consumer": f"consumer1@{BENCH_DOMAIN}",
+        "password": BENCH_PASSWORD,
+    }
+    results: dict[str, dict] = {}
+    for kind in kinds:
+        database = kind(args.complaints)
+        database.start()
+        try:
+            database.seed()
+            results[database.name] = serve_and_measure(database, args.runs, credentials)
+            profile_slowest(results[database.name], database, credentials)
+        finally:
+            database.stop()
+    peer = None if args.no_peer else peer_filing(args.runs)
+
+    names = list(results)
+    print(
+        f"\n{args.complaints:,} complaints with their pledge clocks, gunicorn 2 workers, {args.runs} sequential requests each"
+    )
+    print(f"{'request (p50 / p95 ms)':34}" + "".join(f"{name:>20}" for name in names))
+    for label in ORDER:
+        cells = "".join(f"{results[n][label][0]:9.1f} / {results[n][label][1]:6.1f}" for n in names)
+        print(f"{label:34}{cells}")
+    if peer:
+        print(
+            f"{'peer: django-helpdesk public form':34}{peer[0]:9.1f} / {peer[1]:6.1f}  (same run, its own SQLite)"
+        )
     return 0
 
 
