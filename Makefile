@@ -70,10 +70,17 @@ e2e: $(VENV)/.dev-installed translations e2e-deps
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache
 
-# Seeds N complaints (default 100000; N=1000000 works), serves with gunicorn, prints p50/p95.
+# Seeds N complaints with their pledge clocks (default 100000; N=1000000 works), serves them with
+# gunicorn, prints p50/p95 beside the peer's filing and a profile of the slowest page.
+# DB=sqlite (default), DB=postgres (a throwaway cluster, installed when missing) or DB=both.
+DB ?= sqlite
 bench: $(VENV)/.dev-installed translations
+	@if [ "$(DB)" != sqlite ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing postgresql with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
 	PYTHONPATH=. $(BIN)/python tests/bench/calendar_bench.py
-	$(BIN)/python tests/bench/run_bench.py --complaints $(N)
+	$(BIN)/python tests/bench/run_bench.py --complaints $(N) --db $(DB)
 
 # The integration suite against a throwaway PostgreSQL on 127.0.0.1:54329 (installed when missing).
 PG_URL := postgresql+psycopg://postgres@127.0.0.1:54329/pledgedesk_test
