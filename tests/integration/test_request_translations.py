@@ -1,0 +1,25 @@
+"""Templates look the request's translations up once, and a language chosen mid-request is obeyed."""
+
+from __future__ import annotations
+
+from flask import render_template_string, session
+from flask_babel import force_locale, refresh
+
+from complaints.web.i18n import request_translations
+
+
+def test_a_template_speaks_the_request_language_and_follows_a_change_mid_request(app):
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string("{{ _('Complaint queues') }}") == "投诉工单队列"
+        assert request_translations() is request_translations()  # looked up once
+        with force_locale("en"):
+            assert render_template_string("{{ _('Complaint queues') }}") == "Complaint queues"
+        assert render_template_string("{{ _('Complaint queues') }}") == "投诉工单队列"
+
+
+def test_a_language_saved_mid_request_is_used_after_refresh(app, world):
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert render_template_string("{{ _('Complaint queues') }}") == "Complaint queues"
+        session["locale"] = "zh_CN"
+        refresh()
+        assert render_template_string("{{ _('Complaint queues') }}") == "投诉工单队列"
