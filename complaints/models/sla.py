@@ -125,7 +125,7 @@ class SlaTarget(db.Model):
     pause_on: Mapped[list] = mapped_column(JSON, default=list)  # waiting-on flags: "consumer", "merchant"
     breach_actions: Mapped[list] = mapped_column(JSON, default=list)  # BreachAction values
 
-    calendar = relationship("WorkCalendar", lazy="joined")
+    calendar = relationship("WorkCalendar")  # the clocks read it through sla.policy.calendar_of (cached)
 
 
 _WARNED_RUNNING = "stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL AND warned_at IS NOT NULL"

@@ -126,7 +126,7 @@ class ClockStatus:
 
 def clock_status(clock: SlaClock, at: datetime, *, round: int = 1) -> ClockStatus:
     """The status of `clock` at instant `at`."""
-    cal = policy.working_calendar(clock.target.calendar, clock.started_at)
+    cal = policy.calendar_of(clock.target.calendar_id, clock.started_at)
     state = state_of(clock, at)
     end = clock.stopped_at or clock.paused_at or at
     paused = timedelta(seconds=clock.paused_seconds)
