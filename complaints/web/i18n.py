@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flask_babel
 from flask import current_app, g, request, session
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from complaints.extensions import babel
@@ -37,7 +38,10 @@ def request_translations():
     the request (g._flask_babel) and tied to its locale object, so a language chosen mid-request
     (flask_babel.refresh, force_locale) gets its own translations.
     """
-    state = g.get("_flask_babel")
+    try:
+        state = g.get("_flask_babel")
+    except RuntimeError:  # outside an application context: Flask-Babel's own answer
+        return flask_babel.get_translations()
     locale = getattr(state, "babel_locale", None)
     kept = getattr(state, "pledgedesk_translations", None)
     if kept is not None and kept[0] is locale:
@@ -47,6 +51,17 @@ def request_translations():
     if state is not None:
         state.pledgedesk_translations = (getattr(state, "babel_locale", None), translations)
     return translations
+
+
+def gettext(string: str, **variables) -> str:
+    """flask_babel.gettext, with the translations found once per request."""
+    text = request_translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext, translated by gettext above when shown."""
+    return LazyString(gettext, string, **variables)
 
 
 def register(app) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from complaints.models import (
     AdminAction,
     ClockKind,
@@ -14,6 +12,7 @@ from complaints.models import (
     Role,
     WaitingOn,
 )
+from complaints.web.i18n import lazy_gettext as _l
 from complaints.workflow import Action, State
 
 STATE = {

@@ -7,6 +7,7 @@ from flask_babel import format_currency, format_datetime, get_locale
 
 from complaints import participants
 from complaints.web import labels
+from complaints.web.i18n import gettext
 
 
 def money(amount) -> str:
@@ -24,8 +25,6 @@ def when(value, fmt: str = "medium") -> str:
 
 def duration(value) -> str:
     """A working-time amount in the viewer's language, e.g. "7h 05m" / "7小时05分"."""
-    from flask_babel import gettext
-
     seconds = int(value.total_seconds())
     hours, rest = divmod(abs(seconds), 3600)
     text = gettext("%(hours)sh %(minutes)sm", hours=hours, minutes=f"{rest // 60:02d}")
@@ -53,7 +52,6 @@ def complaint_url(reference: str) -> str | None:
 def person_name(person) -> str:
     """Who wrote or did something, as the reader may see it: a member of the platform's staff
     is "Platform support" to readers the participant policy keeps staff names from."""
-    from flask_babel import gettext
     from flask_login import current_user
 
     if person is None:
