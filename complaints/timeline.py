@@ -17,6 +17,12 @@ from complaints.models import GENESIS_HASH, Complaint, Event, User
 from complaints.timekeeping import now
 
 
+def open_timeline(complaint: Complaint) -> None:
+    """`complaint` was just created in this transaction: its first event follows the genesis hash
+    (nothing to read)."""
+    _heads()[complaint.id] = GENESIS_HASH
+
+
 def append_event(
     complaint: Complaint,
     actor: User | None,

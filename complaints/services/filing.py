@@ -25,7 +25,7 @@ from complaints.services.money import parse_amount
 from complaints.services.search import index_complaint
 from complaints.sla import clocks
 from complaints.timekeeping import now
-from complaints.timeline import append_event
+from complaints.timeline import append_event, open_timeline
 from complaints.workflow import N_, Refusal, State
 
 
@@ -111,8 +111,10 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
         created_at=at,
         updated_at=at,
     )
+    promises = clocks.attach_policy(complaint)  # before the row is written: one INSERT, no UPDATE
     db.session.add(complaint)
     db.session.flush()
+    open_timeline(complaint)
     if draft.files:
         store_attachments(complaint, consumer, draft.files)
     index_complaint(complaint)
@@ -123,7 +125,7 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
         to_state=State.RECEIVED.value,
         detail={"attachments": len(draft.files), "major": major},
     )
-    clocks.on_filed(complaint)
+    clocks.on_filed(complaint, promises)
     return complaint
 
 

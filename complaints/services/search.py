@@ -87,9 +87,8 @@ def document_text(title: str, description: str) -> str:
 
 
 def index_complaint(complaint: Complaint) -> None:
-    """Put `complaint`'s words in the search index (replacing what was there)."""
+    """Put a new complaint's words in the search index (a complaint's text never changes)."""
     body = document_text(complaint.title, complaint.description)
-    db.session.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": complaint.id})
     db.session.execute(
         text(f"INSERT INTO {FTS_TABLE} (rowid, body) VALUES (:id, :body)"),
         {"id": complaint.id, "body": body},

@@ -255,9 +255,9 @@ def resume(complaint: Complaint, clock: SlaClock, at: datetime | None = None, *,
         _event(complaint, "clock_resumed", clock, paused_seconds=int(paused.total_seconds()))
 
 
-def on_filed(complaint: Complaint) -> None:
-    """A new complaint: hold it to the current pledge and start its clocks."""
-    promises = attach_policy(complaint)
+def on_filed(complaint: Complaint, promises: policy.Promises | None) -> None:
+    """A new complaint, held to `promises` (attach_policy, before its row was first written):
+    start its clocks."""
     start_many(complaint, ON_RECEIPT, complaint.created_at, promises)
 
 
