@@ -57,7 +57,8 @@ DONE = {
 
 def _filter_form() -> QueueFilterForm:
     form = QueueFilterForm(formdata=request.args)
-    categories, staff = queues.queue_filter_choices()
+    supervisor = participants.supervises(current_user)
+    categories, staff = queues.queue_filter_choices(with_staff=supervisor)
     any_ = SelectChoice("", _("Any"))
     form.state.choices = [SelectChoice("", _("Open states"))] + [
         SelectChoice(s.value, str(STATE[s])) for s in State
@@ -66,7 +67,7 @@ def _filter_form() -> QueueFilterForm:
     form.assignee_id.choices = [any_, SelectChoice(queues.UNASSIGNED, _("Nobody"))] + [
         SelectChoice(str(u.id), u.name) for u in staff
     ]
-    if not participants.supervises(current_user):
+    if not supervisor:
         del form.assignee_id  # agents work their own and the unassigned; supervisors see who has what
     form.drop_invalid()
     form.shop = None

@@ -319,10 +319,11 @@ def _pledge_page(
     return _page(user, _due_keys(statement), size, all_overdue=all_overdue)
 
 
-def queue_filter_choices() -> tuple[list[Category], list[User]]:
-    """Categories and staff to filter queues by (shops are typed: there are too many to list)."""
+def queue_filter_choices(*, with_staff: bool = True) -> tuple[list[Category], list[User]]:
+    """Categories and staff to filter queues by (shops are typed: there are too many to list).
+    with_staff: False for a viewer who does not filter by assignee (no staff are read)."""
     categories = list(db.session.scalars(select(Category).order_by(Category.id)))
-    return categories, assignable_staff()
+    return categories, assignable_staff() if with_staff else []
 
 
 def active_categories() -> list[Category]:
