@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import Select, exists, select, tuple_, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from complaints.bounds import parse_id, parse_instant
 from complaints.extensions import db
@@ -32,6 +32,7 @@ from complaints.services.clock_order import (
     overdue_clocks,
     running_clocks,
 )
+from complaints.sla.policy import promises_of_targets
 from complaints.sla.terms import ClockStatus, clock_status, is_overdue
 from complaints.timekeeping import now
 from complaints.workflow import OPEN_STATES, State
@@ -266,8 +267,10 @@ def _page(user: User, keys: list[_Key], size: int, *, all_overdue: bool = False)
         select(SlaClock)
         .where(SlaClock.complaint_id.in_(ids), SlaClock.stopped_at.is_(None))
         .order_by(SlaClock.due_at, SlaClock.id)
+        .options(lazyload(SlaClock.target))  # a status reads its promise from sla.policy's cache
     ):
         clocks.setdefault(clock.complaint_id, []).append(clock)
+    promises_of_targets({c.target_id for own in clocks.values() for c in own})  # one read, then cached
     at = now()
     rows = []
     for key in keys[:size]:

@@ -195,7 +195,7 @@ def publish_version(
     return version
 
 
-def describe_window(target: SlaTarget) -> tuple[Decimal, str]:
+def describe_window(target: SlaTarget | Promise) -> tuple[Decimal, str]:
     """The target as a number and its unit, for display."""
     amount = Decimal(target.amount)
     # 100 shows as "100", 1.50 as "1.5": never in exponent notation ("1E+2").
@@ -236,6 +236,7 @@ class _Cache:
         self.key = key
         self.in_force: dict[tuple[int | None, bool], Promises | None] = {}
         self.versions: dict[int, Promises] = {}
+        self.targets: dict[int, Promise] = {}  # target id -> its promise
         self.calendars: dict[tuple[int, int], wt.WorkingCalendar] = {}
 
 
@@ -293,23 +294,21 @@ def _current() -> _Cache:
     return cache
 
 
-def _promises(version: SlaPolicyVersion) -> Promises:
-    return Promises(
-        version.id,
-        {
-            t.kind: Promise(
-                id=t.id,
-                kind=t.kind,
-                amount=Decimal(t.amount),
-                unit=t.unit,
-                warn_percent=t.warn_percent,
-                pause_on=frozenset(t.pause_on or ()),
-                breach_actions=frozenset(t.breach_actions or ()),
-                calendar_id=t.calendar_id,
-            )
-            for t in version.targets
-        },
+def _promise(t: SlaTarget) -> Promise:
+    return Promise(
+        id=t.id,
+        kind=t.kind,
+        amount=Decimal(t.amount),
+        unit=t.unit,
+        warn_percent=t.warn_percent,
+        pause_on=frozenset(t.pause_on or ()),
+        breach_actions=frozenset(t.breach_actions or ()),
+        calendar_id=t.calendar_id,
     )
+
+
+def _promises(version: SlaPolicyVersion) -> Promises:
+    return Promises(version.id, {t.kind: _promise(t) for t in version.targets})
 
 
 def in_force(category_id: int | None, is_major: bool) -> Promises | None:
@@ -333,6 +332,22 @@ def promises_of(version_id: int) -> Promises | None:
             return None
         cache.versions[version_id] = _promises(version)
     return cache.versions[version_id]
+
+
+def promise_of(target_id: int) -> Promise:
+    """The promise of the target `target_id` (a clock's target_id; targets never change; cached)."""
+    promise = _current().targets.get(target_id)
+    return promise if promise is not None else promises_of_targets([target_id])[target_id]
+
+
+def promises_of_targets(target_ids) -> dict[int, Promise]:
+    """The promises of the targets `target_ids`, those not cached yet read in one statement."""
+    cache = _current()
+    missing = {i for i in target_ids if i not in cache.targets}
+    if missing:
+        for target in db.session.scalars(select(SlaTarget).where(SlaTarget.id.in_(missing))):
+            cache.targets[target.id] = _promise(target)
+    return {i: cache.targets[i] for i in target_ids}
 
 
 def calendar_of(calendar_id: int, around: datetime) -> wt.WorkingCalendar:

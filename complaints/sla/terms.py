@@ -126,7 +126,8 @@ class ClockStatus:
 
 def clock_status(clock: SlaClock, at: datetime, *, round: int = 1) -> ClockStatus:
     """The status of `clock` at instant `at`."""
-    cal = policy.calendar_of(clock.target.calendar_id, clock.started_at)
+    promise = policy.promise_of(clock.target_id)
+    cal = policy.calendar_of(promise.calendar_id, clock.started_at)
     state = state_of(clock, at)
     end = clock.stopped_at or clock.paused_at or at
     paused = timedelta(seconds=clock.paused_seconds)
@@ -138,7 +139,7 @@ def clock_status(clock: SlaClock, at: datetime, *, round: int = 1) -> ClockStatu
         over = wt.working_time_between(cal, clock.due_at, end)
     elif clock.stopped_at is None:
         left = wt.working_time_between(cal, end, clock.due_at)
-    amount, unit = policy.describe_window(clock.target)
+    amount, unit = policy.describe_window(promise)
     return ClockStatus(
         kind=clock.kind,
         amount=amount,
