@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import format_currency, format_datetime, get_locale
+from markupsafe import Markup
 
 from complaints import participants
 from complaints.web import labels
@@ -29,6 +30,30 @@ def duration(value) -> str:
     hours, rest = divmod(abs(seconds), 3600)
     text = gettext("%(hours)sh %(minutes)sm", hours=hours, minutes=f"{rest // 60:02d}")
     return f"-{text}" if seconds < 0 else text
+
+
+_BADGE_CSS = {"at_risk": "warn", "overdue": "bad", "missed": "bad", "met": "ok"}
+
+
+def clock_badge(status) -> Markup:
+    """A clock's state (sla/terms.py's word for it) as a badge."""
+    state = status.state.value
+    return Markup('<span class="badge {}">{}</span>').format(
+        _BADGE_CSS.get(state, ""), labels.label(labels.CLOCK_STATE, state)
+    )
+
+
+def time_left(status) -> str:
+    """Time left or time over, never both and never negative, in working time or clock time."""
+    if status.over is not None:
+        if status.clock_time:
+            return gettext("%(time)s over", time=duration(status.over))
+        return gettext("%(time)s of working time over", time=duration(status.over))
+    if status.left is not None:
+        if status.clock_time:
+            return gettext("%(time)s left", time=duration(status.left))
+        return gettext("%(time)s of working time left", time=duration(status.left))
+    return "—"
 
 
 def unread_notifications() -> int:
@@ -86,5 +111,7 @@ def register(app) -> None:
         participant=participant,
         labels=labels,
         label=labels.label,
+        clock_badge=clock_badge,
+        time_left=time_left,
         current_locale=lambda: str(get_locale()),
     )
