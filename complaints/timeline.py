@@ -70,14 +70,19 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
     entries: (complaint id, action, detail) in the order they happen; several may name one
       complaint. The caller holds the complaints' rows (their versions were bumped in the same
       transaction, or they are locked), so no other event can slip in between.
-    Costs two statements whatever the number of entries.
+    Costs two statements whatever the number of entries (one for timelines already appended to
+    in this transaction).
     """
     if not entries:
         return 0
     known = _heads()
     ids = {complaint_id for complaint_id, _, _ in entries} - known.keys()
-    newest = select(func.max(Event.id)).where(Event.complaint_id.in_(ids)).group_by(Event.complaint_id)
-    heads = dict(db.session.execute(select(Event.complaint_id, Event.hash).where(Event.id.in_(newest))).all())
+    heads = {}
+    if ids:  # the timelines this transaction has not appended to yet
+        newest = select(func.max(Event.id)).where(Event.complaint_id.in_(ids)).group_by(Event.complaint_id)
+        heads = dict(
+            db.session.execute(select(Event.complaint_id, Event.hash).where(Event.id.in_(newest))).all()
+        )
     heads.update(known)
     rows = []
     for complaint_id, action, detail in entries:

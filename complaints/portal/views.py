@@ -124,7 +124,8 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 @limiter.limit("10 per minute;60 per day", methods=["POST"], key_func=_per_account)
 @roles_required(Role.CONSUMER)
 def new_complaint():
-    form = ComplaintForm(active_categories(), str(get_locale()))
+    categories = active_categories()  # held for the request: filing finds the chosen one in the session
+    form = ComplaintForm(categories, str(get_locale()))
     problem = None
     shop = find_shop(form.merchant_id.data) if form.is_submitted() else None
     if form.is_submitted() and form.merchant_id.data and shop is None:
@@ -153,8 +154,9 @@ def new_complaint():
             db.session.rollback()
             problem = _message(refused)
         else:
+            reference = complaint.reference  # (read before the commit expires it)
             db.session.commit()
-            return redirect(url_for(".filed", reference=complaint.reference))
+            return redirect(url_for(".filed", reference=reference))
     status = 400 if (form.errors or problem) else 200
     return render_template("portal/new_complaint.html", form=form, problem=problem), status
 

@@ -30,7 +30,7 @@ from complaints.sla import calendar as wt
 from complaints.sla import policy, terms
 from complaints.sla.notices import PledgeNotice, breach_notice
 from complaints.timekeeping import now
-from complaints.timeline import append_event
+from complaints.timeline import append_event, append_events
 from complaints.workflow import Action, Actor, State
 
 K = ClockKind
@@ -111,10 +111,12 @@ def _calendar(clock_or_promise, at: datetime) -> wt.WorkingCalendar:
     return policy.calendar_of(calendar_id, at)
 
 
+def _facts(clock: SlaClock, **detail) -> dict:
+    return {"clock": clock.kind.value, "due_at": clock.due_at.isoformat(), **detail}
+
+
 def _event(complaint: Complaint, verb: str, clock: SlaClock, **detail) -> None:
-    facts = {"clock": clock.kind.value, "due_at": clock.due_at.isoformat()}
-    facts.update(detail)
-    append_event(complaint, None, verb, detail=facts)
+    append_event(complaint, None, verb, detail=_facts(clock, **detail))
 
 
 def attach_policy(complaint: Complaint) -> policy.Promises | None:
@@ -161,8 +163,9 @@ def start_many(
         started.append((clock, promise))
     db.session.add_all([clock for clock, _ in started])
     db.session.flush()
+    # the start events in one statement (system events, chained as append_event chains them)
+    append_events([(complaint.id, "clock_started", _facts(clock)) for clock, _ in started], at)
     for clock, promise in started:
-        _event(complaint, "clock_started", clock)
         if complaint.waiting_on and complaint.waiting_on.value in promise.pause_on:
             pause(complaint, clock, complaint.waiting_on, at)  # just started: never late
     clocks = [clock for clock, _ in started]
