@@ -265,23 +265,28 @@ def _fingerprint() -> tuple:
     memo = db.session.info.get("pledge_fingerprint")
     if memo is not None and memo[0] == _flushes:
         return memo[1]
+    bind = db.session.get_bind()
+    flushes = _flushes
+    row = db.session.execute(_fingerprint_statement(bind.dialect.name)).one()
+    key = (str(bind.url), *row)
+    db.session.info["pledge_fingerprint"] = (flushes, key)
+    return key
+
+
+@lru_cache(maxsize=4)
+def _fingerprint_statement(dialect: str):
+    """The fingerprint's one SELECT, built once per kind of database."""
     ids = SlaPolicy.id.cast(String)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         active = func.string_agg(ids, aggregate_order_by(literal_column("','"), SlaPolicy.id))
     else:  # SQLite concatenates in the order it reads, by primary key here
         active = func.group_concat(ids, ",")
-    flushes = _flushes
-    row = db.session.execute(
-        select(
-            select(func.max(SlaPolicyVersion.id)).scalar_subquery(),
-            select(active).where(SlaPolicy.active.is_(True)).scalar_subquery(),
-            select(func.max(WorkCalendar.updated_at)).scalar_subquery(),
-            select(func.count(CalendarDay.id)).scalar_subquery(),
-        )
-    ).one()
-    key = (str(db.session.get_bind().url), *row)
-    db.session.info["pledge_fingerprint"] = (flushes, key)
-    return key
+    return select(
+        select(func.max(SlaPolicyVersion.id)).scalar_subquery(),
+        select(active).where(SlaPolicy.active.is_(True)).scalar_subquery(),
+        select(func.max(WorkCalendar.updated_at)).scalar_subquery(),
+        select(func.count(CalendarDay.id)).scalar_subquery(),
+    )
 
 
 def _current() -> _Cache:
