@@ -170,3 +170,17 @@ def act_as(world: World, ref: str, who: str | None, action, **params) -> Complai
     apply_action(world.complaint(ref), world.user(who) if who else None, action, **params)
     db.session.commit()
     return world.complaint(ref)
+
+
+# The events the pledge engine writes on a complaint's timeline (sla/clocks.py, sla/sweep.py).
+PLEDGE_VERBS = frozenset(
+    {
+        "clock_started",
+        "clock_stopped",
+        "clock_paused",
+        "clock_resumed",
+        "clock_retargeted",
+        "sla_warning",
+        "sla_breach",
+    }
+)

@@ -19,15 +19,8 @@ from complaints.models import Complaint, Event, Merchant, SlaClock, User
 from complaints.services import lifecycle, pledge_keeping
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.workflow import OPEN_STATES, Action
+from tests.support import PLEDGE_VERBS
 
-PLEDGE_VERBS = {
-    "clock_started",
-    "clock_stopped",
-    "clock_paused",
-    "clock_resumed",
-    "sla_warning",
-    "sla_breach",
-}
 SWEEP = timedelta(seconds=60)
 
 

@@ -32,6 +32,7 @@ from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.search import FTS_TABLE, document_text, ranked_matches
 from complaints.timekeeping import FrozenClock, install_clock, now
 from complaints.workflow import Action, Actor, Facts, State, check, target_state, transition_for
+from tests.support import PLEDGE_VERBS
 
 DEMO_EMAILS = [
     f"{key}@pledgedesk.example"
@@ -190,9 +191,6 @@ def test_seed_bench_refuses_a_database_that_already_has_data(app, runner, world)
     assert "empty database only" in result.output
     with app.app_context():
         assert row_counts() == before
-
-
-PLEDGE_VERBS = {"clock_started", "clock_stopped", "clock_paused", "clock_resumed", "sla_warning", "sla_breach"}
 
 
 def replayed(chain: list[Event], roles: dict, window: timedelta) -> Facts:
