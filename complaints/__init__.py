@@ -71,13 +71,21 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
+        from sqlalchemy import select
+
+        from complaints.bounds import parse_id
         from complaints.models import User
+        from complaints.services.notifications import remember_unread, unread_count_of
 
         user_id, _, token = session_id.partition(":")
-        try:
-            user = db.session.get(User, int(user_id))
-        except ValueError:
+        user_id = parse_id(user_id)
+        if user_id is None:
             return None
+        # the user and their unread notifications (the bell on every page) in one statement
+        row = db.session.execute(select(User, unread_count_of(User.id)).where(User.id == user_id)).first()
+        user = row[0] if row else None
+        if user is not None:
+            remember_unread(user, row[1])
         if user is None or not token or not user.session_token:
             return None
         if not secrets.compare_digest(user.session_token, token):

@@ -73,10 +73,30 @@ def _active(user_ids: Iterable[int]) -> list[int]:
     return [user_id for user_id in wanted if user_id in active]
 
 
-def unread_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+def unread_count_of(user_id):
+    """The number of unread notifications of the user `user_id` (a value or a column), as a
+    scalar subquery: the sign-in loader reads it with the user, in the same statement."""
+    return (
+        select(func.count())
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+_UNREAD = "_unread_notifications"  # the count read with the user for this request
+
+
+def remember_unread(user: User, count: int) -> None:
+    setattr(user, _UNREAD, count)
+
+
+def unread_count(user: User) -> int:
+    """How many of `user`'s notifications are unread (read with the user when they signed in
+    this request, else now)."""
+    known = vars(user).get(_UNREAD)
+    if known is not None:
+        return known
+    return db.session.scalar(select(unread_count_of(user.id)))
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:
@@ -98,6 +118,7 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=now())
     )
+    vars(user).pop(_UNREAD, None)
     return result.rowcount
 
 
