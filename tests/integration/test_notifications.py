@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from complaints.extensions import db
 from complaints.models import Notification, NotificationKind
 from complaints.services import notifications
 from complaints.services.notifications import MAX_EMAIL_ATTEMPTS, deliver_pending_email, notify
+from tests.support import csrf_token_from
 
 DETAIL = {"reference": "C-2026-000001", "clock": "resolution", "due_at": "2026-03-23T10:00:00+00:00"}
 
@@ -173,3 +175,18 @@ def test_email_that_keeps_failing_is_marked_failed_and_kept(world, clock, smtp):
     assert row.email_status == "failed"
     assert "Connection refused" in row.email_error
     assert notifications.unread_count(world.user("agent")) == 1  # still shown in the app
+
+
+def test_the_bell_counts_unread_notifications_on_every_page_and_clears_when_read(client, auth, world):
+    agent = world.user("agent")
+    for _ in range(3):
+        notify([agent.id], NotificationKind.SLA_WARNING, None, DETAIL)
+    db.session.commit()
+    auth.login(agent.email)
+
+    page = client.get("/desk/").get_data(as_text=True)
+    assert re.search(r'class="bell">[^<]*<span class="badge warn">3<', page)
+    form = client.get("/notifications").get_data(as_text=True)
+    client.post("/notifications/read", data={"csrf_token": csrf_token_from(form)})
+    page = client.get("/desk/").get_data(as_text=True)
+    assert 'class="bell">' in page and not re.search(r'class="bell">[^<]*<span class="badge', page)
