@@ -23,3 +23,10 @@ def test_a_language_saved_mid_request_is_used_after_refresh(app, world):
         session["locale"] = "zh_CN"
         refresh()
         assert render_template_string("{{ _('Complaint queues') }}") == "投诉工单队列"
+
+
+def test_the_sign_in_prompt_speaks_the_visitors_language(client):
+    page = client.get("/desk/", headers={"Accept-Language": "zh-CN"}, follow_redirects=True)
+    assert "请先登录再查看此页面。" in page.get_data(as_text=True)
+    page = client.get("/desk/", headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert "Please sign in to see this page." in page.get_data(as_text=True)
