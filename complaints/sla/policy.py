@@ -289,6 +289,13 @@ def _fingerprint_statement(dialect: str):
     )
 
 
+def forget_cached() -> None:
+    """Drop the promises and calendars this process remembers (the next read fills it again)."""
+    global _cache
+    with _lock:
+        _cache = _Cache(())
+
+
 def _current() -> _Cache:
     global _cache
     key = _fingerprint()
