@@ -199,6 +199,7 @@ def due_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, 
         after,
         limit,
         from_complaints=filters.merchant_id is not None,
+        cache_key=(user.id, user.role, filters),
     )
 
 
@@ -318,7 +319,9 @@ def _pledge_page(
     size = _page_size()
     after = decode_cursor(cursor)
     after_key = after.key if after is not None and after.phase == DUE else None
-    statement = clock_keys_statement(user, clock_set, sorted(OPEN_STATES), [], after_key, size + 1)
+    statement = clock_keys_statement(
+        user, clock_set, sorted(OPEN_STATES), [], after_key, size + 1, cache_key=(user.id, user.role)
+    )
     return _page(user, _due_keys(statement), size, all_overdue=all_overdue)
 
 
