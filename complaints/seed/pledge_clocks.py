@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from complaints.models import BreachAction, ClockKind, ClockResult, WaitingOn
 from complaints.sla import calendar as wt
 from complaints.sla import policy, terms
-from complaints.sla.clocks import CLOCK_TABLE, ON_RECEIPT, ClockMoves, is_first_response
+from complaints.sla.clocks import CLOCK_TABLE, ON_RECEIPT, ClockMoves, end_pause, is_first_response
 from complaints.sla.notices import BREACH, WARNING
 from complaints.workflow import Action, Actor
 
@@ -237,13 +237,7 @@ class _Replay:
 
     def stop(self, clock: BenchClock, moment: datetime, at: int, fulfilled: bool) -> None:
         if clock.paused_at is not None:  # resumed quietly, as sla.clocks.stop does
-            cal = clock.target.calendar(moment)
-            paused = wt.working_time_between(cal, clock.paused_at, moment)
-            clock.paused_seconds += int(paused.total_seconds())
-            clock.due_at = wt.add_working_hours(cal, clock.due_at, paused)
-            if clock.warned_at is None:
-                clock.warn_at = wt.add_working_hours(cal, clock.warn_at, paused)
-            clock.paused_at = None
+            end_pause(clock, clock.target.calendar(moment), moment)
         clock.result = terms.result_at_stop(clock, moment, fulfilled=fulfilled)
         if clock.result is ClockResult.MISSED and clock.breached_at is None:
             self.late_breach(clock, moment, at)

@@ -247,15 +247,22 @@ def resume(complaint: Complaint, clock: SlaClock, at: datetime | None = None, *,
     if clock.paused_at is None:
         return
     at = at or now()
-    cal = _calendar(clock, at)
+    paused = end_pause(clock, _calendar(clock, at), at)
+    if not quiet:
+        _event(complaint, "clock_resumed", clock, paused_seconds=int(paused.total_seconds()))
+
+
+def end_pause(clock, cal: wt.WorkingCalendar, at: datetime) -> timedelta:
+    """End the pause of `clock` (an SlaClock, or anything with its columns) at `at`: its due and
+    warning instants (the warning only if not given yet) move on by the working time it spent
+    paused in `cal`, which is returned and added to its paused_seconds."""
     paused = wt.working_time_between(cal, clock.paused_at, at)
     clock.paused_seconds += int(paused.total_seconds())
     clock.due_at = wt.add_working_hours(cal, clock.due_at, paused)
     if clock.warned_at is None:
         clock.warn_at = wt.add_working_hours(cal, clock.warn_at, paused)
     clock.paused_at = None
-    if not quiet:
-        _event(complaint, "clock_resumed", clock, paused_seconds=int(paused.total_seconds()))
+    return paused
 
 
 def on_filed(complaint: Complaint, promises: policy.Promises | None) -> None:
