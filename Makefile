@@ -68,7 +68,7 @@ e2e: $(VENV)/.dev-installed translations e2e-deps
 	SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest -q tests/e2e
 
 clean:
-	rm -rf $(VENV) artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venv-peer artifacts .pytest_cache .ruff_cache
 
 # Seeds N complaints with their pledge clocks (default 100000; N=1000000 works), serves them with
 # gunicorn, prints p50/p95 beside the peer's filing and a profile of the slowest page.
