@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from complaints import participants
 from complaints.extensions import db
@@ -65,9 +66,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     internal = participants.sees_internal_notes(user)
     events_q = select(Event).where(Event.complaint_id == complaint.id).options(joinedload(Event.actor))
     messages_q = (
-        select(Message)
-        .where(Message.complaint_id == complaint.id)
-        .options(joinedload(Message.author), selectinload(Message.attachments))
+        select(Message).where(Message.complaint_id == complaint.id).options(joinedload(Message.author))
     )
     if not internal:
         events_q = events_q.where(Event.public.is_(True))
@@ -78,7 +77,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
             (Attachment.message_id.is_(None)) | (Message.kind != MessageKind.INTERNAL)
         )
     sessions: list[MediationSession] = []
-    if participants.sees_mediation_notes(user):
+    if complaint.was_mediated and participants.sees_mediation_notes(user):  # (held only in mediation)
         sessions = list(
             db.session.scalars(
                 select(MediationSession)
@@ -93,11 +92,15 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     # Loaded for the table; the workflow's facts read the resolution clock from them too.
     breached = latest_broke_promise(clocks, ClockKind.RESOLUTION, at)
     appealed_at = max((e.created_at for e in events if e.action == Action.APPEAL.value), default=None)
+    messages = list(db.session.scalars(messages_q.order_by(Message.created_at, Message.id)))
+    attachments = list(db.session.scalars(attachments_q.order_by(Attachment.id)))
+    for message in messages:  # each message's files, from the one read of the complaint's files
+        set_committed_value(message, "attachments", [a for a in attachments if a.message_id == message.id])
     return ComplaintView(
         complaint=complaint,
         events=events,
-        messages=list(db.session.scalars(messages_q.order_by(Message.created_at, Message.id))),
-        attachments=list(db.session.scalars(attachments_q.order_by(Attachment.id))),
+        messages=messages,
+        attachments=attachments,
         sessions=sessions,
         actions=allowed_actions(actor, facts_for(complaint, resolution_breached=breached, at=at))
         if actor
