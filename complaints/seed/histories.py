@@ -24,7 +24,8 @@ from itertools import accumulate
 
 from complaints import workflow
 from complaints.seed import texts
-from complaints.seed.writers import WRITERS, Writer, say
+from complaints.seed.conversations import MESSAGE_KINDS, ask, converse
+from complaints.seed.writers import WRITERS, Writer
 from complaints.workflow import Action, Actor, Facts, State
 
 DAY = 86_400
@@ -96,19 +97,6 @@ GAPS = {
     Action.CONFIRM: (3600, 10 * DAY),
 }
 DECISIONS = frozenset({Action.REJECT, Action.WITHDRAW, Action.RESOLVE, Action.ESCALATE})  # talk stops
-# (action, kind, who writes it, corpus, weight): what messages a complaint collects.
-MESSAGE_KINDS = (
-    (Action.REPLY, "public", Actor.AGENT, texts.AGENT_REPLIES, 40),
-    (Action.REPLY, "public", Actor.CONSUMER, texts.CONSUMER_REPLIES, 20),
-    (Action.MERCHANT_ANSWER, "merchant", Actor.AGENT, texts.MERCHANT_ANSWERS, 20),  # typed in by staff
-    (Action.NOTE, "internal", Actor.AGENT, texts.INTERNAL_NOTES, 20),
-)
-FIRST_REPLY_SHARE = 0.92  # complaints whose first message is an agent's public reply
-FIRST_REPLY_GAP = (300, 25 * 3600)  # seconds after filing it comes
-# The same as plain values for the loop run a million times: (action, kind, public, by staff?, corpus).
-_MESSAGES = [
-    (a.value, k, k != "internal", who is Actor.AGENT, corpus) for a, k, who, corpus, _ in MESSAGE_KINDS
-]
 # Who stands in for a route's actor: cast.agents holds agents and supervisors, so a step given to an
 # agent must be open to both. The bench casts nobody else (no shop staff, no supervisor alone).
 STAND_INS = {
@@ -117,7 +105,6 @@ STAND_INS = {
     Actor.MEDIATOR: (Actor.MEDIATOR,),
     Actor.SYSTEM: (Actor.SYSTEM,),
 }
-_MESSAGE_CUM = list(accumulate(kind[-1] for kind in MESSAGE_KINDS))
 _CATEGORY_CUM = list(accumulate(texts.CATEGORY_WEIGHTS))
 _CATEGORY_CODES = [code for code, _, _ in texts.CATEGORIES]
 _STATE_CUM = [(limit * DAY, list(accumulate(weights))) for limit, weights in STATE_BY_AGE]
@@ -296,14 +283,14 @@ def invent_history(
     agent = rng.choice(cast.agents)
     route, times = _timed_route(rng, h, end, appeal_window)
     talk_until = next((at for leg, at in zip(route.legs, times, strict=True) if leg.decision), end)
-    _converse(rng, h, agent, talk_until)
+    converse(rng, h, agent, talk_until)
     for leg, at in zip(route.legs, times, strict=True):  # each leg: who, the writer's detail, the event
         who = _cast_as(rng, h, cast, agent, leg.step.actor)
         detail = leg.write(rng, h, cast, who, at)
         h.events.append((at, who, leg.action, leg.source, leg.target, leg.public, detail))
         h.state = leg.target
     if route.staff_may_ask and rng.random() < 0.12:
-        _ask(rng, h, agent, end)
+        ask(rng, h, agent, end)
     h.events.sort(key=_by_time)
     return h
 
@@ -366,38 +353,6 @@ def _cast_as(rng: random.Random, h: ComplaintHistory, cast, agent: int, actor: A
     if actor is Actor.MEDIATOR:
         return rng.choice(next(m for org_id, _, m in cast.orgs if org_id == h.mediation_org_id))
     return None
-
-
-def _converse(rng: random.Random, h: ComplaintHistory, agent: int, until: int) -> None:
-    """One to three messages between filing and the first decision, each with its event. Most
-    complaints are first answered by an agent within a day or so (the response pledge is 24 hours;
-    a few answers come later and miss it)."""
-    window = max(2, until - h.created - 1)
-    for number in range(rng.choice((1, 1, 2, 2, 2, 3))):
-        if number == 0 and rng.random() < FIRST_REPLY_SHARE:
-            gap = int(rng.uniform(*FIRST_REPLY_GAP))
-            if gap >= window - 1:  # not answered yet, or the decision came first
-                continue
-            at = h.created + 1 + gap
-            action, kind, public, by_staff, corpus = _MESSAGES[0]
-        else:
-            at = h.created + 1 + int(rng.random() * (window - 1))
-            action, kind, public, by_staff, corpus = rng.choices(_MESSAGES, cum_weights=_MESSAGE_CUM)[0]
-        author = agent if by_staff else h.consumer_id
-        h.messages.append((at, author, kind, say(rng, h, corpus)))
-        detail = {"attachments": 0} if action == "reply" else {}
-        h.events.append((at, author, action, None, None, public, detail))
-
-
-def _ask(rng: random.Random, h: ComplaintHistory, agent: int, end: int) -> None:
-    """Staff asked someone for information and are still waiting for the answer."""
-    last = max(event[0] for event in h.events)
-    at = last + 1 + int((end - last - 1) * rng.uniform(0.1, 0.9))
-    party = "consumer" if rng.random() < 0.5 else "merchant"
-    corpus = texts.INFO_REQUESTS_CONSUMER if party == "consumer" else texts.INFO_REQUESTS_MERCHANT
-    h.messages.append((at, agent, "public" if party == "consumer" else "internal", say(rng, h, corpus)))
-    h.events.append((at, agent, "request_info", None, None, True, {"party": party}))
-    h.waiting_on = party
 
 
 def _plan_routes(routes: dict[State, tuple]) -> dict[State, tuple[list[Route], list[float]]]:

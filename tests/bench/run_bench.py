@@ -28,6 +28,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class Database:
+class Database(ABC):
     """A benchmark database: where it is, how to fill it once, how to read facts from it."""
 
     name = "?"
@@ -57,8 +58,9 @@ class Database:
         self.n = n
 
     @property
+    @abstractmethod
     def url(self) -> str:
-        raise NotImplementedError
+        """The SQLAlchemy URL of the benchmark database."""
 
     def env(self) -> dict:
         env = dict(os.environ)
@@ -101,14 +103,17 @@ class Database:
         )
         print(f"{self.name}: seeded {self.n:,} complaints in {time.perf_counter() - started:.1f} s")
 
+    @abstractmethod
     def create(self) -> None:
-        raise NotImplementedError
+        """Make an empty database to seed (dropping one left from an older run)."""
 
+    @abstractmethod
     def start(self) -> None:
-        pass
+        """Make the database reachable (start its server)."""
 
+    @abstractmethod
     def stop(self) -> None:
-        pass
+        """Undo start()."""
 
 
 class Sqlite(Database):
@@ -121,6 +126,12 @@ class Sqlite(Database):
     @property
     def url(self) -> str:
         return f"sqlite:///{self.path}"
+
+    def start(self) -> None:
+        """A file: there is no server to start."""
+
+    def stop(self) -> None:
+        """A file: there is no server to stop."""
 
     def create(self) -> None:
         for leftover in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
