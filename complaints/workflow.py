@@ -76,7 +76,6 @@ class Facts:
     appeal_used: bool = False
     within_appeal_window: bool = True
     resolution_breached: bool = False
-    waiting_on: str | None = None
 
 
 Guard = Callable[[Facts, Actor], str | None]

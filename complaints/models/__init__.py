@@ -13,8 +13,9 @@ from complaints.models.complaint import (
 )
 from complaints.models.event import GENESIS_HASH, Event
 from complaints.models.mediation import MediationOrganisation, MediationSession
-from complaints.models.merchant import Category, Merchant
+from complaints.models.merchant import Category, Merchant, MerchantInvitation
 from complaints.models.message import Attachment, Message, MessageKind
+from complaints.models.settlement import PAYING_KINDS, OfferStatus, SettlementKind, SettlementOffer
 from complaints.models.sla import (
     BreachAction,
     CalendarDay,
@@ -29,7 +30,7 @@ from complaints.models.sla import (
     TargetUnit,
     WorkCalendar,
 )
-from complaints.models.user import Role, User
+from complaints.models.user import EmailFrequency, Role, User
 
 __all__ = [
     "AUDIT_SUBJECTS",
@@ -58,6 +59,12 @@ __all__ = [
     "MediationOrganisation",
     "MediationSession",
     "Merchant",
+    "MerchantInvitation",
+    "OfferStatus",
+    "PAYING_KINDS",
+    "SettlementKind",
+    "SettlementOffer",
+    "EmailFrequency",
     "Message",
     "MessageKind",
     "Outcome",

@@ -39,8 +39,9 @@ class Outcome(enum.StrEnum):
     UPHELD = "upheld"
     PARTLY_UPHELD = "partly_upheld"
     NOT_UPHELD = "not_upheld"
-    SETTLED = "settled"
+    SETTLED = "settled"  # in mediation
     NOT_SETTLED = "not_settled"
+    SETTLED_WITH_SHOP = "settled_with_shop"  # the consumer accepted the shop's offer
 
 
 AGENT_OUTCOMES = (Outcome.UPHELD, Outcome.PARTLY_UPHELD, Outcome.NOT_UPHELD)
@@ -63,7 +64,9 @@ class Complaint(db.Model):
     is_major: Mapped[bool] = mapped_column(default=False)
     priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.NORMAL)
     state: Mapped[State] = mapped_column(enum_type(State), default=State.RECEIVED)
-    waiting_on: Mapped[WaitingOn | None] = mapped_column(enum_type(WaitingOn))
+    # Two independent flags beside the state: each pauses the clocks its pledge names.
+    waiting_on_consumer: Mapped[bool] = mapped_column(default=False)
+    waiting_on_merchant: Mapped[bool] = mapped_column(default=False)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
     # The pledge this complaint is held to: the policy version in force when it was filed.
@@ -104,6 +107,24 @@ class Complaint(db.Model):
         Index("ix_complaints_mediation_org_state_updated", "mediation_org_id", "state", "updated_at", "id"),
         Index("ix_complaints_order_reference", "order_reference"),
     )
+
+    @property
+    def waiting(self) -> tuple[WaitingOn, ...]:
+        """Whom the complaint is waiting on (none, either or both), consumer first."""
+        flags = (
+            (WaitingOn.CONSUMER, self.waiting_on_consumer),
+            (WaitingOn.MERCHANT, self.waiting_on_merchant),
+        )
+        return tuple(party for party, waiting in flags if waiting)
+
+    def is_waiting_on(self, party: WaitingOn) -> bool:
+        return self.waiting_on_consumer if party is WaitingOn.CONSUMER else self.waiting_on_merchant
+
+    def set_waiting_on(self, party: WaitingOn, waiting: bool) -> None:
+        if party is WaitingOn.CONSUMER:
+            self.waiting_on_consumer = waiting
+        else:
+            self.waiting_on_merchant = waiting
 
     @property
     def is_open(self) -> bool:

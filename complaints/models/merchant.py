@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.extensions import db
 from complaints.models.types import UTCDateTime
@@ -36,3 +36,24 @@ class Category(db.Model):
 
     def display_name(self, locale: str) -> str:
         return self.name_zh if locale.startswith("zh") else self.name_en
+
+
+class MerchantInvitation(db.Model):
+    """A one-time link that lets a shop's staff member create their account. Only the token's
+    hash is kept; the link is shown (and mailed) once."""
+
+    __tablename__ = "merchant_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # the account it created
+
+    merchant = relationship("Merchant", lazy="raise_on_sql")

@@ -15,7 +15,8 @@ from complaints.models.types import UTCDateTime, enum_type
 class MessageKind(enum.StrEnum):
     PUBLIC = "public"  # seen by the consumer, staff and mediators
     INTERNAL = "internal"  # staff only
-    MERCHANT = "merchant"  # the merchant's answer, recorded by staff; public
+    MERCHANT = "merchant"  # the shop's answer to the platform's question (by the shop or typed by staff)
+    MERCHANT_QUESTION = "to_merchant"  # the platform's question to the shop
 
 
 class Message(db.Model):

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.extensions import db
@@ -21,6 +21,14 @@ class Role(enum.StrEnum):
     MEDIATOR = "mediator"
     MERCHANT = "merchant"
     ADMIN = "admin"
+
+
+class EmailFrequency(enum.StrEnum):
+    """When a person's notifications are e-mailed."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"  # one digest a day
+    NEVER = "never"  # in the app only
 
 
 class User(UserMixin, db.Model):
@@ -43,6 +51,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str | None] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Notification preferences: when to e-mail, and the kinds never e-mailed (shown in the app).
+    email_frequency: Mapped[EmailFrequency] = mapped_column(
+        enum_type(EmailFrequency, 10), default=EmailFrequency.IMMEDIATE
+    )
+    email_muted: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     merchant = relationship("Merchant", lazy="joined")

@@ -54,6 +54,6 @@ def ask(rng: random.Random, h, agent: int, end: int) -> None:
     at = last + 1 + int((end - last - 1) * rng.uniform(0.1, 0.9))
     party = "consumer" if rng.random() < 0.5 else "merchant"
     corpus = texts.INFO_REQUESTS_CONSUMER if party == "consumer" else texts.INFO_REQUESTS_MERCHANT
-    h.messages.append((at, agent, "public" if party == "consumer" else "internal", say(rng, h, corpus)))
+    h.messages.append((at, agent, "public" if party == "consumer" else "to_merchant", say(rng, h, corpus)))
     h.events.append((at, agent, "request_info", None, None, True, {"party": party}))
-    h.waiting_on = party
+    h.waiting = (*h.waiting, party) if party not in h.waiting else h.waiting

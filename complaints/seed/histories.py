@@ -233,7 +233,7 @@ class ComplaintHistory:
     claimed_amount: str
     is_major: bool
     state: str = "received"
-    waiting_on: str | None = None
+    waiting: tuple[str, ...] = ()  # whom the complaint waits on: "consumer", "merchant"
     assignee_id: int | None = None
     mediation_org_id: int | None = None
     was_mediated: bool = False

@@ -25,7 +25,14 @@ from datetime import UTC, datetime
 from complaints.models import BreachAction, ClockKind, ClockResult, WaitingOn
 from complaints.sla import calendar as wt
 from complaints.sla import policy, terms
-from complaints.sla.clocks import CLOCK_TABLE, ON_RECEIPT, ClockMoves, end_pause, is_first_response
+from complaints.sla.clocks import (
+    CLOCK_TABLE,
+    ON_RECEIPT,
+    ClockMoves,
+    end_pause,
+    is_first_response,
+    pause_reasons,
+)
 from complaints.sla.notices import BREACH, WARNING
 from complaints.workflow import Action, Actor
 
@@ -129,7 +136,7 @@ class _Replay:
         self.clocks: list[BenchClock] = []
         self.running: dict[ClockKind, BenchClock] = {}
         self.events: list[tuple] = []
-        self.waiting: WaitingOn | None = None
+        self.waiting: tuple[WaitingOn, ...] = ()  # as Complaint.waiting
         self.first_response_at: int | None = None
         self.urgent = False
         self.marks = 0
@@ -180,13 +187,14 @@ class _Replay:
         action = Action(verb)
         actor = self.actor(actor_id)
         waiting_before = self.waiting
-        if action is Action.REQUEST_INFO:
-            self.waiting = WaitingOn(detail["party"])
-        if self.first_response_at is None and is_first_response(action, actor, self.waiting):
+        asked = WaitingOn(detail["party"]) if action is Action.REQUEST_INFO else None
+        if asked is not None and asked not in self.waiting:
+            self.waiting = tuple(p for p in WaitingOn if p in self.waiting or p is asked)
+        if self.first_response_at is None and is_first_response(action, actor, asked):
             self.first_response_at = at
         moves = CLOCK_TABLE.get(action, ClockMoves())
         fulfils = list(moves.fulfils)
-        if is_first_response(action, actor, self.waiting):
+        if is_first_response(action, actor, asked):
             fulfils.append(K.RESPONSE)
         moment = _moment(at)
         for kinds, fulfilled in ((fulfils, True), (moves.ends, False)):
@@ -196,15 +204,16 @@ class _Replay:
         starts = list(moves.starts)
         if (
             action is Action.REQUEST_INFO
-            and self.waiting is WaitingOn.MERCHANT
+            and asked is WaitingOn.MERCHANT
             and K.MERCHANT_REPLY not in self.running
         ):
             starts.append(K.MERCHANT_REPLY)
         self.start([kind for kind in starts if kind not in self.running], at)
-        if self.waiting != waiting_before and self.waiting is not None:
+        if self.waiting != waiting_before:  # the bench's histories only ever start waiting
             for clock in list(self.running.values()):
-                if self.waiting.value in clock.target.pause_on:
-                    self.pause(clock, moment, at)
+                reasons = pause_reasons(self.waiting, clock.target.pause_on)
+                if reasons and clock.paused_at is None:
+                    self.pause(clock, moment, at, reasons[0])
 
     def actor(self, actor_id: int | None) -> Actor:
         if actor_id is None:
@@ -232,8 +241,9 @@ class _Replay:
             started.append(clock)
         for clock in started:
             self.clock_event(at, "clock_started", clock)
-            if self.waiting is not None and self.waiting.value in clock.target.pause_on:
-                self.pause(clock, moment, at)
+            reasons = pause_reasons(self.waiting, clock.target.pause_on)
+            if reasons:
+                self.pause(clock, moment, at, reasons[0])
 
     def stop(self, clock: BenchClock, moment: datetime, at: int, fulfilled: bool) -> None:
         if clock.paused_at is not None:  # resumed quietly, as sla.clocks.stop does
@@ -244,11 +254,11 @@ class _Replay:
         clock.stopped_at = moment
         self.clock_event(at, "clock_stopped", clock, result=clock.result.value)
 
-    def pause(self, clock: BenchClock, moment: datetime, at: int) -> None:
+    def pause(self, clock: BenchClock, moment: datetime, at: int, reason: WaitingOn) -> None:
         if terms.is_late(clock, moment) and clock.breached_at is None:
             self.late_breach(clock, moment, at)
         clock.paused_at = moment
-        self.clock_event(at, "clock_paused", clock, reason=self.waiting.value)
+        self.clock_event(at, "clock_paused", clock, reason=reason.value)
 
     def late_breach(self, clock: BenchClock, moment: datetime, at: int) -> None:
         clock.breached_at = moment

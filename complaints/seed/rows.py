@@ -25,8 +25,8 @@ from complaints.services.search import document_text
 
 COMPLAINT_COLUMNS = (
     "id", "reference", "consumer_id", "merchant_id", "category_id", "order_reference", "title",
-    "description", "desired_outcome", "claimed_amount", "is_major", "priority", "state", "waiting_on",
-    "assignee_id", "mediation_org_id", "policy_version_id", "was_mediated", "appeal_used",
+    "description", "desired_outcome", "claimed_amount", "is_major", "priority", "state",
+    "waiting_on_consumer", "waiting_on_merchant",    "assignee_id", "mediation_org_id", "policy_version_id", "was_mediated", "appeal_used",
     "rejection_reason", "outcome", "outcome_note", "compensation_amount", "rating", "rating_comment",
     "created_at", "updated_at", "first_response_at", "decided_at", "closed_at", "version",
 )  # fmt: skip
@@ -151,7 +151,7 @@ class _RowMaker:
         return (
             complaint_id, reference, h.consumer_id, h.merchant_id, h.category_id, h.order_reference,
             title, description, h.desired_outcome, h.claimed_amount, h.is_major,
-            priority, h.state, h.waiting_on, h.assignee_id, h.mediation_org_id,
+            priority, h.state, "consumer" in h.waiting, "merchant" in h.waiting, h.assignee_id, h.mediation_org_id,
             version, h.was_mediated, h.appeal_used, h.rejection_reason, h.outcome, h.outcome_note,
             h.compensation_amount, h.rating, h.rating_comment, stamp(_moment(h.created)),
             stamp(_moment(max(h.events[-1][0], kept.last_change))), optional(kept.first_response_at),

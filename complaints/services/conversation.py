@@ -33,8 +33,8 @@ def _reply(complaint: Complaint, user: User, params: dict) -> Change:
     if params.get("files"):
         db.session.flush()
         store_attachments(complaint, user, params["files"], message)
-    if _is_consumer(complaint, user) and complaint.waiting_on is WaitingOn.CONSUMER:
-        complaint.waiting_on = None
+    if _is_consumer(complaint, user):
+        complaint.waiting_on_consumer = False
     return Change({"attachments": len(params.get("files") or ())})
 
 
@@ -50,25 +50,27 @@ def _request_info(complaint: Complaint, user: User, params: dict) -> Change:
         party = WaitingOn(params["party"])
     except ValueError as exc:
         raise Refusal(N_("Choose whom to ask: the consumer or the merchant.")) from exc
-    # A question to the consumer is a public reply; the merchant is asked outside PledgeDesk,
-    # so the question is kept as a staff note and the timeline shows that we are waiting.
-    kind = MessageKind.PUBLIC if party is WaitingOn.CONSUMER else MessageKind.INTERNAL
+    # A question to the consumer is a public reply; one to the shop is read by the shop in its
+    # portal (and by the consumer, who sees what the platform asked about their complaint).
+    kind = MessageKind.PUBLIC if party is WaitingOn.CONSUMER else MessageKind.MERCHANT_QUESTION
     _message(complaint, user, kind, params["body"])
-    complaint.waiting_on = party
+    complaint.set_waiting_on(party, True)
     return Change({"party": party.value})
 
 
 @effect(Action.MERCHANT_ANSWER)
 def _merchant_answer(complaint: Complaint, user: User, params: dict) -> Change:
-    _message(complaint, user, MessageKind.MERCHANT, params["body"])
-    if complaint.waiting_on is WaitingOn.MERCHANT:
-        complaint.waiting_on = None
-    return Change()
+    message = _message(complaint, user, MessageKind.MERCHANT, params["body"])
+    if params.get("files"):
+        db.session.flush()
+        store_attachments(complaint, user, params["files"], message)
+    complaint.waiting_on_merchant = False
+    return Change({"attachments": len(params.get("files") or ())})
 
 
 @effect(Action.ADD_EVIDENCE)
 def _add_evidence(complaint: Complaint, user: User, params: dict) -> Change:
     attachments = store_attachments(complaint, user, params["files"])
-    if _is_consumer(complaint, user) and complaint.waiting_on is WaitingOn.CONSUMER:
-        complaint.waiting_on = None
+    if _is_consumer(complaint, user):
+        complaint.waiting_on_consumer = False
     return Change({"files": [a.original_name for a in attachments]})

@@ -169,7 +169,7 @@ def _complaint(c: Complaint) -> dict:
     return {
         "reference": c.reference,
         "state": c.state.value,
-        "waiting_on": c.waiting_on.value if c.waiting_on else None,
+        "waiting_on": [party.value for party in c.waiting],
         "merchant": {"shop_code": c.merchant.shop_code, "name": c.merchant.name},
         "category": c.category.code,
         "order_reference": c.order_reference,

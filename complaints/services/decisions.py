@@ -22,13 +22,13 @@ def _verify(complaint: Complaint, user: User, params: dict) -> Change:
 def _reject(complaint: Complaint, user: User, params: dict) -> Change:
     complaint.rejection_reason = params["reason"]
     complaint.decided_at = now()
-    complaint.waiting_on = None
+    complaint.waiting_on_consumer = complaint.waiting_on_merchant = False
     return Change({"reason": params["reason"]})
 
 
 @effect(Action.WITHDRAW)
 def _withdraw(complaint: Complaint, user: User, params: dict) -> Change:
-    complaint.waiting_on = None
+    complaint.waiting_on_consumer = complaint.waiting_on_merchant = False
     complaint.decided_at = now()
     return Change({"reason": params.get("reason") or None})
 
@@ -48,7 +48,7 @@ def _resolve(complaint: Complaint, user: User, params: dict) -> Change:
     complaint.outcome_note = params.get("note") or None
     complaint.compensation_amount = amount
     complaint.decided_at = now()
-    complaint.waiting_on = None
+    complaint.waiting_on_consumer = complaint.waiting_on_merchant = False
     return Change(
         {"outcome": outcome.value, "compensation_amount": str(amount) if amount is not None else None}
     )

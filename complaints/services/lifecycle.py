@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from complaints import participants
 from complaints.extensions import db
-from complaints.models import Complaint, User
+from complaints.models import Complaint, User, WaitingOn
 from complaints.services import pledge_keeping
 from complaints.services.effects import EFFECTS
 from complaints.services.errors import ComplaintNotFound, StaleComplaint
@@ -81,12 +81,13 @@ def apply_action(
     if expected_version is not None and expected_version != complaint.version:
         raise StaleComplaint()
     row = check(action, actor, facts_for(complaint), params)
-    before, waiting_before = complaint.state, complaint.waiting_on
+    before, waiting_before = complaint.state, complaint.waiting
     change = EFFECTS[action](complaint, user, params)
+    asked = WaitingOn(change.detail["party"]) if action is Action.REQUEST_INFO else None
     complaint.state = target_state(action, before)
     complaint.updated_at = now()
     # The same rule that stops the response clock (a mediator or a shop is not the platform).
-    if complaint.first_response_at is None and clocks.is_first_response(action, actor, complaint.waiting_on):
+    if complaint.first_response_at is None and clocks.is_first_response(action, actor, asked):
         complaint.first_response_at = complaint.updated_at
     # Always UPDATE the row, even when no column changed value, so the version moves and a
     # concurrent actor holding the old version is refused.
@@ -107,7 +108,7 @@ def apply_action(
     )
     # A clock stopped after its due instant is recorded as missed now, with its breach, and
     # the people the sweep would have told are told in the same transaction.
-    pledge_keeping.notify(clocks.on_action(complaint, actor, action, before, waiting_before))
+    pledge_keeping.notify(clocks.on_action(complaint, actor, action, before, waiting_before, asked))
     return complaint
 
 

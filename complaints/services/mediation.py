@@ -39,7 +39,7 @@ def _refer(complaint: Complaint, org_id) -> MediationOrganisation:
         raise Refusal(N_("Choose a mediation organisation that takes referrals."))
     complaint.mediation_org_id = org.id
     complaint.was_mediated = True
-    complaint.waiting_on = None
+    complaint.waiting_on_consumer = complaint.waiting_on_merchant = False
     return org
 
 

@@ -166,8 +166,9 @@ def start_many(
     # the start events in one statement (system events, chained as append_event chains them)
     append_events([(complaint.id, "clock_started", _facts(clock)) for clock, _ in started], at)
     for clock, promise in started:
-        if complaint.waiting_on and complaint.waiting_on.value in promise.pause_on:
-            pause(complaint, clock, complaint.waiting_on, at)  # just started: never late
+        reasons = pause_reasons(complaint.waiting, promise.pause_on)
+        if reasons:
+            pause(complaint, clock, reasons[0], at)  # just started: never late
     clocks = [clock for clock, _ in started]
     return clocks
 
@@ -271,17 +272,29 @@ def on_filed(complaint: Complaint, promises: policy.Promises | None) -> None:
     start_many(complaint, ON_RECEIPT, complaint.created_at, promises)
 
 
+def pause_reasons(waiting, pause_on) -> tuple[WaitingOn, ...]:
+    """Of the parties a complaint is `waiting` on, those a pledge that pauses on `pause_on` waits for."""
+    return tuple(party for party in waiting if party.value in pause_on)
+
+
 def on_action(
-    complaint: Complaint, actor: Actor | None, action: Action, before: State, waiting_before
+    complaint: Complaint,
+    actor: Actor | None,
+    action: Action,
+    before: State,
+    waiting_before: tuple[WaitingOn, ...],
+    asked: WaitingOn | None = None,
 ) -> list[PledgeNotice]:
     """Move the clocks of `complaint` after `action` was applied by `actor`.
 
+    waiting_before: whom the complaint waited on before the action (complaint.waiting).
+    asked: for a request for information, whom it was put to.
     Returns the breaches recorded by late stops, for the caller to notify."""
     at = now()
     running = {clock.kind: clock for clock in running_clocks(complaint)}
     moves = CLOCK_TABLE.get(action, ClockMoves())
     fulfils = list(moves.fulfils)
-    if is_first_response(action, actor, complaint.waiting_on):
+    if is_first_response(action, actor, asked):
         fulfils.append(K.RESPONSE)
     notices = []
     for kinds, fulfilled in ((fulfils, True), (moves.ends, False)):
@@ -289,11 +302,7 @@ def on_action(
             if kind in running:
                 notices.append(stop(complaint, running.pop(kind), at, fulfilled=fulfilled))
     starts = moves.starts
-    if (
-        action is Action.REQUEST_INFO
-        and complaint.waiting_on is WaitingOn.MERCHANT
-        and K.MERCHANT_REPLY not in running
-    ):
+    if action is Action.REQUEST_INFO and asked is WaitingOn.MERCHANT and K.MERCHANT_REPLY not in running:
         starts = (*starts, K.MERCHANT_REPLY)
     for clock in start_many(complaint, [kind for kind in starts if kind not in running], at):
         running[clock.kind] = clock
@@ -304,16 +313,20 @@ def on_action(
 
 
 def _follow_waiting_flag(complaint: Complaint, clocks, waiting_before, at: datetime) -> list[PledgeNotice]:
-    waiting_now = complaint.waiting_on
+    """Pause the clocks whose pledge pauses on a party the complaint now waits on, and resume
+    those none of whose parties it waits on any more. A clock paused on both the consumer and the
+    shop stays paused until both have answered."""
+    waiting_now = complaint.waiting
     if waiting_now == waiting_before:
         return []
     notices = []
     for clock in clocks:
         pauses_on = clock.target.pause_on
-        if waiting_before is not None and waiting_before.value in pauses_on and clock.paused_at is not None:
+        now_reasons = pause_reasons(waiting_now, pauses_on)
+        if not now_reasons and pause_reasons(waiting_before, pauses_on) and clock.paused_at is not None:
             resume(complaint, clock, at)
-        if waiting_now is not None and waiting_now.value in pauses_on:
-            notices.append(pause(complaint, clock, waiting_now, at))
+        elif now_reasons and clock.paused_at is None:
+            notices.append(pause(complaint, clock, now_reasons[0], at))
     return notices
 
 

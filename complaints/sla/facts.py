@@ -28,13 +28,11 @@ def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetim
     at = at or now()
     if resolution_breached is None:
         resolution_breached = latest_is_overdue_or_missed(complaint.id, ClockKind.RESOLUTION, at)
-    waiting_on = complaint.waiting_on
     return Facts(
         state=State(complaint.state),
         was_mediated=bool(complaint.was_mediated),
         appeal_used=bool(complaint.appeal_used),
         within_appeal_window=within_appeal_window(complaint.decided_at, at),
-        waiting_on=getattr(waiting_on, "value", waiting_on),
         resolution_breached=resolution_breached,
     )
 

@@ -58,18 +58,19 @@ CONSUMER_EMAIL, CONSUMER_PHONE = "mailto:consumer@example.com", "13812345678"
 MASKED_CONTACT = ("c***@example.com", "138****5678")
 FULL_CONTACT = (CONSUMER_EMAIL, CONSUMER_PHONE)
 CONSUMERS_OWN = tuple(PRIVATE[k] for k in ("received", "verified", "mediated", "resolved", "rejected"))
-STAFF_ONLY = (INTERNAL_NOTE, MERCHANT_QUESTION)
+STAFF_ONLY = (INTERNAL_NOTE,)
+# The platform's question to the shop is part of the case: its parties read it, nobody else.
 
 NEVER_SHOWN_TO: dict[str, tuple[str, ...]] = {
-    ANONYMOUS: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
+    ANONYMOUS: (*STAFF_ONLY, MERCHANT_QUESTION, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
     CONSUMER: (*STAFF_ONLY, SESSION_NOTES, PRIVATE["foreign"]),
-    OTHER_CONSUMER: (*STAFF_ONLY, SESSION_NOTES, *CONSUMERS_OWN, *FULL_CONTACT),
+    OTHER_CONSUMER: (*STAFF_ONLY, MERCHANT_QUESTION, SESSION_NOTES, *CONSUMERS_OWN, *FULL_CONTACT),
     AGENT: (),
     SUPERVISOR: (),
     MEDIATOR: (*STAFF_ONLY, *(v for k, v in PRIVATE.items() if k != "mediated"), *FULL_CONTACT),
-    OTHER_MEDIATOR: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
+    OTHER_MEDIATOR: (*STAFF_ONLY, MERCHANT_QUESTION, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
     # Admins manage sign-in identities (emails), never call consumers.
-    ADMIN: (*STAFF_ONLY, SESSION_NOTES, *PRIVATE.values(), CONSUMER_PHONE),
+    ADMIN: (*STAFF_ONLY, MERCHANT_QUESTION, SESSION_NOTES, *PRIVATE.values(), CONSUMER_PHONE),
     MERCHANT: (*STAFF_ONLY, SESSION_NOTES, *FULL_CONTACT),
 }
 

@@ -70,7 +70,7 @@ def test_agent_takes_a_complaint_from_the_queue_and_resolves_it(app, client, aut
         request_body="请上传耳机的照片和订单截图。",
     )
     with app.app_context():
-        assert world.complaint(reference).waiting_on is WaitingOn.CONSUMER
+        assert world.complaint(reference).waiting == (WaitingOn.CONSUMER,)
     assert "Waiting on consumer" in client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
     assert "Waiting on consumer" in client.get("/desk/?queue=mine").get_data(as_text=True)
 
@@ -92,7 +92,7 @@ def test_agent_takes_a_complaint_from_the_queue_and_resolves_it(app, client, aut
         assert complaint.state is State.RESOLVED
         assert complaint.outcome is Outcome.UPHELD
         assert complaint.compensation_amount == Decimal("150.00")
-        assert complaint.waiting_on is None
+        assert complaint.waiting == ()
 
 
 def test_consumer_never_sees_an_internal_note(app, client, auth, world):
@@ -123,7 +123,7 @@ def test_agent_asks_the_merchant_and_records_the_answer(app, client, auth, world
         act(client, "desk", reference, "merchant_answer", answer_body="已于三月一日发货。").status_code == 302
     )
     with app.app_context():
-        assert world.complaint(reference).waiting_on is None
+        assert world.complaint(reference).waiting == ()
 
 
 def test_agent_rejects_a_complaint_with_a_reason(app, client, auth, world):

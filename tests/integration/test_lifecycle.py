@@ -65,7 +65,7 @@ def snapshot(world, ref: str) -> tuple:
     messages = db.session.scalar(
         select(func.count()).select_from(Message).where(Message.complaint_id == complaint.id)
     )
-    return complaint.state, complaint.version, count_events(complaint.id), messages, complaint.waiting_on
+    return complaint.state, complaint.version, count_events(complaint.id), messages, complaint.waiting
 
 
 def to_state(world, ref: str, state: State) -> None:
@@ -227,7 +227,7 @@ def test_asking_the_consumer_counts_as_the_first_response(app, world, clock):
         act(world, ref, "agent", Action.REQUEST_INFO, party="consumer", body="Please send a photo.")
         complaint = world.complaint(ref)
         assert complaint.first_response_at == clock.now()
-        assert complaint.waiting_on is WaitingOn.CONSUMER
+        assert complaint.waiting == (WaitingOn.CONSUMER,)
 
 
 def test_consumer_reply_clears_waiting_on_consumer(app, world):
@@ -235,9 +235,9 @@ def test_consumer_reply_clears_waiting_on_consumer(app, world):
         ref = world.file()
         act(world, ref, "agent", Action.REQUEST_INFO, party="consumer", body="Please send a photo.")
         act(world, ref, "agent", Action.REPLY, body="Reminder: we need the photo.")
-        assert world.complaint(ref).waiting_on is WaitingOn.CONSUMER
+        assert world.complaint(ref).waiting == (WaitingOn.CONSUMER,)
         act(world, ref, "consumer", Action.REPLY, body="Here it is.")
-        assert world.complaint(ref).waiting_on is None
+        assert world.complaint(ref).waiting == ()
 
 
 def test_consumer_evidence_clears_waiting_on_consumer(app, world):
@@ -245,19 +245,19 @@ def test_consumer_evidence_clears_waiting_on_consumer(app, world):
         ref = world.file()
         act(world, ref, "agent", Action.REQUEST_INFO, party="consumer", body="Please send a photo.")
         act(world, ref, "consumer", Action.ADD_EVIDENCE, files=[Upload("photo.png", png_bytes())])
-        assert world.complaint(ref).waiting_on is None
+        assert world.complaint(ref).waiting == ()
 
 
 def test_merchant_answer_clears_waiting_on_merchant(app, world):
     with app.app_context():
         ref = world.file()
         act(world, ref, "agent", Action.REQUEST_INFO, party="merchant", body="Asked the shop by phone.")
-        assert world.complaint(ref).waiting_on is WaitingOn.MERCHANT
+        assert world.complaint(ref).waiting == (WaitingOn.MERCHANT,)
         act(world, ref, "consumer", Action.REPLY, body="Any news?")
-        assert world.complaint(ref).waiting_on is WaitingOn.MERCHANT
+        assert world.complaint(ref).waiting == (WaitingOn.MERCHANT,)
         act(world, ref, "agent", Action.MERCHANT_ANSWER, body="The shop will send a new pair.")
         complaint = world.complaint(ref)
-        assert complaint.waiting_on is None
+        assert complaint.waiting == ()
         kinds = [
             m.kind for m in db.session.scalars(select(Message).where(Message.complaint_id == complaint.id))
         ]

@@ -21,7 +21,16 @@ from complaints.services.attachments import Upload
 from complaints.services.errors import InvalidUpload
 from complaints.services.lifecycle import apply_action, facts_for
 from complaints.services.pledge_keeping import sweep
-from complaints.workflow import OPEN_STATES, Action, Actor, Refusal, State, allowed_actions, target_state, transition_for
+from complaints.workflow import (
+    OPEN_STATES,
+    Action,
+    Actor,
+    Refusal,
+    State,
+    allowed_actions,
+    target_state,
+    transition_for,
+)
 from tests.files import png_bytes
 from tests.integration.test_timeline import chain_breaks
 

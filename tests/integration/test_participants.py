@@ -178,7 +178,7 @@ def test_the_shop_answers_the_platforms_question_itself(world, cases):
     act_on_complaint(world.user("merchant"), ref, Action.MERCHANT_ANSWER, body="三月一日已发货,单号SF123。")
 
     complaint = world.complaint(ref)
-    assert complaint.waiting_on is None
+    assert complaint.waiting == ()
     answer = db.session.scalars(select(Message).where(Message.kind == MessageKind.MERCHANT)).one()
     assert answer.author_id == world.merchant.id
     with pytest.raises(Refusal):  # a shop answers through the platform, not in the consumer's thread

@@ -171,7 +171,7 @@ def test_weekend_pause_costs_only_the_working_hours_it_covered(world, clock):
 
     clock.set(shanghai(2026, 3, 6, 17))  # Friday 17:00: ask the consumer
     complaint = act(world, ref, "agent", Action.REQUEST_INFO, party="consumer", body="请上传耳机照片。")
-    assert complaint.waiting_on is WaitingOn.CONSUMER
+    assert complaint.waiting == (WaitingOn.CONSUMER,)
     paused = latest(world, ref)
     assert paused[K.RESOLUTION].paused_at == shanghai(2026, 3, 6, 17)
     assert paused[K.VERIFICATION].paused_at == shanghai(2026, 3, 6, 17)
@@ -404,3 +404,50 @@ def test_a_deactivated_policy_gives_way_to_the_next_matching_one(world, clock):
     assert complaint.is_major
     assert complaint.policy_version_id == 1  # the general pledge
     assert latest(world, ref)[K.RESOLUTION].due_at == shanghai(2026, 3, 23, 18)
+
+
+def test_asking_the_shop_while_waiting_on_the_consumer_keeps_both_waits(world, clock):
+    """The two waiting flags are independent: the shop's question neither resumes the clocks paused
+    on the consumer nor is cleared by the consumer's answer."""
+    ref = world.file()
+    clock.set(shanghai(2026, 3, 3, 10))
+    act(world, ref, "agent", Action.REQUEST_INFO, party="consumer", body="请上传耳机照片。")
+    clock.set(shanghai(2026, 3, 3, 11))
+    complaint = act(world, ref, "agent", Action.REQUEST_INFO, party="merchant", body="请提供发货记录。")
+    assert complaint.waiting == (WaitingOn.CONSUMER, WaitingOn.MERCHANT)
+    clocks = latest(world, ref)
+    assert clocks[K.VERIFICATION].paused_at == shanghai(2026, 3, 3, 10)  # still waiting on the consumer
+    assert clocks[K.MERCHANT_REPLY].running  # the shop's own window runs
+
+    clock.set(shanghai(2026, 3, 3, 14))
+    complaint = act(world, ref, "agent", Action.MERCHANT_ANSWER, body="已于3月1日发货。")
+    assert complaint.waiting == (WaitingOn.CONSUMER,)
+    clocks = latest(world, ref)
+    assert clocks[K.MERCHANT_REPLY].result is ClockResult.MET
+    assert clocks[K.VERIFICATION].paused_at == shanghai(2026, 3, 3, 10)
+
+    clock.set(shanghai(2026, 3, 3, 16))
+    complaint = act(world, ref, "consumer", Action.REPLY, body="照片已上传。")
+    assert complaint.waiting == ()
+    clocks = latest(world, ref)
+    assert clocks[K.VERIFICATION].paused_at is None
+    assert clocks[K.VERIFICATION].paused_seconds == 6 * 3600  # 10:00-16:00, not 10:00-11:00
+
+
+def test_a_clock_that_pauses_on_both_parties_resumes_when_both_have_answered(world, clock):
+    general = db.session.get(SlaPolicy, 1)
+    both = {"resolution": {"pause_on": ["consumer", "merchant"]}}
+    policy.publish_version(general, _targets_of(1, **both), world.user("admin"), note="both")
+    db.session.commit()
+    ref = world.file()
+    clock.set(shanghai(2026, 3, 3, 10))
+    act(world, ref, "agent", Action.REQUEST_INFO, party="consumer", body="请上传耳机照片。")
+    act(world, ref, "agent", Action.REQUEST_INFO, party="merchant", body="请提供发货记录。")
+    clock.set(shanghai(2026, 3, 3, 12))
+    act(world, ref, "consumer", Action.REPLY, body="照片已上传。")
+    assert latest(world, ref)[K.RESOLUTION].paused_at == shanghai(2026, 3, 3, 10)  # the shop has not answered
+    clock.set(shanghai(2026, 3, 3, 15))
+    act(world, ref, "agent", Action.MERCHANT_ANSWER, body="已于3月1日发货。")
+    resolution = latest(world, ref)[K.RESOLUTION]
+    assert resolution.paused_at is None
+    assert resolution.paused_seconds == 5 * 3600
