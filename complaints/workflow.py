@@ -65,6 +65,10 @@ class Action(enum.StrEnum):
     ADD_EVIDENCE = "add_evidence"
     RECORD_SESSION = "record_session"
     RECLASSIFY = "reclassify"
+    # The shop's offer to settle, and the consumer's answer to it.
+    PROPOSE_SETTLEMENT = "propose_settlement"
+    ACCEPT_SETTLEMENT = "accept_settlement"
+    DECLINE_SETTLEMENT = "decline_settlement"
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class Facts:
     appeal_used: bool = False
     within_appeal_window: bool = True
     resolution_breached: bool = False
+    open_offer: bool = False  # the shop has an offer the consumer has not answered
 
 
 Guard = Callable[[Facts, Actor], str | None]
@@ -100,6 +105,12 @@ def _appeal_allowed(facts: Facts, actor: Actor) -> str | None:
         return N_("A rejected complaint can be appealed only once.")
     if not facts.within_appeal_window:
         return N_("The time to appeal this decision has passed.")
+    return None
+
+
+def _an_offer_is_open(facts: Facts, actor: Actor) -> str | None:
+    if not facts.open_offer:
+        return N_("There is no open offer from the shop to answer.")
     return None
 
 
@@ -168,7 +179,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(Action.CLAIM, OPEN_STATES, None, STAFF),
     _t(Action.ASSIGN, OPEN_STATES, None, [A.SUPERVISOR], requires=["assignee_id"]),
-    _t(Action.REPLY, LIVE_STATES, None, (*STAFF, A.CONSUMER, A.MEDIATOR), requires=["body"]),
+    _t(Action.REPLY, LIVE_STATES, None, (*STAFF, A.CONSUMER, A.MEDIATOR, A.MERCHANT), requires=["body"]),
     _t(Action.NOTE, LIVE_STATES | {S.WITHDRAWN, S.CLOSED}, None, STAFF, requires=["body"], public=False),
     _t(
         Action.REQUEST_INFO,
@@ -189,6 +200,31 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.RECORD_SESSION, [S.MEDIATED], None, [A.MEDIATOR], requires=["notes", "held_at"]),
     # A complaint filed under the wrong category or amount moves to the pledge that fits.
     _t(Action.RECLASSIFY, [S.RECEIVED, S.VERIFIED], None, STAFF, requires=["category_id", "claimed_amount"]),
+    # A newer offer replaces an open one. Accepting resolves the complaint on the shop's terms,
+    # before or after verification; the consumer may still dispute it as any other outcome.
+    _t(
+        Action.PROPOSE_SETTLEMENT,
+        [S.RECEIVED, S.VERIFIED],
+        None,
+        [A.MERCHANT],
+        requires=["kind", "terms", "perform_by"],
+    ),
+    _t(
+        Action.ACCEPT_SETTLEMENT,
+        [S.RECEIVED, S.VERIFIED],
+        S.RESOLVED,
+        [A.CONSUMER],
+        requires=["offer_id"],
+        guards=[_an_offer_is_open],
+    ),
+    _t(
+        Action.DECLINE_SETTLEMENT,
+        [S.RECEIVED, S.VERIFIED],
+        None,
+        [A.CONSUMER],
+        requires=["offer_id", "reason"],
+        guards=[_an_offer_is_open],
+    ),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}

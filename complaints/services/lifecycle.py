@@ -24,7 +24,10 @@ from complaints.sla import clocks
 from complaints.sla.facts import facts_for
 from complaints.timekeeping import now
 from complaints.timeline import append_event
-from complaints.workflow import N_, Action, Refusal, check, target_state
+from complaints.workflow import N_, Action, Refusal, State, check, target_state
+
+# The states in which the shop's offer can still be answered.
+SETTLING_STATES = (State.RECEIVED, State.VERIFIED)
 
 
 def act_on_complaint(
@@ -97,6 +100,8 @@ def apply_action(
     except StaleDataError as exc:
         db.session.rollback()
         raise StaleComplaint() from exc
+    if complaint.state not in SETTLING_STATES:
+        settlements.lapse_open_offers(complaint)
     append_event(
         complaint,
         user,
@@ -113,4 +118,4 @@ def apply_action(
 
 
 # The effects live beside their domain; importing them registers them.
-from complaints.services import conversation, decisions, mediation  # noqa: E402,F401
+from complaints.services import conversation, decisions, mediation, settlements  # noqa: E402,F401

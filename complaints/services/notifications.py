@@ -13,15 +13,12 @@ from sqlalchemy import func, select, update
 
 from complaints.extensions import db
 from complaints.models import Notification, NotificationKind, User
+from complaints.services.mailer import send, smtp_configured
 from complaints.timekeeping import now
 
 log = logging.getLogger(__name__)
 
 MAX_EMAIL_ATTEMPTS = 10
-
-
-def smtp_configured() -> bool:
-    return bool(current_app.config.get("SMTP_HOST"))
 
 
 def notify(user_ids: Iterable[int], kind: NotificationKind, complaint_id: int | None, detail: dict) -> int:
@@ -153,16 +150,10 @@ def deliver_pending_email(batch_size: int = 100) -> tuple[int, int]:
         .limit(batch_size)
     ).all()
     sent = failed = 0
-    config = current_app.config
     for notification in due:
         user = db.session.get(User, notification.user_id)
         try:
-            with smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=10) as smtp:
-                if config.get("SMTP_STARTTLS"):
-                    smtp.starttls()
-                if config.get("SMTP_USER"):
-                    smtp.login(config["SMTP_USER"], config["SMTP_PASSWORD"])
-                smtp.send_message(_render_email(notification, user))
+            send(_render_email(notification, user))
         except (OSError, smtplib.SMTPException) as exc:
             failed += 1
             notification.email_attempts += 1

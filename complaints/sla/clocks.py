@@ -64,6 +64,12 @@ CLOCK_TABLE: dict[Action, ClockMoves] = {
     Action.RECORD_OUTCOME: ClockMoves(fulfils=(K.MEDIATION,), ends=(K.MERCHANT_REPLY,)),
     Action.APPEAL: ClockMoves(starts=ON_RECEIPT),
     Action.MERCHANT_ANSWER: ClockMoves(fulfils=(K.MERCHANT_REPLY,)),
+    # An offer is the shop's answer. An accepted one decides the complaint; a first response the
+    # platform still owed is no longer needed (void, or missed if already late).
+    Action.PROPOSE_SETTLEMENT: ClockMoves(fulfils=(K.MERCHANT_REPLY,)),
+    Action.ACCEPT_SETTLEMENT: ClockMoves(
+        fulfils=(K.VERIFICATION, K.RESOLUTION), ends=(K.RESPONSE, K.MERCHANT_REPLY)
+    ),
 }
 
 # The platform's first public answer to the consumer, which the `response` clock waits for: one

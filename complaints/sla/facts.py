@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from complaints.extensions import db
-from complaints.models import ClockKind, SlaClock
+from complaints.models import ClockKind, OfferStatus, SettlementOffer, SlaClock
 from complaints.sla import terms
 from complaints.timekeeping import now
 from complaints.workflow import Facts, State
@@ -34,6 +34,7 @@ def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetim
         appeal_used=bool(complaint.appeal_used),
         within_appeal_window=within_appeal_window(complaint.decided_at, at),
         resolution_breached=resolution_breached,
+        open_offer=_has_open_offer(complaint.id),
     )
 
 
@@ -61,3 +62,16 @@ def latest_broke_promise(clocks: list[SlaClock], kind: ClockKind, at: datetime) 
     """The same question for clocks already loaded (oldest first), without asking the database."""
     latest = next((clock for clock in reversed(clocks) if clock.kind is kind), None)
     return latest is not None and terms.broke_promise(latest, at)
+
+
+def _has_open_offer(complaint_id: int) -> bool:
+    """Whether the shop has an offer on the complaint that the consumer has not answered."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    SettlementOffer.complaint_id == complaint_id, SettlementOffer.status == OfferStatus.OPEN
+                )
+            )
+        )
+    )

@@ -181,5 +181,7 @@ def test_the_shop_answers_the_platforms_question_itself(world, cases):
     assert complaint.waiting == ()
     answer = db.session.scalars(select(Message).where(Message.kind == MessageKind.MERCHANT)).one()
     assert answer.author_id == world.merchant.id
-    with pytest.raises(Refusal):  # a shop answers through the platform, not in the consumer's thread
-        act_on_complaint(world.user("merchant"), ref, Action.REPLY, body="直接联系消费者")
+    # The shop also writes to the consumer in the complaint's public thread (issue 10).
+    act_on_complaint(world.user("merchant"), ref, Action.REPLY, body="您好，我们已安排补发。")
+    public = db.session.scalars(select(Message).where(Message.kind == MessageKind.PUBLIC)).all()
+    assert [(m.author_id, m.body) for m in public][-1] == (world.merchant.id, "您好，我们已安排补发。")

@@ -46,13 +46,17 @@ EXPECTED: dict[Action, tuple[set[State], set[Actor], State | None]] = {
     # In-state actions.
     A.CLAIM: (OPEN, STAFF, None),
     A.ASSIGN: (OPEN, {R.SUPERVISOR}, None),
-    A.REPLY: (LIVE, STAFF | {R.CONSUMER, R.MEDIATOR}, None),
+    A.REPLY: (LIVE, STAFF | {R.CONSUMER, R.MEDIATOR, R.MERCHANT}, None),
     A.NOTE: (ALL_STATES, STAFF, None),
     A.REQUEST_INFO: ({S.RECEIVED, S.VERIFIED}, STAFF, None),
     A.MERCHANT_ANSWER: ({S.RECEIVED, S.VERIFIED, S.MEDIATED}, STAFF | {R.MERCHANT}, None),
     A.ADD_EVIDENCE: (OPEN | {S.REJECTED}, STAFF | {R.CONSUMER}, None),
     A.RECORD_SESSION: ({S.MEDIATED}, {R.MEDIATOR}, None),
     A.RECLASSIFY: ({S.RECEIVED, S.VERIFIED}, STAFF, None),
+    # The shop offers to settle; the consumer accepts (the complaint is resolved) or declines.
+    A.PROPOSE_SETTLEMENT: ({S.RECEIVED, S.VERIFIED}, {R.MERCHANT}, None),
+    A.ACCEPT_SETTLEMENT: ({S.RECEIVED, S.VERIFIED}, {R.CONSUMER}, S.RESOLVED),
+    A.DECLINE_SETTLEMENT: ({S.RECEIVED, S.VERIFIED}, {R.CONSUMER}, None),
 }
 
 REQUIRED: dict[Action, tuple[str, ...]] = {
@@ -70,6 +74,9 @@ REQUIRED: dict[Action, tuple[str, ...]] = {
     A.ADD_EVIDENCE: ("files",),
     A.RECORD_SESSION: ("notes", "held_at"),
     A.RECLASSIFY: ("category_id", "claimed_amount"),
+    A.PROPOSE_SETTLEMENT: ("kind", "terms", "perform_by"),
+    A.ACCEPT_SETTLEMENT: ("offer_id",),
+    A.DECLINE_SETTLEMENT: ("offer_id", "reason"),
 }
 
 # Everything any action may need, filled in.
@@ -85,6 +92,10 @@ FULL_PARAMS = {
     "files": ["evidence.png"],
     "notes": "both parties attended",
     "held_at": "2026-03-01T02:00:00+00:00",
+    "kind": "refund",
+    "terms": "full refund to the original payment",
+    "perform_by": "2026-03-05T02:00:00+00:00",
+    "offer_id": 1,
 }
 
 
@@ -97,6 +108,7 @@ def passing_facts(state: State, actor: Actor) -> Facts:
         # The system acts only once the appeal window has passed; people act within it.
         within_appeal_window=actor is not R.SYSTEM,
         resolution_breached=True,
+        open_offer=True,
     )
 
 
