@@ -73,6 +73,8 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "pledgedesk@localhost")
+    # How long the one-time link of an invitation to a shop's staff stays usable.
+    MERCHANT_INVITATION_DAYS = int(os.environ.get("MERCHANT_INVITATION_DAYS", 7))
 
     APPEAL_WINDOW_DAYS = int(os.environ.get("APPEAL_WINDOW_DAYS", 15))
     QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", 25))

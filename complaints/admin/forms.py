@@ -93,3 +93,28 @@ class CategoryForm(FlaskForm):
 class OrganisationForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     active = BooleanField(_l("Active: complaints can be referred to it"), default=True)
+
+
+class ShopStaffForm(FlaskForm):
+    """A merchant staff account of one shop, opened by the admin with a first password."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("First password"),
+        validators=[DataRequired(), Length(max=200)],
+        description=_l(
+            "At least 10 characters, mixing letters with digits or symbols. Give it to the person privately."
+        ),
+    )
+
+
+class ShopInvitationForm(FlaskForm):
+    """An invitation by e-mail: the invitee chooses their own password through the link."""
+
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("They can correct it when they accept."),
+    )
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])

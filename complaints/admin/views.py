@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -20,7 +20,7 @@ from complaints.admin.forms import (
 from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import Category, MediationOrganisation, Merchant, Role, User
-from complaints.services import administration
+from complaints.services import administration, shop_staff
 from complaints.services.administration import InvalidField
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
@@ -29,6 +29,9 @@ from complaints.web.params import parse_id
 from complaints.workflow import Refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+# The session key under which an invitation's link waits to be shown to the admin, once.
+NEW_INVITATION = "new_shop_invitation"
 
 
 def _page_size() -> int:
@@ -39,11 +42,19 @@ def _after() -> int | None:
     return parse_id(request.args.get("after"))
 
 
-def _save(form: FlaskForm, save: Callable[[], object], done: str, back: str, **page):
+def _save(
+    form: FlaskForm,
+    save: Callable[[], object],
+    done: str,
+    back: str,
+    then: Callable[[], None] | None = None,
+    **page,
+):
     """Validate `form`, run the use case `save`, commit, and go back to the list `back`.
 
     A refusal about one field is shown beside it (400); any other refusal above the form (409).
     Shows the form again with what the admin typed when anything is wrong.
+    then: what to do once the change is committed (e.g. send an e-mail).
     """
     status, refusal = 200, None
     if form.validate_on_submit():
@@ -62,6 +73,8 @@ def _save(form: FlaskForm, save: Callable[[], object], done: str, back: str, **p
             status, refusal = 409, translated(refused)
         else:
             db.session.commit()
+            if then is not None:
+                then()
             flash(done, "success")
             return redirect(url_for(back))
     if form.errors:
@@ -159,10 +172,29 @@ def toggle_user(user_id: int):
 @bp.get("/merchants")
 @roles_required(Role.ADMIN)
 def merchants():
+    return render_merchants()
+
+
+def render_merchants(status: int = 200, refusal: str | None = None):
+    """The shops, each with its staff and open invitations; and, once, the link of the invitation
+    just created (shop_staff.py puts it in the session)."""
     page = administration.list_merchants(_after(), _page_size())
     next_url = url_for("admin.merchants", after=page.next_after) if page.next_after else None
     first_url = url_for("admin.merchants") if _after() else None
-    return render_template("admin/merchants.html", page=page, next_url=next_url, first_url=first_url)
+    ids = [m.id for m in page.items]
+    body = render_template(
+        "admin/merchants.html",
+        page=page,
+        next_url=next_url,
+        first_url=first_url,
+        staff=shop_staff.staff_of_shops(ids),
+        invitations=shop_staff.open_invitations_of_shops(ids),
+        invitation_status=shop_staff.status_of,
+        new_invitation=session.pop(NEW_INVITATION, None),
+        revoke=FlaskForm(formdata=None),
+        refusal=refusal,
+    )
+    return body, status
 
 
 @bp.route("/merchants/new", methods=["GET", "POST"])
@@ -292,4 +324,4 @@ def _data(form: FlaskForm) -> dict:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
-from complaints.admin import audit, calendars, pledges  # noqa: F401,E402
+from complaints.admin import audit, calendars, pledges, shop_staff_views  # noqa: F401,E402

@@ -130,4 +130,4 @@ def _references_of(items) -> dict[int, str]:
     return {c.id: c.reference for c in db.session.scalars(query)}
 
 
-from complaints.auth import account  # noqa: E402,F401
+from complaints.auth import account, invitations  # noqa: E402,F401

@@ -33,6 +33,10 @@ class AdminAction(enum.StrEnum):
     CATEGORY_UPDATED = "category_updated"
     ORGANISATION_CREATED = "organisation_created"
     ORGANISATION_UPDATED = "organisation_updated"
+    # A shop's staff invited by e-mail: the link sent, withdrawn, or used to open the account.
+    MERCHANT_INVITED = "merchant_invited"
+    MERCHANT_INVITATION_REVOKED = "merchant_invitation_revoked"
+    MERCHANT_INVITATION_ACCEPTED = "merchant_invitation_accepted"
 
 
 # What an entry is about (AdminAuditEntry.subject_type), with the id of that row as subject_id.
