@@ -10,10 +10,12 @@ every cell and fails when app.url_map has an endpoint this table does not decide
 from __future__ import annotations
 
 import io
+import secrets
 import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from tests.support import PASSWORD
 
@@ -90,6 +92,7 @@ FORM_ERROR = Outcome(400)
 FORBIDDEN = Outcome(403, refused=True)
 NOT_FOUND = Outcome(404, refused=True)
 LOGIN = Outcome(302, "/login", refused=True)
+GONE = Outcome(410, refused=True)  # a link that worked once and no longer does
 
 
 def to(path: str) -> Outcome:
@@ -243,6 +246,95 @@ AUTH = [
         attack=lambda w: {},
         probe=lambda w: {},
         may_change=frozenset({"notifications.read_at"}),
+    ),
+]
+
+# --- invitations of a shop's staff ---------------------------------------------------------------
+
+SHOP_NAME = "优品数码旗舰店"  # the world's shop (tests.support.World), shown on its invitation page
+
+
+def planted_invitation(state: str, world: World) -> tuple[int, str]:
+    """A fresh invitation to the world's shop in `state` ("pending", "used", "revoked", "expired"):
+    its id and token. A token exists only when it is made (only its hash is stored), so each cell
+    plants its own when it asks for its URL, inside the app (Matrix.url). Outside an app (a check of
+    the table itself) it is an invitation nobody has."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return 0, "no-such-invitation"
+    from complaints.extensions import db
+    from complaints.models import Merchant
+    from complaints.services import shop_staff
+    from complaints.timekeeping import now
+
+    shop = db.session.get(Merchant, world.merchant_id)
+    email = f"invitee-{secrets.token_hex(6)}@example.com"
+    invitation, token = shop_staff.invite_shop_staff(shop, name="Invitee", email=email, actor=None)
+    if state == "used":
+        shop_staff.accept_invitation(token, name="Invitee", password=PASSWORD)
+    elif state == "revoked":
+        shop_staff.revoke_invitation(invitation, actor=None)
+    elif state == "expired":
+        invitation.expires_at = now() - timedelta(seconds=1)
+    db.session.commit()
+    return invitation.id, token
+
+
+def invitation_link(state: str) -> Callable[[World], dict]:
+    return lambda w: {"token": planted_invitation(state, w)[1]}
+
+
+def invitation_id(state: str) -> Callable[[World], dict]:
+    return lambda w: {"invitation_id": planted_invitation(state, w)[0]}
+
+
+def accepting(w: World) -> dict:
+    return {"name": ATTACK_TEXT, "password": "invited-horse-42", "confirm": "invited-horse-42"}
+
+
+INVITATIONS = [
+    # Anyone may open a usable link; a signed-in person is told to sign out first (no form).
+    Case(
+        "auth.invitation",
+        "GET",
+        invitation_link("pending"),
+        everyone(OK),
+        shows={role: (SHOP_NAME,) for role in ROLES},
+    ),
+    # Only someone signed out opens the account; a signed-in person cannot open a second one.
+    Case(
+        "auth.invitation",
+        "POST",
+        invitation_link("pending"),
+        everyone(Outcome(409, refused=True), anonymous=FORM_ERROR),
+        attack=accepting,
+        probe=lambda w: {"name": "", "password": "invited-horse-42", "confirm": "invited-horse-42"},
+    ),
+    Case(
+        "auth.invitation",
+        "GET",
+        lambda w: {"token": "no-such-invitation"},
+        everyone(Outcome(404)),
+        variant="unknown",
+    ),
+    Case(
+        "auth.invitation",
+        "POST",
+        lambda w: {"token": "no-such-invitation"},
+        everyone(NOT_FOUND),
+        variant="unknown",
+        attack=accepting,
+    ),
+    *(
+        Case("auth.invitation", "GET", invitation_link(state), everyone(Outcome(410)), variant=state)
+        for state in ("used", "revoked", "expired")
+    ),
+    *(
+        Case(
+            "auth.invitation", "POST", invitation_link(state), everyone(GONE), variant=state, attack=accepting
+        )
+        for state in ("used", "revoked", "expired")
     ),
 ]
 
@@ -635,6 +727,63 @@ ADMIN_CASES = [
         admin_only(NOT_FOUND),
         variant="missing",
     ),
+    *admin_form(
+        "admin.new_shop_staff",
+        lambda w: {"merchant_id": w.merchant_id},
+        attack=lambda w: {
+            "name": ATTACK_TEXT,
+            "email": "mallory-shop@example.com",
+            "password": "mallory-horse-42",
+        },
+        probe=lambda w: {"email": "not-an-address"},
+    ),
+    Case(
+        "admin.new_shop_staff",
+        "GET",
+        lambda w: {"merchant_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+    ),
+    *admin_form(
+        "admin.invite_shop_staff",
+        lambda w: {"merchant_id": w.merchant_id},
+        attack=lambda w: {"name": ATTACK_TEXT, "email": "mallory-invite@example.com"},
+        probe=lambda w: {"email": ""},
+    ),
+    Case(
+        "admin.invite_shop_staff",
+        "GET",
+        lambda w: {"merchant_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+    ),
+    # Revoking a pending invitation changes the world, and its invitation exists only in the live
+    # world (see planted_invitation), not in a fork: test_shop_staff.py proves that one. Here:
+    # revoking again is harmless, a used invitation is refused, an unknown one is not found.
+    Case(
+        "admin.revoke_invitation",
+        "POST",
+        invitation_id("revoked"),
+        admin_only(to("/admin/merchants")),
+        variant="revoked",
+        attack=lambda w: {},
+    ),
+    Case(
+        "admin.revoke_invitation",
+        "POST",
+        invitation_id("used"),
+        admin_only(Outcome(409)),
+        variant="used",
+        attack=lambda w: {},
+    ),
+    Case(
+        "admin.revoke_invitation",
+        "POST",
+        lambda w: {"invitation_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+        attack=lambda w: {},
+    ),
     Case("admin.categories", "GET", lambda w: {}, admin_only()),
     *admin_form(
         "admin.new_category",
@@ -802,4 +951,14 @@ FILES = [
     ),
 ]
 
-CASES: list[Case] = [*AUTH, *ACCOUNT, *PORTAL, *DESK, *MEDIATION, *ADMIN_CASES, *PLEDGE_CASES, *FILES]
+CASES: list[Case] = [
+    *AUTH,
+    *INVITATIONS,
+    *ACCOUNT,
+    *PORTAL,
+    *DESK,
+    *MEDIATION,
+    *ADMIN_CASES,
+    *PLEDGE_CASES,
+    *FILES,
+]
