@@ -123,11 +123,12 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.auth.views import bp as auth_bp
     from complaints.desk.views import bp as desk_bp
     from complaints.mediation.views import bp as mediation_bp
+    from complaints.merchant.views import bp as merchant_bp
     from complaints.portal.views import bp as portal_bp
     from complaints.web.files import bp as files_bp
     from complaints.web.params import IdConverter
 
     # Every <int:...> in a URL is a bounded id: a number too large for the database is a 404.
     app.url_map.converters["int"] = IdConverter
-    for blueprint in (auth_bp, portal_bp, desk_bp, mediation_bp, admin_bp, files_bp):
+    for blueprint in (auth_bp, portal_bp, desk_bp, merchant_bp, mediation_bp, admin_bp, files_bp):
         app.register_blueprint(blueprint)

@@ -168,6 +168,9 @@ PARTICIPANTS: dict[Role | None, Participant] = {
         party="merchant",
         contact=Contact.MASKED,
         staff_names=False,
+        home="merchant.complaints",
+        complaint_endpoint="merchant.complaint",
+        nav=(NavItem("merchant.complaints", _l("Complaints about my shop")),),
     ),
     Role.ADMIN: Participant(
         role=Role.ADMIN,

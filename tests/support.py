@@ -126,6 +126,7 @@ COMPLAINT_PAGES = {
     "desk": "/desk/complaints",
     "portal": "/portal/complaints",
     "mediation": "/mediation/cases",
+    "merchant": "/merchant/complaints",
 }
 
 

@@ -234,3 +234,27 @@ class AppealForm(VersionedForm):
 
     def params(self) -> dict:
         return {"reason": self.appeal_reason.data.strip()}
+
+
+class OfferAnswerForm(VersionedForm):
+    """An answer to the shop's offer names the offer the consumer saw (a newer one may have come)."""
+
+    offer_id = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired(_l("This form is out of date. Reload the page and try again."))],
+    )
+
+
+class AcceptOfferForm(OfferAnswerForm):
+    def params(self) -> dict:
+        return {"offer_id": self.offer_id.data}
+
+
+class DeclineOfferForm(OfferAnswerForm):
+    decline_reason = _reason_field(
+        _l("Why do you decline the offer?"),
+        _l("The shop and the platform's staff see your reason. Your complaint stays open."),
+    )
+
+    def params(self) -> dict:
+        return {"offer_id": self.offer_id.data, "reason": self.decline_reason.data.strip()}

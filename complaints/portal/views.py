@@ -16,9 +16,11 @@ from complaints.extensions import db, limiter
 from complaints.models import Complaint, Role
 from complaints.participants import get_visible_complaint, visible_complaints
 from complaints.portal.forms import (
+    AcceptOfferForm,
     AppealForm,
     ComplaintForm,
     ConfirmForm,
+    DeclineOfferForm,
     DisputeForm,
     EscalateForm,
     EvidenceForm,
@@ -49,6 +51,8 @@ ACTIONS: dict[str, tuple[Action, type]] = {
     "dispute": (Action.DISPUTE, DisputeForm),
     "appeal": (Action.APPEAL, AppealForm),
     "escalate": (Action.ESCALATE, EscalateForm),
+    "accept_offer": (Action.ACCEPT_SETTLEMENT, AcceptOfferForm),
+    "decline_offer": (Action.DECLINE_SETTLEMENT, DeclineOfferForm),
 }
 
 SUCCESS = {
@@ -59,6 +63,8 @@ SUCCESS = {
     "dispute": lambda: _("Your complaint was referred to independent mediation."),
     "appeal": lambda: _("Your appeal was received. We will look at the complaint again."),
     "escalate": lambda: _("Your complaint was referred to independent mediation."),
+    "accept_offer": lambda: _("You accepted the shop's offer. Your complaint is resolved on its terms."),
+    "decline_offer": lambda: _("You declined the shop's offer. We keep working on your complaint."),
 }
 
 

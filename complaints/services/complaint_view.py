@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,12 +18,13 @@ from complaints.models import (
     MediationSession,
     Message,
     MessageKind,
+    SettlementOffer,
     User,
 )
 from complaints.services.privacy import contact_for
 from complaints.sla import clocks as sla_clocks
 from complaints.sla.facts import facts_for, latest_broke_promise
-from complaints.sla.terms import ClockStatus, statuses
+from complaints.sla.terms import ClockStatus, shop_did_not_reply, statuses
 from complaints.timekeeping import now
 from complaints.workflow import Action, allowed_actions
 
@@ -39,9 +40,19 @@ class ComplaintView:
     clocks: list[ClockStatus]
     contact: dict  # the consumer's name and contact details as the viewer may see them
     appealed: bool = False  # the clocks restarted after an appeal (ClockStatus.round 2)
+    offers: list[SettlementOffer] = field(default_factory=list)  # the shop's offers, newest first
 
     def can(self, action: Action | str) -> bool:
         return Action(action) in self.actions
+
+    @property
+    def open_offer(self) -> SettlementOffer | None:
+        return next((offer for offer in self.offers if offer.is_open), None)
+
+    @property
+    def shop_did_not_reply(self) -> bool:
+        """The shop let its reply window pass (terms.shop_did_not_reply)."""
+        return shop_did_not_reply(self.clocks)
 
 
 def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
@@ -108,6 +119,13 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         clocks=statuses(clocks, at, restarted_at=appealed_at),
         contact=contact_for(user, complaint.consumer),
         appealed=appealed_at is not None,
+        offers=list(
+            db.session.scalars(
+                select(SettlementOffer)
+                .where(SettlementOffer.complaint_id == complaint.id)
+                .order_by(SettlementOffer.id.desc())
+            )
+        ),
     )
 
 

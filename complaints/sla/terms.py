@@ -162,3 +162,12 @@ def statuses(clocks: list[SlaClock], at: datetime, restarted_at: datetime | None
     return [
         clock_status(c, at, round=2 if restarted_at and c.started_at >= restarted_at else 1) for c in clocks
     ]
+
+
+def shop_did_not_reply(clock_statuses: list[ClockStatus]) -> bool:
+    """ "The shop did not reply": a `merchant_reply` window of the complaint is overdue, or ended
+    missed. Shown to staff, the consumer and the shop, and counted against the shop."""
+    return any(
+        s.kind is ClockKind.MERCHANT_REPLY and s.state in (ClockState.OVERDUE, ClockState.MISSED)
+        for s in clock_statuses
+    )

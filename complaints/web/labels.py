@@ -7,9 +7,11 @@ from complaints.models import (
     ClockKind,
     DesiredOutcome,
     MessageKind,
+    OfferStatus,
     Outcome,
     Priority,
     Role,
+    SettlementKind,
     WaitingOn,
 )
 from complaints.web.i18n import lazy_gettext as _l
@@ -31,6 +33,22 @@ OUTCOME = {
     Outcome.NOT_UPHELD: _l("Not upheld"),
     Outcome.SETTLED: _l("Settled in mediation"),
     Outcome.NOT_SETTLED: _l("Not settled in mediation"),
+    Outcome.SETTLED_WITH_SHOP: _l("Settled with the shop"),
+}
+
+SETTLEMENT_KIND = {
+    SettlementKind.REFUND: _l("Refund"),
+    SettlementKind.REPLACEMENT: _l("Replacement"),
+    SettlementKind.REPAIR: _l("Repair"),
+    SettlementKind.COMPENSATION: _l("Compensation"),
+}
+
+OFFER_STATUS = {
+    OfferStatus.OPEN: _l("Waiting for the consumer's answer"),
+    OfferStatus.ACCEPTED: _l("Accepted"),
+    OfferStatus.DECLINED: _l("Declined"),
+    OfferStatus.SUPERSEDED: _l("Replaced by a newer offer"),
+    OfferStatus.LAPSED: _l("Lapsed: the complaint was decided first"),
 }
 
 DESIRED = {
@@ -60,6 +78,7 @@ MESSAGE_KIND = {
     MessageKind.PUBLIC: _l("Reply"),
     MessageKind.INTERNAL: _l("Internal note"),
     MessageKind.MERCHANT: _l("Merchant's answer"),
+    MessageKind.MERCHANT_QUESTION: _l("Question to the shop"),
 }
 
 # Timeline entries, by event action.
@@ -84,6 +103,9 @@ EVENT = {
     Action.ADD_EVIDENCE: _l("Evidence added"),
     Action.RECORD_SESSION: _l("Mediation session held"),
     Action.RECLASSIFY: _l("Category or amount corrected"),
+    Action.PROPOSE_SETTLEMENT: _l("The shop offered a settlement"),
+    Action.ACCEPT_SETTLEMENT: _l("The consumer accepted the shop's offer"),
+    Action.DECLINE_SETTLEMENT: _l("The consumer declined the shop's offer"),
     "clock_started": _l("Pledged time started"),
     "clock_paused": _l("Pledged time paused"),
     "clock_resumed": _l("Pledged time resumed"),

@@ -82,6 +82,7 @@ FORM_MODULES = {
     "auth": ("complaints.auth.forms", "complaints.auth.account_forms"),
     "desk": ("complaints.desk.forms",),
     "mediation": ("complaints.mediation.forms",),
+    "merchant": ("complaints.merchant.forms",),
     "portal": ("complaints.portal.forms",),
     "files": (),
 }
@@ -104,7 +105,7 @@ def _field_names(module_names) -> set[str]:
 
 
 FIELDS_BY_AREA = {area: sorted(_field_names(modules) | set(ALWAYS)) for area, modules in FORM_MODULES.items()}
-FILE_FIELDS = ("evidence", "reply_files", "attachments", "files")
+FILE_FIELDS = ("evidence", "reply_files", "attachments", "files", "answer_files", "message_files")
 
 
 class Fuzz:

@@ -1,0 +1,1 @@
+"""The shop's portal: complaints against my shop, the platform's questions, my replies and offers."""
