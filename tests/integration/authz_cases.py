@@ -39,6 +39,7 @@ HOME = {
     MEDIATOR: "/mediation/",
     OTHER_MEDIATOR: "/mediation/",
     ADMIN: "/admin/users",
+    MERCHANT: "/merchant/",
 }
 
 # Texts planted in the world (test_authorization_matrix.build_world) and who may read them.
@@ -217,15 +218,13 @@ AUTH = [
         "auth.register",
         "GET",
         lambda w: {},
-        everyone(OK, **{role: turned_away(path) for role, path in HOME.items()}, merchant=turned_away("/")),
+        everyone(OK, **{role: turned_away(path) for role, path in HOME.items()}),
     ),
     Case(
         "auth.register",
         "POST",
         lambda w: {},
-        everyone(
-            FORM_ERROR, **{role: turned_away(path) for role, path in HOME.items()}, merchant=turned_away("/")
-        ),
+        everyone(FORM_ERROR, **{role: turned_away(path) for role, path in HOME.items()}),
         # A signed-in person cannot open a second account on the side.
         attack=lambda w: {
             "name": "Second Account",
@@ -421,6 +420,9 @@ PORTAL_ACTIONS = {
         "verified",
         lambda w: {"version": str(w.versions["verified"]), "mediation_org_id": str(w.org_id)},
     ),
+    # The shop's offer planted on the received complaint (test_authorization_matrix.build_world).
+    "accept_offer": ("received", version("received", offer_id="1")),
+    "decline_offer": ("received", version("received", offer_id="1", decline_reason=ATTACK_TEXT)),
 }
 
 PORTAL = [
@@ -951,6 +953,8 @@ FILES = [
     ),
 ]
 
+from tests.integration.authz_merchant import MERCHANT_CASES  # noqa: E402 - it builds on the above
+
 CASES: list[Case] = [
     *AUTH,
     *INVITATIONS,
@@ -958,6 +962,7 @@ CASES: list[Case] = [
     *PORTAL,
     *DESK,
     *MEDIATION,
+    *MERCHANT_CASES,
     *ADMIN_CASES,
     *PLEDGE_CASES,
     *FILES,

@@ -39,12 +39,19 @@ MERCHANT_ACTIONS = {
     "message": ("mediated", lambda w: {"message_body": ATTACK_TEXT}),
     "offer": (
         "received",
-        lambda w: {"offer_kind": "refund", "offer_amount": "10", "offer_terms": ATTACK_TEXT, "offer_by": OFFER_BY},
+        lambda w: {
+            "offer_kind": "refund",
+            "offer_amount": "10",
+            "offer_terms": ATTACK_TEXT,
+            "offer_by": OFFER_BY,
+        },
     ),
 }
 
 MERCHANT_CASES = [
-    Case("merchant.complaints", "GET", lambda w: {}, only(MERCHANT), shows={MERCHANT: (PRIVATE["received"],)}),
+    Case(
+        "merchant.complaints", "GET", lambda w: {}, only(MERCHANT), shows={MERCHANT: (PRIVATE["received"],)}
+    ),
     Case("merchant.complaints", "GET", lambda w: {"tab": "decided"}, only(MERCHANT), variant="decided"),
     Case(
         "merchant.complaint",

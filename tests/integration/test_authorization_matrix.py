@@ -119,6 +119,13 @@ def build_world(people: People) -> table.World:
         ("resolved", agent, Action.VERIFY, {}),
         ("resolved", agent, Action.RESOLVE, {"outcome": "upheld"}),
         ("rejected", agent, Action.REJECT, {"reason": "订单号无法核实"}),
+        # The shop's offer on the received complaint (offer 1), which the consumer may answer.
+        (
+            "received",
+            people.user("merchant"),
+            Action.PROPOSE_SETTLEMENT,
+            {"kind": "repair", "terms": "免费维修", "perform_by": FROZEN_AT + timedelta(days=3)},
+        ),
     ]
     for key, user, action, params in steps:
         apply_action(people.complaint(refs[key]), user, action, **params)
