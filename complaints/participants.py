@@ -170,7 +170,10 @@ PARTICIPANTS: dict[Role | None, Participant] = {
         staff_names=False,
         home="merchant.complaints",
         complaint_endpoint="merchant.complaint",
-        nav=(NavItem("merchant.complaints", _l("Complaints about my shop")),),
+        nav=(
+            NavItem("merchant.complaints", _l("Complaints about my shop")),
+            NavItem("merchant.search", _l("Search")),
+        ),
     ),
     Role.ADMIN: Participant(
         role=Role.ADMIN,

@@ -11,7 +11,7 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, RadioField, TextAreaField
+from wtforms import DateField, RadioField, SearchField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from complaints.mediation.forms import viewer_time_to_utc
@@ -19,6 +19,7 @@ from complaints.models import SettlementKind
 from complaints.portal.forms import EVIDENCE_TYPES
 from complaints.services.conversation import MAX_BODY
 from complaints.services.settlements import MAX_TERMS
+from complaints.services.staff_search import MAX_QUERY_LENGTH
 from complaints.web.labels import SETTLEMENT_KIND
 from complaints.web.params import MoneyField, within_sane_years
 
@@ -92,6 +93,20 @@ class OfferForm(FlaskForm):
             "terms": self.offer_terms.data,
             "perform_by": viewer_time_to_utc(datetime.combine(by, END_OF_DAY)) if by else None,
         }
+
+
+class ShopSearchForm(FlaskForm):
+    """A search in the shop's own complaints, read from the query string (GET; no CSRF needed)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        _l("Search my shop's complaints"),
+        validators=[Length(max=MAX_QUERY_LENGTH)],
+        description=_l("A complaint reference, an order number, or words from the complaint."),
+    )
+    state = SelectField(_l("Status"), default="", validate_choice=True)
 
 
 ACTION_FORMS: dict[str, type[FlaskForm]] = {

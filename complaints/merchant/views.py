@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
-from complaints.merchant.forms import ACTION_FORMS
+from complaints.merchant.forms import ACTION_FORMS, ShopSearchForm
 from complaints.models import Role
+from complaints.services import search as search_text
+from complaints.services import staff_search
 from complaints.services.attachments import Upload
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
@@ -16,7 +20,9 @@ from complaints.services.lifecycle import act_on_complaint
 from complaints.services.shop_desk import DECIDED, OPEN, shop_page
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
-from complaints.workflow import Action, Refusal
+from complaints.web.labels import STATE
+from complaints.web.params import parse_id
+from complaints.workflow import Action, Refusal, State
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
 
@@ -45,6 +51,35 @@ def complaints():
     return render_template(
         "merchant/complaints.html", tab=tab, tabs=TABS, page=page, next_url=next_url, first_url=first_url
     )
+
+
+@bp.get("/search")
+@roles_required(Role.MERCHANT)
+def search():
+    """The desk's search (a reference, an order number or words), in the shop's complaints only:
+    the search reads through the merchant's scoped query."""
+    form = ShopSearchForm(formdata=request.args)
+    form.state.choices = [SelectChoice("", _("Any"))] + [SelectChoice(s.value, str(STATE[s])) for s in State]
+    results, status = None, 200
+    if not form.validate():
+        status = 400
+    elif (form.q.data or "").strip():
+        filters = staff_search.SearchFilters(state=State(form.state.data) if form.state.data else None)
+        page = parse_id(request.args.get("page")) or 1
+        results = staff_search.search(current_user, form.q.data, page, filters)
+    next_url = None
+    if results and results.has_next:
+        args = {k: v for k, v in request.args.items() if k != "page" and v}
+        next_url = url_for("merchant.search", **args, page=results.page + 1)
+    body = render_template(
+        "merchant/search.html",
+        form=form,
+        results=results,
+        next_url=next_url,
+        highlight=search_text.highlight,
+        snippet=search_text.snippet,
+    )
+    return body, status
 
 
 @bp.get("/complaints/<reference>")

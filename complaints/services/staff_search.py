@@ -161,7 +161,7 @@ def _exact_statement(user: User, query: str) -> Select | None:
 def search(
     user: User, query: str | None, page: int = 1, filters: SearchFilters = SearchFilters()
 ) -> SearchResults:
-    """Find complaints for staff.
+    """Find complaints for staff (and for a shop's staff, in their shop's complaints).
 
     user: who searches; only complaints they may see are found.
     query: a complaint reference (C-2026-000123) finds exactly that complaint; otherwise an

@@ -54,6 +54,15 @@ MERCHANT_CASES = [
     ),
     Case("merchant.complaints", "GET", lambda w: {"tab": "decided"}, only(MERCHANT), variant="decided"),
     Case(
+        "merchant.search",
+        "GET",
+        lambda w: {"q": w.refs["mediated"]},
+        only(MERCHANT),
+        shows={MERCHANT: (PRIVATE["mediated"],)},
+    ),
+    # Another consumer's complaint about the same shop is the shop's too; search finds nothing of
+    # other shops (tests/integration/test_merchant_portal.py).
+    Case(
         "merchant.complaint",
         "GET",
         ref("mediated"),

@@ -173,6 +173,11 @@ def test_another_shop_cannot_see_or_act_on_the_complaint(app, world, ref):
     db.session.commit()
     other = signed_in(app, "other-shop@example.com")
     assert ref not in other.get("/merchant/").get_data(as_text=True)
+    for query in (ref, "耳机", "ORD-20260301-0001"):
+        found = other.get("/merchant/search", query_string={"q": query})
+        assert found.status_code == 200
+        assert f"/merchant/complaints/{ref}" not in found.get_data(as_text=True), query
+        assert "0 complaints found" in found.get_data(as_text=True), query
     assert other.get(f"/merchant/complaints/{ref}").status_code == 404
     # (CSRF is off in the test configuration: the POST is refused for the complaint it names.)
     refused = other.post(f"/merchant/complaints/{ref}/message", data={"message_body": "hi"})
@@ -197,3 +202,12 @@ def test_a_missed_reply_window_says_the_shop_did_not_reply(app, world, ref, cloc
     ):
         html = signed_in(app, email).get(page).get_data(as_text=True)
         assert "The shop did not reply in time" in html, email
+
+
+def test_the_shop_searches_its_own_complaints(app, world, ref):
+    shop = signed_in(app, "merchant@example.com")
+    for query in (ref, "耳机", "ORD-20260301-0001"):
+        found = shop.get("/merchant/search", query_string={"q": query}).get_data(as_text=True)
+        assert f"/merchant/complaints/{ref}" in found, query
+    too_long = shop.get("/merchant/search", query_string={"q": "退" * 500, "state": "nonsense"})
+    assert too_long.status_code == 400
