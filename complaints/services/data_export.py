@@ -23,6 +23,7 @@ from complaints.models import (
     Message,
     MessageKind,
     Notification,
+    SettlementOffer,
     SlaClock,
     User,
 )
@@ -64,7 +65,7 @@ def export_consumer_data(user: User) -> dict:
 
     Their account (never the password hash), every complaint they filed with its public
     messages, public timeline, attachments (name, type, size, SHA-256; not the bytes), pledge
-    clocks and rating, and their notifications. Internal notes, staff-only events and the
+    clocks, the shop's settlement offers and rating, and their notifications. Internal notes, staff-only events and the
     staff's identities stay out. Times are ISO 8601 in UTC. Read-only, in a fixed number of queries.
     """
     if not participants.of(user).data_subject:
@@ -103,6 +104,9 @@ def export_consumer_data(user: User) -> dict:
         .order_by(Attachment.id)
     )
     clocks = _by_complaint(select(SlaClock).where(SlaClock.complaint_id.in_(ids)).order_by(SlaClock.id))
+    offers = _by_complaint(
+        select(SettlementOffer).where(SettlementOffer.complaint_id.in_(ids)).order_by(SettlementOffer.id)
+    )
     return {
         "format": EXPORT_FORMAT,
         "exported_at": iso(now()),
@@ -114,6 +118,7 @@ def export_consumer_data(user: User) -> dict:
                 "timeline": [_event(e, user) for e in events[c.id]],
                 "attachments": [_attachment(a, user) for a in attachments[c.id]],
                 "clocks": [_clock(k) for k in clocks[c.id]],
+                "settlement_offers": [_offer(o) for o in offers[c.id]],
             }
             for c in complaints
         ],
@@ -189,6 +194,19 @@ def _complaint(c: Complaint) -> dict:
         "first_response_at": iso(c.first_response_at),
         "decided_at": iso(c.decided_at),
         "closed_at": iso(c.closed_at),
+    }
+
+
+def _offer(o: SettlementOffer) -> dict:
+    return {
+        "kind": o.kind.value,
+        "amount": _money(o.amount),
+        "terms": o.terms,
+        "perform_by": iso(o.perform_by),
+        "status": o.status.value,
+        "offered_at": iso(o.created_at),
+        "answered_at": iso(o.answered_at),
+        "decline_reason": o.decline_reason,
     }
 
 

@@ -11,7 +11,7 @@ from flask_login import AnonymousUserMixin, login_user
 from sqlalchemy import func, select
 
 from complaints.extensions import db
-from complaints.models import Event, Message, Notification, NotificationKind, Role, User
+from complaints.models import Event, Message, Notification, NotificationKind, Role, SettlementOffer, User
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload
 from complaints.services.notifications import notify
@@ -439,3 +439,26 @@ def test_a_changed_password_replaces_the_old_one(client, auth, world):
     auth.logout()
     assert auth.login(world.agent.email).status_code == 400
     assert auth.login(world.agent.email, "a-new-secret-42").status_code == 302
+
+
+def test_export_holds_the_shops_offers_and_the_consumers_answer(client, auth, world, worked_complaint, clock):
+    from datetime import timedelta
+
+    ref, _ = worked_complaint
+    perform_by = clock.now() + timedelta(days=2)
+    act(
+        world,
+        ref,
+        "merchant",
+        Action.PROPOSE_SETTLEMENT,
+        kind="repair",
+        terms="免费维修",
+        perform_by=perform_by,
+    )
+    offer_id = db.session.scalar(select(SettlementOffer.id))
+    act(world, ref, "consumer", Action.DECLINE_SETTLEMENT, offer_id=offer_id, reason="我要退款")
+    [complaint] = json.loads(_export(client, auth, world).get_data(as_text=True))["complaints"]
+    [offer] = complaint["settlement_offers"]
+    assert (offer["kind"], offer["amount"], offer["terms"]) == ("repair", None, "免费维修")
+    assert (offer["status"], offer["decline_reason"]) == ("declined", "我要退款")
+    assert offer["perform_by"] == "2026-03-04T02:00:00Z"
