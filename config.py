@@ -73,6 +73,8 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "pledgedesk@localhost")
+    # Where people reach the site: the links in e-mails are absolute URLs under it.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # How long the one-time link of an invitation to a shop's staff stays usable.
     MERCHANT_INVITATION_DAYS = int(os.environ.get("MERCHANT_INVITATION_DAYS", 7))
 

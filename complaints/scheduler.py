@@ -46,6 +46,13 @@ def deliver_email(app: Flask) -> None:
     _job(app, deliver_pending_email, lambda _sent: None)
 
 
+def deliver_digests(app: Flask) -> None:
+    """Send each person whose daily summary is due their one e-mail of the day."""
+    from complaints.services.notifications import deliver_digests as deliver
+
+    _job(app, deliver, lambda r: r[0] and f"sent {r[0]} daily summaries")
+
+
 def close_expired(app: Flask) -> None:
     """Close decided complaints whose appeal window passed."""
     from complaints.services.closing import close_expired_decisions
@@ -67,6 +74,8 @@ def add_jobs(scheduler, app: Flask) -> None:
         run_sweep, "interval", seconds=app.config["SLA_SWEEP_SECONDS"], id="sla_sweep", **common
     )
     scheduler.add_job(deliver_email, "interval", seconds=60, id="deliver_email", **common)
+    # A summary falls due at DIGEST_HOUR of each recipient's own day; this picks it up soon after.
+    scheduler.add_job(deliver_digests, "interval", minutes=10, id="deliver_digests", **common)
     scheduler.add_job(close_expired, "interval", minutes=10, id="close_expired_decisions", **common)
     scheduler.add_job(prune_orphan_files, "interval", hours=1, id="prune_orphan_files", **common)
 
@@ -100,5 +109,6 @@ def run_once() -> None:
     app = current_app._get_current_object()
     run_sweep(app)
     deliver_email(app)
+    deliver_digests(app)
     close_expired(app)
     click.echo("jobs ran once")

@@ -1,4 +1,5 @@
-"""The signed-in person's own account: details, password, their data to take away, deletion.
+"""The signed-in person's own account: details, password, notifications, their data to take
+away, deletion.
 
 Registered on the `auth` blueprint (imported at the bottom of auth/views.py). Also gives the
 templates the `mask_email` / `mask_phone` filters.
@@ -13,10 +14,16 @@ from flask_babel import format_datetime, get_locale, refresh
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
-from complaints.auth.account_forms import DeleteAccountForm, PasswordChangeForm, ProfileForm
+from complaints.auth.account_forms import (
+    DeleteAccountForm,
+    NotificationPreferencesForm,
+    PasswordChangeForm,
+    ProfileForm,
+)
 from complaints.auth.views import bp
 from complaints.extensions import db, limiter
-from complaints.models import Role
+from complaints.models import EmailFrequency, Role
+from complaints.services import announcements, notifications
 from complaints.services.accounts import AccountLocked
 from complaints.services.data_export import export_consumer_data
 from complaints.services.privacy import (
@@ -44,11 +51,24 @@ def _profile_form() -> ProfileForm:
     return form
 
 
-def _account_page(profile=None, password_form=None, profile_problem=None) -> str:
+def _preferences_form() -> NotificationPreferencesForm:
+    """The e-mail preferences, offering the kinds of notification this person can receive."""
+    kinds = announcements.kinds_heard_by(current_user)
+    form = NotificationPreferencesForm(prefix="notify")
+    form.offer(kinds)
+    if not form.is_submitted():
+        muted = set(current_user.email_muted or ())
+        form.frequency.data = (current_user.email_frequency or EmailFrequency.IMMEDIATE).value
+        form.emailed.data = [kind.value for kind in kinds if kind.value not in muted]
+    return form
+
+
+def _account_page(profile=None, password_form=None, profile_problem=None, preferences=None) -> str:
     return render_template(
         "auth/account.html",
         profile=profile or _profile_form(),
         password_form=password_form or PasswordChangeForm(prefix="pw"),
+        preferences=preferences or _preferences_form(),
         profile_problem=profile_problem,
     )
 
@@ -75,6 +95,23 @@ def account():
         flash(_("Your details were saved."), "success")
         return redirect(url_for("auth.account"))
     return _account_page(profile=profile), 400 if profile.errors else 200
+
+
+@bp.post("/account/notifications")
+@login_required
+def account_notifications():
+    form = _preferences_form()
+    if form.validate_on_submit():
+        notifications.set_email_preferences(
+            current_user,
+            EmailFrequency(form.frequency.data),
+            emailed=form.emailed.data or (),
+            offered=announcements.kinds_heard_by(current_user),
+        )
+        db.session.commit()
+        flash(_("Your notification settings were saved."), "success")
+        return redirect(url_for("auth.account"))
+    return _account_page(preferences=form), 400
 
 
 @bp.post("/account/password")

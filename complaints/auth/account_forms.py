@@ -1,10 +1,20 @@
-"""The signed-in person's own account: details, password, deletion."""
+"""The signed-in person's own account: details, password, notifications, deletion."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from complaints.models import EmailFrequency, NotificationKind
 from complaints.services.privacy import is_time_zone
 
 # Offered in the time zone list; the platform's default (China) comes first. Names are IANA
@@ -67,3 +77,50 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account is deleted for good and I can no longer sign in."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+# What each kind of notification is about, as the e-mail preferences name it.
+KIND_LABELS = {
+    NotificationKind.REPLY: _l("Messages and answers"),
+    NotificationKind.QUESTION: _l("Questions put to you"),
+    NotificationKind.EVIDENCE: _l("Evidence the consumer adds"),
+    NotificationKind.DECISION: _l("Decisions (verified, rejected, resolved, withdrawn, closed)"),
+    NotificationKind.SETTLEMENT_OFFER: _l("The shop's settlement offers"),
+    NotificationKind.OFFER_ANSWERED: _l("The consumer's answer to an offer"),
+    NotificationKind.REFERRED: _l("Referrals to mediation"),
+    NotificationKind.PLEDGE_DATE: _l("Changes to a pledged date"),
+    NotificationKind.SHOP_REPLY_MISSED: _l("Your shop's missed reply deadlines"),
+    NotificationKind.ASSIGNED: _l("Complaints assigned to you"),
+    NotificationKind.SLA_WARNING: _l("Pledged times about to run out"),
+    NotificationKind.SLA_BREACH: _l("Pledged times that ran out"),
+}
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (the template renders them in a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class NotificationPreferencesForm(FlaskForm):
+    """Which notifications are also e-mailed, and when. Every notification shows in the app."""
+
+    frequency = RadioField(
+        _l("E-mail me"),
+        choices=[
+            SelectChoice(EmailFrequency.IMMEDIATE.value, _l("At once, one e-mail per notification")),
+            SelectChoice(EmailFrequency.DAILY.value, _l("Once a day, in a summary")),
+            SelectChoice(EmailFrequency.NEVER.value, _l("Never: in the app only")),
+        ],
+        validators=[InputRequired()],
+    )
+    emailed = CheckboxesField(
+        _l("What to e-mail"),
+        choices=[],
+        description=_l("Unticked kinds are shown in the app only."),
+    )
+
+    def offer(self, kinds) -> None:
+        """Offer `kinds` (the ones this person can receive) as the checkboxes."""
+        self.emailed.choices = [SelectChoice(kind.value, KIND_LABELS.get(kind, kind.value)) for kind in kinds]

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -104,7 +114,35 @@ def notifications():
 
     items = outbox.recent(current_user)
     references = _references_of(items)
-    return render_template("auth/notifications.html", items=items, references=references)
+    return render_template(
+        "auth/notifications.html", items=items, references=references, said=_sentences(items)
+    )
+
+
+def _sentences(items) -> dict[int, tuple[str, str]]:
+    """What each notification says, and its next pledged date, in the reader's language and zone.
+
+    The e-mails' macros are called from here, not from the page: a macro of a plain-text template
+    called from an HTML one would have its output marked safe unescaped (names come from people).
+    Called from Python it returns plain text, which the page escapes."""
+    sentence = get_template_attribute("email/_notification.txt", "sentence")
+    next_date = get_template_attribute("email/_notification.txt", "next_date")
+    return {n.id: (sentence(n, _viewers_instant), next_date(n, _viewers_instant)) for n in items}
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def notification_open(notification_id: int):
+    """Opening a notification marks it read and goes to its complaint (in the reader's area)."""
+    from complaints.services import notifications as outbox
+
+    notification = outbox.mark_read(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    db.session.commit()
+    reference = _references_of([notification]).get(notification.complaint_id)
+    target = participants.complaint_url(current_user, reference) if reference else None
+    return redirect(target or url_for("auth.notifications"))
 
 
 @bp.post("/notifications/read")
@@ -115,6 +153,14 @@ def notifications_read():
     outbox.mark_all_read(current_user)
     db.session.commit()
     return redirect(url_for("auth.notifications"))
+
+
+def _viewers_instant(value) -> str:
+    """An instant kept in a notification (ISO text or datetime), in the viewer's zone."""
+    from complaints.services.notifications import instant
+
+    moment = instant(value)
+    return format_datetime(moment, "medium") if moment else ""
 
 
 def _references_of(items) -> dict[int, str]:

@@ -194,8 +194,21 @@ class SlaClock(db.Model):
 
 
 class NotificationKind(enum.StrEnum):
+    """What a notification tells; who hears which is services/announcements.py's rule table.
+    Values are at most 20 characters (the column is a non-native enum)."""
+
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"
+    REPLY = "reply"  # a public message (or the shop's answer) from another party
+    QUESTION = "question"  # the platform asked the recipient for information
+    EVIDENCE = "evidence"  # the consumer added evidence
+    DECISION = "decision"  # verified, rejected, resolved, mediation outcome, withdrawn, closed
+    SETTLEMENT_OFFER = "settlement_offer"  # the shop offered to settle
+    OFFER_ANSWERED = "offer_answered"  # the consumer accepted or declined the shop's offer
+    REFERRED = "referred"  # referred to third-party mediation
+    PLEDGE_DATE = "pledge_date"  # a pledged date started or moved
+    SHOP_REPLY_MISSED = "shop_reply_missed"  # the shop's reply window ran out
+    ASSIGNED = "assigned"  # a complaint was assigned to the recipient
 
 
 class Notification(db.Model):

@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from complaints import participants
 from complaints.extensions import db
 from complaints.models import Complaint, User, WaitingOn
-from complaints.services import pledge_keeping
+from complaints.services import announcements, pledge_keeping
 from complaints.services.effects import EFFECTS
 from complaints.services.errors import ComplaintNotFound, StaleComplaint
 from complaints.sla import clocks
@@ -114,6 +114,7 @@ def apply_action(
     # A clock stopped after its due instant is recorded as missed now, with its breach, and
     # the people the sweep would have told are told in the same transaction.
     pledge_keeping.notify(clocks.on_action(complaint, actor, action, before, waiting_before, asked))
+    announcements.announce(complaint, user, action, change.detail, asked)
     return complaint
 
 

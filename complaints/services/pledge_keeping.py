@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from complaints.extensions import db
-from complaints.models import BreachAction, NotificationKind, User
+from complaints.models import BreachAction, ClockKind, NotificationKind, User
 from complaints.participants import supervisor_roles
-from complaints.services import notifications
+from complaints.services import announcements, notifications
 from complaints.sla.notices import BREACH, WARNING, PledgeNotice
 from complaints.sla.sweep import record_due
 from complaints.timekeeping import now
@@ -60,10 +60,14 @@ def notify(notices: Iterable[PledgeNotice]) -> int:
     """Queue the notifications the pledge promises for `notices` (the caller commits).
 
     A warning tells the complaint's handler. A breach tells the supervisors, and the consumer
-    where the pledge says so, offering mediation when the workflow lets them take it now.
+    where the pledge says so, offering mediation when the workflow lets them take it now. A
+    breach of the shop's reply window also tells the shop's staff that they missed it.
     """
     notices = list(notices)
     supervisors = supervisor_ids() if any(n.verb == BREACH for n in notices) else []
+    shops = announcements.shop_staff_ids(
+        n.merchant_id for n in notices if n.verb == BREACH and n.clock is ClockKind.MERCHANT_REPLY
+    )
     batch = []
     for notice in notices:
         if notice.verb == WARNING:
@@ -77,6 +81,15 @@ def notify(notices: Iterable[PledgeNotice]) -> int:
         if BreachAction.OFFER_CONSUMER_ESCALATION in notice.breach_actions and notice.consumer_id:
             offer = {**notice.detail, "may_escalate": notice.may_escalate}
             batch.append(([notice.consumer_id], NotificationKind.SLA_BREACH, notice.complaint_id, offer))
+        if notice.clock is ClockKind.MERCHANT_REPLY and shops.get(notice.merchant_id):
+            batch.append(
+                (
+                    shops[notice.merchant_id],
+                    NotificationKind.SHOP_REPLY_MISSED,
+                    notice.complaint_id,
+                    notice.detail,
+                )
+            )
     return notifications.notify_many(batch) if batch else 0
 
 

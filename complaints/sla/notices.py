@@ -28,6 +28,7 @@ class PledgeNotice:
     due_at: datetime
     assignee_id: int | None
     consumer_id: int | None
+    merchant_id: int | None = None  # the shop the complaint is about (told when its reply window runs out)
     breach_actions: frozenset[BreachAction] = frozenset()
     may_escalate: bool = False  # the consumer may now refer the complaint to mediation
 
@@ -46,6 +47,7 @@ def _notice(verb: str, complaint, clock: SlaClock, **more) -> PledgeNotice:
         due_at=clock.due_at,
         assignee_id=complaint.assignee_id,
         consumer_id=complaint.consumer_id,
+        merchant_id=complaint.merchant_id,
         **more,
     )
 

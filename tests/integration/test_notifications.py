@@ -143,8 +143,8 @@ def test_failed_email_is_retried_after_its_backoff_and_then_sent(world, clock, s
     assert row.email_error is None
     [message] = smtp.sent
     assert message["To"] == world.agent.email
-    assert message["Subject"] == "[PledgeDesk] C-2026-000001: resolution window breached"
-    assert "C-2026-000001" in message.get_content()
+    assert message["Subject"] == "[PledgeDesk] C-2026-000001 · Pledged time ran out"
+    assert "C-2026-000001: the pledged Resolution time ran out." in message.get_content()
 
     clock.advance(hours=1)
     assert deliver_pending_email() == (0, 0)  # sent once
@@ -190,3 +190,101 @@ def test_the_bell_counts_unread_notifications_on_every_page_and_clears_when_read
     client.post("/notifications/read", data={"csrf_token": csrf_token_from(form)})
     page = client.get("/desk/").get_data(as_text=True)
     assert 'class="bell">' in page and not re.search(r'class="bell">[^<]*<span class="badge', page)
+
+
+# --- The notifications page and the e-mail preferences ------------------------------------
+
+
+def test_the_page_reads_each_notification_as_a_sentence_and_opening_one_marks_it_read(client, auth, world):
+    from complaints.workflow import Action
+    from tests.support import act_as
+
+    ref = world.file()
+    act_as(world, ref, "agent", Action.VERIFY)
+    act_as(world, ref, "agent", Action.REPLY, body="We are on it.")
+    consumer = world.user("consumer")
+    auth.login(consumer.email)
+
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"{ref} was verified: it is being looked into." in page
+    assert f"Agent wrote on {ref}." in page
+    assert "Next pledged date: Resolution, by" in page
+    assert page.count('badge warn">New<') == 2
+    assert '<span class="visually-hidden">Read</span>' not in page
+    [reply, verified] = rows_of(consumer.id)[::-1]
+    response = client.get(f"/notifications/{reply.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/portal/complaints/{ref}"
+    assert rows_of(consumer.id)[1].read_at is not None  # the reply, opened
+    assert rows_of(consumer.id)[0].read_at is None  # the decision, still unread
+    page = client.get("/notifications").get_data(as_text=True)
+    assert page.count('badge warn">New<') == 1
+    assert page.count('<span class="visually-hidden">Read</span>') == 1
+
+    # Someone else's notification is not found, and stays unread.
+    other = rows_of(world.merchant.id)[0]
+    assert client.get(f"/notifications/{other.id}").status_code == 404
+    assert rows_of(world.merchant.id)[0].read_at is None
+
+
+def test_the_shop_reads_platform_support_not_the_agents_name(client, auth, world):
+    from complaints.workflow import Action
+    from tests.support import act_as
+
+    ref = world.file()
+    act_as(world, ref, "agent", Action.REQUEST_INFO, party="merchant", body="Please explain.")
+    auth.login(world.merchant.email)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"The platform asked your shop a question about {ref}." in page
+    assert "Next pledged date: Merchant&#39;s reply, by" in page
+    assert "Agent" not in page.split("<main", 1)[-1]
+
+
+def test_a_person_chooses_which_notifications_are_mailed_and_when(client, auth, world):
+    from complaints.models import EmailFrequency
+
+    consumer = world.user("consumer")
+    auth.login(consumer.email)
+    page = client.get("/account").get_data(as_text=True)
+    assert (
+        '<input checked id="notify-frequency-0" name="notify-frequency" required type="radio" value="immediate">'
+        in page
+    )
+    assert '<input checked id="notify-emailed-1" name="notify-emailed" type="checkbox" value="reply">' in page
+    assert 'value="settlement_offer"' in page and 'value="assigned"' not in page  # only what they can get
+
+    response = client.post(
+        "/account/notifications",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "notify-frequency": "daily",
+            "notify-emailed": ["reply", "settlement_offer"],
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    consumer = world.user("consumer")
+    assert consumer.email_frequency is EmailFrequency.DAILY
+    assert set(consumer.email_muted) == {"sla_breach", "question", "decision", "referred", "pledge_date"}
+
+    response = client.post(
+        "/account/notifications",
+        data={"csrf_token": csrf_token_from(page), "notify-frequency": "hourly", "notify-emailed": ["reply"]},
+    )
+    assert response.status_code == 400  # not a choice: nothing changes
+    db.session.expire_all()
+    assert world.user("consumer").email_frequency is EmailFrequency.DAILY
+
+
+def test_names_in_a_notification_are_escaped_on_the_page(client, auth, world):
+    from complaints.workflow import Action
+    from tests.support import act_as
+
+    world.user("agent").name = "<i>Li</i>"
+    db.session.commit()
+    ref = world.file()
+    act_as(world, ref, "agent", Action.REPLY, body="Hello.")
+    auth.login(world.consumer.email)
+    page = client.get("/notifications").get_data(as_text=True)
+    assert f"&lt;i&gt;Li&lt;/i&gt; wrote on {ref}." in page
+    assert "<i>Li</i>" not in page
