@@ -247,7 +247,8 @@ def _dates_moved(complaint: Complaint, action: Action) -> set[ClockKind]:
             Event.complaint_id == complaint.id, Event.id > action_event, Event.action.in_(DATE_MOVES)
         )
     )
-    return {ClockKind(d["clock"]) for d in details if d.get("clock") in ClockKind._value2member_map_}
+    kinds = {kind.value for kind in ClockKind}
+    return {ClockKind(d["clock"]) for d in details if d.get("clock") in kinds}
 
 
 def _people(complaint: Complaint, parties: Iterable[Party]) -> dict[Party, list[User]]:
