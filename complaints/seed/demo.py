@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import os
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -46,6 +47,8 @@ DEMO_ACCOUNTS = (
     ("mediator1", Role.MEDIATOR, "王建国"),
     ("mediator2", Role.MEDIATOR, "Sarah Li"),
     ("admin", Role.ADMIN, "赵磊"),
+    # Staff of the shop most demo complaints are about (known once the stories are written).
+    ("shop", Role.MERCHANT, "刘洋"),
 )
 
 # How many complaints end in each state: (all of them, those of the demo consumer).
@@ -113,6 +116,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
         rng = random.Random(RANDOM_SEED)
         cast = _Cast.build(rng, password)
         stories = _write_stories(rng, cast, end)
+        _add_shop_staff(stories, password)
         _play(stories, clock, end)
     finally:
         clocks.install_clock(app, previous)
@@ -147,6 +151,8 @@ class _Cast:
         people = {}
         affiliations = {Role.MEDIATOR: {"mediation_org_id": orgs[0].id}}  # whom each account works for
         for key, role, name in DEMO_ACCOUNTS:
+            if role is Role.MERCHANT:
+                continue  # _add_shop_staff, once the stories say which shop is the busiest
             user = create_user(
                 email=demo_email(key),
                 name=name,
@@ -205,6 +211,26 @@ def _write_stories(rng: random.Random, cast: _Cast, end: datetime) -> list[Story
         story.filed_at = min(filed_at, end - timedelta(hours=story.hours + 0.1))
         stories.append(story)
     return stories
+
+
+def _add_shop_staff(stories: list[Story], password: str) -> None:
+    """The demo shop accounts, staff of the shop with the most complaints (the first of equals).
+
+    Chosen from the written stories rather than by drawing from `rng`, so the stories stay the same.
+    """
+    filed = Counter(story.draft.merchant_id for story in stories)
+    busiest = min(filed, key=lambda merchant_id: (-filed[merchant_id], merchant_id))
+    for key, role, name in DEMO_ACCOUNTS:
+        if role is Role.MERCHANT:
+            create_user(
+                email=demo_email(key),
+                name=name,
+                password=password,
+                role=role,
+                locale="zh_CN",
+                merchant_id=busiest,
+            )
+    db.session.commit()
 
 
 def _draft(rng: random.Random, cast: _Cast, category: str, lang: str) -> ComplaintDraft:

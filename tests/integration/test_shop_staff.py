@@ -301,3 +301,30 @@ def test_anonymous_is_sent_to_sign_in(client, world):
     )
     assert response.status_code == 302 and "/login" in response.location
     assert count(MerchantInvitation) == 0
+
+
+# --- The demo shop -----------------------------------------------------------------------------------
+
+
+def test_seed_demo_has_a_shop_account_of_the_shop_most_complaints_are_about(app, runner):
+    from complaints.models import Complaint
+    from complaints.seed.demo import DEFAULT_PASSWORD
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert any(
+        "shop@pledgedesk.example" in line and DEFAULT_PASSWORD in line for line in result.output.splitlines()
+    )
+    with app.app_context():
+        shop_staff = user_by_email("shop@pledgedesk.example")
+        assert shop_staff.role is Role.MERCHANT
+        filed = dict(
+            db.session.execute(
+                select(Complaint.merchant_id, func.count()).group_by(Complaint.merchant_id)
+            ).all()
+        )
+        assert filed[shop_staff.merchant_id] == max(filed.values())
+    signed_in = app.test_client().post(
+        "/login", data={"email": "shop@pledgedesk.example", "password": DEFAULT_PASSWORD}
+    )
+    assert signed_in.status_code == 302
