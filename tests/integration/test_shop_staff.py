@@ -3,10 +3,14 @@ merchant account of that shop once, and every change is in the admin audit log."
 
 from __future__ import annotations
 
+import email
 import re
+import socket
 from datetime import timedelta
+from email.policy import default as default_policy
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from complaints.extensions import db
@@ -267,6 +271,53 @@ def test_a_signed_in_person_cannot_use_a_link_for_a_second_account(client, auth,
     assert page.status_code == 200 and "Sign out first" in page.text
     assert accept(client, link).status_code == 409
     assert user_by_email(INVITEE) is None
+
+
+# --- The invitation e-mail ---------------------------------------------------------------------------
+
+
+class _Mailbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append(
+            (envelope.rcpt_tos, email.message_from_bytes(envelope.content, policy=default_policy))
+        )
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_with_smtp_the_link_is_emailed_to_the_invitee_and_shown_once(app, client, world, as_admin, free_port):
+    mailbox = _Mailbox()
+    server = Controller(mailbox, hostname="127.0.0.1", port=free_port)
+    server.start()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port)
+        link = invite(client, world)
+    finally:
+        server.stop()
+    [(recipients, message)] = mailbox.messages
+    assert recipients == [INVITEE]
+    assert "优品数码旗舰店" in message["Subject"]
+    assert f"http://localhost{link}" in message.get_content()
+
+
+def test_when_the_smtp_server_is_down_the_link_is_still_shown(app, client, world, as_admin, free_port):
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port)  # nobody listens there
+    response = client.post(
+        f"/admin/merchants/{world.merchant_ids[0]}/invitations/new", data={"name": "李小", "email": INVITEE}
+    )
+    assert response.status_code == 302
+    page = client.get("/admin/merchants").text
+    assert "It was not e-mailed" in page and 'class="invitation-link"' in page
+    assert count(MerchantInvitation) == 1
 
 
 # --- Who may ----------------------------------------------------------------------------------------
