@@ -130,10 +130,11 @@ def _sentences(items) -> dict[int, tuple[str, str]]:
     return {n.id: (sentence(n, _viewers_instant), next_date(n, _viewers_instant)) for n in items}
 
 
-@bp.get("/notifications/<int:notification_id>")
+@bp.post("/notifications/<int:notification_id>")
 @login_required
 def notification_open(notification_id: int):
-    """Opening a notification marks it read and goes to its complaint (in the reader's area)."""
+    """Opening a notification marks it read and goes to its complaint (in the reader's area).
+    A POST: reading a page never changes anything."""
     from complaints.services import notifications as outbox
 
     notification = outbox.mark_read(current_user, notification_id)

@@ -47,9 +47,10 @@ DEMO_ACCOUNTS = (
     ("mediator1", Role.MEDIATOR, "王建国"),
     ("mediator2", Role.MEDIATOR, "Sarah Li"),
     ("admin", Role.ADMIN, "赵磊"),
-    # Staff of the shop most demo complaints are about (known once the stories are written).
-    ("shop", Role.MERCHANT, "刘洋"),
 )
+# (key, name): staff of the shop most demo complaints are about (known once the stories are written).
+DEMO_SHOP_STAFF = (("shop", "刘洋"),)
+EVERY_DEMO_ACCOUNT = DEMO_ACCOUNTS + tuple((key, Role.MERCHANT, name) for key, name in DEMO_SHOP_STAFF)
 
 # How many complaints end in each state: (all of them, those of the demo consumer).
 STATE_PLAN = {
@@ -102,7 +103,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
     app's clock is restored afterwards.
     """
     if db.session.scalar(select(func.count()).select_from(User)):
-        emails = [demo_email(key) for key, _, _ in DEMO_ACCOUNTS]
+        emails = [demo_email(key) for key, _, _ in EVERY_DEMO_ACCOUNT]
         existing = db.session.scalars(select(User.email).where(User.email.in_(emails)).order_by(User.id))
         return DemoResult(created=False, existing_emails=list(existing))
     password = password or demo_password()
@@ -120,7 +121,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
         _play(stories, clock, end)
     finally:
         clocks.install_clock(app, previous)
-    logins = [(role.value, demo_email(key)) for key, role, _ in DEMO_ACCOUNTS]
+    logins = [(role.value, demo_email(key)) for key, role, _ in EVERY_DEMO_ACCOUNT]
     return DemoResult(created=True, password=password, logins=logins, complaints=len(stories))
 
 
@@ -151,8 +152,6 @@ class _Cast:
         people = {}
         affiliations = {Role.MEDIATOR: {"mediation_org_id": orgs[0].id}}  # whom each account works for
         for key, role, name in DEMO_ACCOUNTS:
-            if role is Role.MERCHANT:
-                continue  # _add_shop_staff, once the stories say which shop is the busiest
             user = create_user(
                 email=demo_email(key),
                 name=name,
@@ -220,16 +219,15 @@ def _add_shop_staff(stories: list[Story], password: str) -> None:
     """
     filed = Counter(story.draft.merchant_id for story in stories)
     busiest = min(filed, key=lambda merchant_id: (-filed[merchant_id], merchant_id))
-    for key, role, name in DEMO_ACCOUNTS:
-        if role is Role.MERCHANT:
-            create_user(
-                email=demo_email(key),
-                name=name,
-                password=password,
-                role=role,
-                locale="zh_CN",
-                merchant_id=busiest,
-            )
+    for key, name in DEMO_SHOP_STAFF:
+        create_user(
+            email=demo_email(key),
+            name=name,
+            password=password,
+            role=Role.MERCHANT,
+            locale="zh_CN",
+            merchant_id=busiest,
+        )
     db.session.commit()
 
 

@@ -125,6 +125,7 @@ class World:
     major_policy_id: int  # the pledge for major complaints (may be deactivated)
     calendar_id: int  # the China working-day calendar
     calendar_day_id: int  # a day declared on that calendar
+    notification_id: int = 0  # one of the consumer's notifications (the planted actions told them)
 
 
 Payload = Callable[[World], dict]
@@ -369,6 +370,23 @@ ACCOUNT = [
         lambda w: {},
         only(CONSUMER, OTHER_CONSUMER),
         shows={CONSUMER: (PRIVATE["mediated"], PRIVATE["received"])},
+    ),
+    # Opening a notification marks it read and goes to its complaint; it is the consumer's own.
+    Case(
+        "auth.notification_open",
+        "POST",
+        lambda w: {"notification_id": w.notification_id},
+        everyone(NOT_FOUND, anonymous=LOGIN, consumer=Outcome(302, "/portal/complaints/{refs[received]}")),
+        attack=lambda w: {},
+        may_change=frozenset({"notifications.read_at"}),
+    ),
+    Case(
+        "auth.account_notifications",
+        "POST",
+        lambda w: {},
+        everyone(FORM_ERROR, anonymous=LOGIN),
+        attack=lambda w: {"frequency": "never"},
+        probe=lambda w: {"frequency": "sometimes"},
     ),
     Case("auth.account_delete", "GET", lambda w: {}, only(CONSUMER, OTHER_CONSUMER)),
     Case(

@@ -24,7 +24,7 @@ from sqlalchemy import inspect, select
 
 from complaints import create_app
 from complaints.extensions import db
-from complaints.models import Attachment, Role, SlaPolicy, User, WorkCalendar
+from complaints.models import Attachment, Notification, Role, SlaPolicy, User, WorkCalendar
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload
 from complaints.services.lifecycle import apply_action
@@ -166,6 +166,14 @@ def build_world(people: People) -> table.World:
         major_policy_id=major.id,
         calendar_id=calendar.id,
         calendar_day_id=declared.id,
+        notification_id=db.session.scalars(
+            select(Notification.id)
+            .where(
+                Notification.user_id == people.consumer.id,
+                Notification.complaint_id == people.complaint(refs["received"]).id,
+            )
+            .order_by(Notification.id)
+        ).first(),
     )
 
 

@@ -212,7 +212,8 @@ def test_the_page_reads_each_notification_as_a_sentence_and_opening_one_marks_it
     assert page.count('badge warn">New<') == 2
     assert '<span class="visually-hidden">Read</span>' not in page
     [reply, verified] = rows_of(consumer.id)[::-1]
-    response = client.get(f"/notifications/{reply.id}")
+    assert client.get(f"/notifications/{reply.id}").status_code == 405  # reading a page changes nothing
+    response = client.post(f"/notifications/{reply.id}")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/portal/complaints/{ref}"
     assert rows_of(consumer.id)[1].read_at is not None  # the reply, opened
@@ -223,7 +224,7 @@ def test_the_page_reads_each_notification_as_a_sentence_and_opening_one_marks_it
 
     # Someone else's notification is not found, and stays unread.
     other = rows_of(world.merchant.id)[0]
-    assert client.get(f"/notifications/{other.id}").status_code == 404
+    assert client.post(f"/notifications/{other.id}").status_code == 404
     assert rows_of(world.merchant.id)[0].read_at is None
 
 

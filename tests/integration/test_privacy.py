@@ -207,7 +207,7 @@ def test_export_holds_the_consumers_complaint_with_public_messages_timeline_evid
     assert evidence["size"] == len(PNG) and len(evidence["sha256"]) == 64
     assert {c["kind"] for c in complaint["clocks"]} == {"response", "verification", "resolution"}
     assert all(c["started_at"] == "2026-03-02T02:00:00Z" for c in complaint["clocks"])
-    assert [n["complaint"] for n in data["notifications"]] == [ref]
+    assert {n["complaint"] for n in data["notifications"]} == {ref}
 
 
 def test_export_leaves_out_internal_notes_staff_details_and_other_consumers(

@@ -152,7 +152,7 @@ def test_consumer_may_escalate_once_the_resolution_window_is_breached(world, clo
     assert (report.warned, report.breached) == (0, 1)
     complaint = world.complaint(ref)
     assert marks("sla_breach") == [(complaint.id, "resolution")]
-    offers = notifications_of(world.consumer.id)
+    offers = [n for n in notifications_of(world.consumer.id) if n.kind is NotificationKind.SLA_BREACH]
     assert [(n.kind, n.detail["clock"], n.detail.get("may_escalate")) for n in offers] == [
         (NotificationKind.SLA_BREACH, "resolution", True)
     ]

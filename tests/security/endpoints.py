@@ -47,11 +47,15 @@ def actions_of(endpoint: str) -> tuple[str, ...] | None:
     """The <action>s an endpoint dispatches on, from the view's own table."""
     from complaints.desk.forms import ACTION_FORMS as DESK
     from complaints.mediation.forms import ACTION_FORMS as MEDIATION
+    from complaints.merchant.forms import ACTION_FORMS as MERCHANT
     from complaints.portal.views import ACTIONS as PORTAL
 
-    return {"portal.act": tuple(PORTAL), "desk.act": tuple(DESK), "mediation.act": tuple(MEDIATION)}.get(
-        endpoint
-    )
+    return {
+        "portal.act": tuple(PORTAL),
+        "desk.act": tuple(DESK),
+        "mediation.act": tuple(MEDIATION),
+        "merchant.act": tuple(MERCHANT),
+    }.get(endpoint)
 
 
 # Which planted complaint each action fits (its state allows the action).
@@ -63,6 +67,11 @@ FITS = {
     ("portal.act", "dispute"): "resolved",
     ("portal.act", "appeal"): "rejected",
     ("portal.act", "escalate"): "verified",
+    ("portal.act", "accept_offer"): "received",
+    ("portal.act", "decline_offer"): "received",
+    ("merchant.act", "answer"): "mediated",
+    ("merchant.act", "message"): "mediated",
+    ("merchant.act", "offer"): "received",
     ("desk.act", "resolve"): "verified",
     ("desk.act", "escalate"): "verified",
     ("desk.act", "reply"): "mediated",
@@ -116,6 +125,25 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
     ("portal.act", "dispute"): _referral("dispute_reason"),
     ("portal.act", "appeal"): _version(appeal_reason=ATTACK_TEXT),
     ("portal.act", "escalate"): _referral("escalate_reason"),
+    # The shop's offer planted on the received complaint is the first.
+    ("portal.act", "accept_offer"): _version(offer_id="1"),
+    ("portal.act", "decline_offer"): _version(offer_id="1", decline_reason=ATTACK_TEXT),
+    ("merchant.act", "answer"): lambda w, key: {"answer_body": ATTACK_TEXT},
+    ("merchant.act", "message"): lambda w, key: {"message_body": ATTACK_TEXT},
+    ("merchant.act", "offer"): lambda w, key: {
+        "offer_kind": "refund",
+        "offer_amount": "10",
+        "offer_terms": ATTACK_TEXT,
+        "offer_by": "2026-03-06",
+    },
+    ("auth.invitation", None): lambda w, key: {
+        "name": ATTACK_TEXT,
+        "password": "invited-horse-42",
+        "confirm": "invited-horse-42",
+    },
+    ("auth.account_notifications", None): lambda w, key: {"frequency": "never"},
+    ("admin.revoke_invitation", None): lambda w, key: {},
+    ("auth.notification_open", None): lambda w, key: {},
     ("desk.act", "claim"): _version(),
     ("desk.act", "assign"): lambda w, key: {
         "version": str(w.versions[key]),
@@ -199,6 +227,9 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "policy_id": lambda w: w.policy_id,
     "calendar_id": lambda w: w.calendar_id,
     "day_id": lambda w: w.calendar_day_id,
+    "invitation_id": lambda w: w.invitation_id,
+    "token": lambda w: w.invitation_token,
+    "notification_id": lambda w: w.notification_id,
 }
 
 
@@ -277,7 +308,13 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
 
 PUBLIC = {"auth.index", "auth.login", "auth.register"}
 # Supervisors may do everything agents do, and have pages of their own.
-BLUEPRINT_ROLE = {"portal": "consumer", "desk": "supervisor", "mediation": "mediator", "admin": "admin"}
+BLUEPRINT_ROLE = {
+    "portal": "consumer",
+    "desk": "supervisor",
+    "mediation": "mediator",
+    "merchant": "merchant",
+    "admin": "admin",
+}
 
 
 def role_for(request: Request) -> str | None:

@@ -17,10 +17,11 @@ from sqlalchemy import inspect, select, text
 
 from complaints import create_app
 from complaints.extensions import db
-from complaints.models import Attachment, Role, SlaPolicy, WorkCalendar
+from complaints.models import Attachment, Merchant, Notification, Role, SlaPolicy, WorkCalendar
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload, attachment_path
 from complaints.services.lifecycle import apply_action
+from complaints.services.shop_staff import invite_shop_staff
 from complaints.services.work_calendars import add_calendar_day
 from complaints.timekeeping import FrozenClock, install_clock
 from complaints.workflow import Action
@@ -155,6 +156,9 @@ class Planted:
     policy_id: int
     calendar_id: int
     calendar_day_id: int
+    invitation_id: int  # a pending invitation of a shop's staff member
+    invitation_token: str
+    notification_id: int  # one of the consumer's notifications
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
@@ -220,6 +224,13 @@ def plant(app: Flask) -> Planted:
             ("resolved", agent, Action.VERIFY, {}),
             ("resolved", agent, Action.RESOLVE, {"outcome": "upheld"}),
             ("rejected", agent, Action.REJECT, {"reason": "订单号无法核实"}),
+            # The shop's open offer on the received complaint, for the consumer's answers.
+            (
+                "received",
+                people.user("merchant"),
+                Action.PROPOSE_SETTLEMENT,
+                {"kind": "repair", "terms": "免费维修", "perform_by": FROZEN_AT + timedelta(days=3)},
+            ),
             ("foreign_mediated", agent, Action.VERIFY, {}),
             (
                 "foreign_mediated",
@@ -239,7 +250,19 @@ def plant(app: Flask) -> Planted:
         general = db.session.scalars(
             select(SlaPolicy).where(SlaPolicy.category_id.is_(None), SlaPolicy.major.is_(None))
         ).one()
+        invitation, invitation_token = invite_shop_staff(
+            db.session.get(Merchant, people.merchant_ids[0]),
+            name="Invited Staff",
+            email="invited-staff@example.com",
+            actor=people.user("admin"),
+        )
         db.session.commit()
+        notification_id = db.session.scalars(
+            select(Notification.id)
+            .where(Notification.user_id == people.consumer.id)
+            .order_by(Notification.id)
+        ).first()
+        assert notification_id is not None, "the planted actions tell the consumer something"
         attachments, contents = {}, {}
         for key, ref in refs.items():
             for found in db.session.scalars(
@@ -258,6 +281,9 @@ def plant(app: Flask) -> Planted:
             policy_id=general.id,
             calendar_id=calendar.id,
             calendar_day_id=declared.id,
+            invitation_id=invitation.id,
+            invitation_token=invitation_token,
+            notification_id=notification_id,
         )
         db.session.remove()
     return planted
