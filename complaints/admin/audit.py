@@ -163,7 +163,14 @@ class AuditRow:
 def detail_lines(action: AdminAction, detail: dict) -> list[str]:
     """What an entry's detail says, line by line, in the viewer's language."""
     lines = []
-    if action in (AdminAction.USER_ACTIVATED, AdminAction.USER_DEACTIVATED, AdminAction.STAFF_CREATED):
+    if action in (
+        AdminAction.USER_ACTIVATED,
+        AdminAction.USER_DEACTIVATED,
+        AdminAction.STAFF_CREATED,
+        AdminAction.MERCHANT_INVITED,
+        AdminAction.MERCHANT_INVITATION_REVOKED,
+        AdminAction.MERCHANT_INVITATION_ACCEPTED,
+    ):
         lines += _fields(detail, ("email", "role", "organisation", "shop_code"))
     elif action in (
         AdminAction.MERCHANT_CREATED,

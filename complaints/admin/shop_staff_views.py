@@ -10,22 +10,11 @@ from flask_wtf import FlaskForm
 from complaints.admin.forms import ShopInvitationForm, ShopStaffForm
 from complaints.admin.views import NEW_INVITATION, _get_or_404, _save, bp, render_merchants
 from complaints.extensions import db
-from complaints.models import AdminAction, Merchant, MerchantInvitation, Role
+from complaints.models import Merchant, MerchantInvitation, Role
 from complaints.services import shop_staff
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
-from complaints.web.i18n import lazy_gettext as _l
-from complaints.web.labels import AUDIT_ACTION
 from complaints.workflow import Refusal
-
-# The audit log's filter lists every AdminAction by its label. These belong beside the others in
-# web/labels.py; until they are there, they are added here (setdefault: a label there wins).
-for _action, _label in (
-    (AdminAction.MERCHANT_INVITED, _l("Shop staff invited")),
-    (AdminAction.MERCHANT_INVITATION_REVOKED, _l("Shop staff invitation revoked")),
-    (AdminAction.MERCHANT_INVITATION_ACCEPTED, _l("Shop staff invitation accepted")),
-):
-    AUDIT_ACTION.setdefault(_action, _label)
 
 
 @bp.route("/merchants/<int:merchant_id>/staff/new", methods=["GET", "POST"])
