@@ -24,11 +24,12 @@ from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, SlaClock, User
 from complaints.participants import get_visible_complaint
 from complaints.seed import texts
-from complaints.seed.stories import Story, money, write_route
+from complaints.seed.stories import OPEN_OFFER, Story, money, shop_takes_part, write_route
 from complaints.services.accounts import check_password_rules, create_user
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.lifecycle import apply_action
 from complaints.services.pledge_keeping import sweep
+from complaints.services.settlements import offers_of
 from complaints.workflow import Action, State
 
 DEMO_DOMAIN = "pledgedesk.example"
@@ -117,7 +118,8 @@ def seed_demo(password: str | None = None) -> DemoResult:
         rng = random.Random(RANDOM_SEED)
         cast = _Cast.build(rng, password)
         stories = _write_stories(rng, cast, end)
-        _add_shop_staff(stories, password)
+        shop_id = _add_shop_staff(cast, stories, password)
+        shop_takes_part(stories, shop_id, DEMO_SHOP_STAFF[0][0], end)
         _play(stories, clock, end)
     finally:
         clocks.install_clock(app, previous)
@@ -202,6 +204,7 @@ def _write_stories(rng: random.Random, cast: _Cast, end: datetime) -> list[Story
         story.mediator = rng.choice(("mediator1", "mediator2"))
         story.draft = _draft(rng, cast, rng.choices(codes, texts.CATEGORY_WEIGHTS)[0], story.lang)
         write_route(story, state)
+        story.state = state
         lo, hi = LAST_STEP_DAYS_AGO[state]
         last = end - timedelta(days=rng.uniform(lo, hi))
         earliest = end - timedelta(days=DAYS)
@@ -212,23 +215,33 @@ def _write_stories(rng: random.Random, cast: _Cast, end: datetime) -> list[Story
     return stories
 
 
-def _add_shop_staff(stories: list[Story], password: str) -> None:
-    """The demo shop accounts, staff of the shop with the most complaints (the first of equals).
+def _add_shop_staff(cast: _Cast, stories: list[Story], password: str) -> int:
+    """The demo shop accounts: staff of the shop with the most complaints among those the demo consumer
+    has open (the first of equals).
 
     Chosen from the written stories rather than by drawing from `rng`, so the stories stay the same.
     """
     filed = Counter(story.draft.merchant_id for story in stories)
-    busiest = min(filed, key=lambda merchant_id: (-filed[merchant_id], merchant_id))
+    # Among the shops of the demo consumer's open complaints, so that the consumer can answer the
+    # demo shop's offer (seed.stories.shop_takes_part).
+    open_ones = (State.RECEIVED, State.VERIFIED)
+    theirs = {
+        s.draft.merchant_id
+        for s in stories
+        if s.consumer_id == cast.people["consumer"] and s.state in open_ones
+    }
+    busiest = min(theirs or filed, key=lambda merchant_id: (-filed[merchant_id], merchant_id))
     for key, name in DEMO_SHOP_STAFF:
-        create_user(
+        cast.people[key] = create_user(
             email=demo_email(key),
             name=name,
             password=password,
             role=Role.MERCHANT,
             locale="zh_CN",
             merchant_id=busiest,
-        )
+        ).id
     db.session.commit()
+    return busiest
 
 
 def _draft(rng: random.Random, cast: _Cast, category: str, lang: str) -> ComplaintDraft:
@@ -305,4 +318,9 @@ def _act(story: Story, who: str | None, action: Action, params: dict) -> None:
         complaint = get_visible_complaint(user, story.reference)
     if isinstance(params.get("held_at"), timedelta):
         params = {**params, "held_at": clocks.now() - params["held_at"]}
+    if isinstance(params.get("perform_by"), timedelta):
+        params = {**params, "perform_by": clocks.now() + params["perform_by"]}
+    if params.get("offer_id") == OPEN_OFFER:
+        offer = next(o for o in offers_of(complaint.id) if o.is_open)
+        params = {**params, "offer_id": offer.id}
     apply_action(complaint, user, action, **params)

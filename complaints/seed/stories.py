@@ -38,6 +38,7 @@ class Story:
     filed_at: datetime | None = None
     reference: str | None = None
     outcome: str | None = None
+    state: State | None = None  # the state its steps end in
     appeal_window_hours: float = 15 * 24  # after it, the closing job closes a decided complaint
 
     def say(self, pairs) -> str:
@@ -229,3 +230,48 @@ def _closed_route(s: Story) -> None:
     else:
         _decide(s, mediated=roll < 0.55)
     s.confirm()
+
+
+def shop_takes_part(stories: list[Story], shop_id: int, shop: str, end: datetime) -> None:
+    """The demo shop (account key `shop`, staff of shop `shop_id`) answers the platform's questions
+    itself, and offers a settlement on its open complaints: the demo consumer's stays open for
+    them to answer; another consumer declined one. Written after the stories, from their own
+    steps (no draw from their random generator), so every story stays as it was."""
+    offered = set()
+    for story in stories:
+        if story.draft.merchant_id != shop_id:
+            continue
+        story.steps = [
+            (hours, shop if action is Action.MERCHANT_ANSWER else who, action, params)
+            for hours, who, action, params in story.steps
+        ]
+        if story.state not in (State.RECEIVED, State.VERIFIED) or story.hours + 3 > _hours_left(story, end):
+            continue
+        mine = story.consumer_id == story.cast.people["consumer"]
+        if (mine and "mine" in offered) or (not mine and "declined" in offered):
+            continue
+        kind, share, terms = texts.SHOP_OFFERS[len(offered) % len(texts.SHOP_OFFERS)]
+        amount = money(story.draft.claimed_amount * Decimal(str(share))) if share else None
+        story.hours += 1
+        story.steps.append(
+            (story.hours, shop, Action.PROPOSE_SETTLEMENT,
+             {"kind": kind, "amount": amount, "terms": terms[0] if story.lang == "zh" else terms[1],
+              "perform_by": timedelta(days=3)})
+        )  # fmt: skip
+        if mine:
+            offered.add("mine")
+            continue
+        story.hours += 1
+        reason = texts.OFFER_DECLINED[0][0] if story.lang == "zh" else texts.OFFER_DECLINED[0][1]
+        story.steps.append(
+            (story.hours, "consumer", Action.DECLINE_SETTLEMENT, {"offer_id": OPEN_OFFER, "reason": reason})
+        )
+        offered.add("declined")
+
+
+# Stands for the complaint's open offer, which exists only once the story is played.
+OPEN_OFFER = "the open offer"
+
+
+def _hours_left(story: Story, end: datetime) -> float:
+    return (end - story.filed_at).total_seconds() / 3600

@@ -326,3 +326,36 @@ def person_name(rng: random.Random, english: bool = False) -> tuple[str, str]:
         return name, name.lower().replace(" ", ".")
     (surname, surname_py), (given, given_py) = rng.choice(SURNAMES), rng.choice(GIVEN_NAMES)
     return surname + given, f"{given_py}.{surname_py}"
+
+
+# The demo shop's offers: (kind, share of the amount claimed or None, (Chinese, English) terms).
+SHOP_OFFERS = (
+    (
+        "refund",
+        1,
+        (
+            "全额退款至原支付账户，无需退回商品。",
+            "A full refund to the original payment; no need to return the goods.",
+        ),
+    ),
+    (
+        "replacement",
+        None,
+        (
+            "寄出全新同款商品，运费由本店承担，旧件无需退回。",
+            "We send a new one of the same item at our cost; keep the old one.",
+        ),
+    ),
+    (
+        "compensation",
+        0.3,
+        ("补偿部分货款，作为对延误的歉意。", "Part of the price back, as an apology for the delay."),
+    ),
+)
+OFFER_DECLINED = (
+    ("我要求全额退款，不接受部分补偿。", "I want a full refund, not part of it."),
+    (
+        "换货已经换过一次了，还是同样的问题，我要退款。",
+        "This is already the second replacement with the same fault; I want a refund.",
+    ),
+)

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from complaints.extensions import db
-from complaints.models import AdminAction, AdminAuditEntry, MerchantInvitation, Role, User
+from complaints.models import AdminAction, AdminAuditEntry, MerchantInvitation, Message, Role, User
 
 STRONG = "shop-shift-2026"
 INVITEE = "xiaoli@shop.example"
@@ -357,8 +357,8 @@ def test_anonymous_is_sent_to_sign_in(client, world):
 # --- The demo shop -----------------------------------------------------------------------------------
 
 
-def test_seed_demo_has_a_shop_account_of_the_shop_most_complaints_are_about(app, runner):
-    from complaints.models import Complaint
+def test_seed_demo_has_a_shop_account_whose_offer_the_demo_consumer_can_answer(app, runner):
+    from complaints.models import Complaint, OfferStatus, SettlementOffer
     from complaints.seed.demo import DEFAULT_PASSWORD
 
     result = runner.invoke(args=["seed-demo"])
@@ -369,12 +369,16 @@ def test_seed_demo_has_a_shop_account_of_the_shop_most_complaints_are_about(app,
     with app.app_context():
         shop_staff = user_by_email("shop@pledgedesk.example")
         assert shop_staff.role is Role.MERCHANT
-        filed = dict(
-            db.session.execute(
-                select(Complaint.merchant_id, func.count()).group_by(Complaint.merchant_id)
-            ).all()
-        )
-        assert filed[shop_staff.merchant_id] == max(filed.values())
+        # The shop answers the platform itself, and made an offer the demo consumer has to answer.
+        consumer = user_by_email("consumer@pledgedesk.example")
+        offer = db.session.scalars(
+            select(SettlementOffer).where(SettlementOffer.status == OfferStatus.OPEN)
+        ).one()
+        complaint = db.session.get(Complaint, offer.complaint_id)
+        assert (complaint.consumer_id, complaint.merchant_id) == (consumer.id, shop_staff.merchant_id)
+        assert offer.proposed_by_id == shop_staff.id
+        answers = select(func.count()).select_from(Message).where(Message.author_id == shop_staff.id)
+        assert db.session.scalar(answers) > 0
     signed_in = app.test_client().post(
         "/login", data={"email": "shop@pledgedesk.example", "password": DEFAULT_PASSWORD}
     )
