@@ -148,7 +148,7 @@ def test_the_shops_offer_reaches_the_consumer_with_its_amount(world, ref, smtp, 
     assert "¥299.00" in text and ref in text
     assert "2026年3月5日 18:00:00" in text  # by when the shop will do it
     [for_agent] = smtp.mailbox.to("agent@example.com")
-    assert f"The shop offered a refund of CN¥299.00 on {ref}." in body_of(for_agent)
+    assert f"The shop offered a refund of CN¥299.00 on {ref}, to be done by Mar 5, 2026" in body_of(for_agent)
     assert f"{BASE}/desk/complaints/{ref}" in body_of(for_agent)
 
 
