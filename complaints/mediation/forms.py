@@ -12,7 +12,14 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
@@ -74,7 +81,8 @@ class SessionForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    """The outcome resolves the case, so it says which version of the case the mediator saw."""
+    """The outcome resolves the case, so it says which version of the case the mediator saw, and
+    is recorded only once confirmed (`confirm`)."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     outcome = RadioField(
@@ -92,6 +100,11 @@ class OutcomeForm(FlaskForm):
         validators=[Optional()],
         description=_l("What the merchant pays the consumer under the settlement, if anything."),
     )
+
+    # The outcome ends the case, so it is recorded only from its confirmation: the first submission
+    # shows what will be recorded, with these two buttons.
+    confirm = SubmitField(_l("Confirm and close the case"))
+    back = SubmitField(_l("Go back and change"))
 
     def params(self) -> dict:
         return {

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from complaints.bounds import keyset_cursor, parse_keyset_cursor
 from complaints.extensions import db
 from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
-from complaints.models import Complaint, Role, User
+from complaints.models import ClockKind, Complaint, Event, Role, SlaClock, User
 from complaints.participants import visible_complaints
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
-from complaints.services.errors import ComplaintNotFound
+from complaints.services.errors import ComplaintNotFound, StaleComplaint
 from complaints.services.lifecycle import act_on_complaint
+from complaints.sla.terms import ClockStatus, clock_status
+from complaints.timekeeping import now
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
-from complaints.workflow import Action, Refusal, State
+from complaints.workflow import N_, Action, Refusal, State
 
 bp = Blueprint("mediation", __name__, url_prefix="/mediation")
 
@@ -37,10 +39,39 @@ DONE = {
 }
 
 
+# The events that send a complaint to mediation; their detail carries the reason given.
+REFERRALS = (Action.ESCALATE.value, Action.DISPUTE.value)
+
+
 @dataclass
 class CasePage:
     complaints: list[Complaint]
     next_cursor: str | None
+    deadlines: dict[int, ClockStatus] = field(default_factory=dict)  # complaint id -> mediation clock
+
+
+def mediation_deadline(clocks: list[ClockStatus]) -> ClockStatus | None:
+    """The case's mediation window (the latest, should there ever be two), or None."""
+    return next((s for s in reversed(clocks) if s.kind is ClockKind.MEDIATION), None)
+
+
+def referral_of(events: list[Event]) -> Event | None:
+    """The event that sent the case to mediation: an agent's (or the consumer's) referral or the
+    consumer's dispute of an outcome, the latest one; its detail holds the reason given."""
+    return next((e for e in reversed(events) if e.action in REFERRALS), None)
+
+
+def mediation_deadlines(complaints: list[Complaint]) -> dict[int, ClockStatus]:
+    """The mediation window of each of `complaints`, read in one query (complaint id -> status)."""
+    if not complaints:
+        return {}
+    rows = db.session.scalars(
+        select(SlaClock)
+        .where(SlaClock.complaint_id.in_([c.id for c in complaints]), SlaClock.kind == ClockKind.MEDIATION)
+        .order_by(SlaClock.id)
+    )
+    at = now()
+    return {clock.complaint_id: clock_status(clock, at) for clock in rows}  # the latest one wins
 
 
 def _cursor_of(complaint: Complaint) -> str:
@@ -69,7 +100,11 @@ def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:
     )
     has_more = len(rows) > size
     rows = rows[:size]
-    return CasePage(complaints=rows, next_cursor=_cursor_of(rows[-1]) if has_more and rows else None)
+    return CasePage(
+        complaints=rows,
+        next_cursor=_cursor_of(rows[-1]) if has_more and rows else None,
+        deadlines=mediation_deadlines(rows),
+    )
 
 
 @bp.get("/")
@@ -96,8 +131,8 @@ def _render_case(
 ):
     """The case page with a form for each action the mediator may take now.
 
-    failed / failed_form: the action that was refused and its form as sent, shown again with what
-    the mediator typed; `refusal` says why.
+    failed / failed_form: the action that was refused (or taken back from its confirmation) and its
+    form as sent, shown again with what the mediator typed; `refusal` says why it was refused.
     """
     forms = {}
     for name, form_class in ACTION_FORMS.items():
@@ -105,7 +140,14 @@ def _render_case(
             keep = name == failed and failed_form is not None
             forms[name] = failed_form if keep else form_class(formdata=None)
     body = render_template(
-        "mediation/case.html", view=view, c=view.complaint, forms=forms, failed=failed, refusal=refusal
+        "mediation/case.html",
+        view=view,
+        c=view.complaint,
+        forms=forms,
+        failed=failed,
+        refusal=refusal,
+        deadline=mediation_deadline(view.clocks),
+        referral=referral_of(view.events),
     )
     return body, status
 
@@ -122,6 +164,8 @@ def case(reference: str):
 @bp.post("/cases/<reference>/<action>")
 @roles_required(Role.MEDIATOR)
 def act(reference: str, action: str):
+    """Take `action`; the outcome, which ends the case, first shows what will be recorded and is
+    recorded only when that confirmation is sent back (its `confirm` field)."""
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         abort(404)
@@ -129,6 +173,8 @@ def act(reference: str, action: str):
     if not form.validate_on_submit():
         return _refused(reference, action, form, status=400)
     guarded = isinstance(form, OutcomeForm)
+    if guarded and not form.confirm.data:
+        return _confirm_outcome(reference, form)
     try:
         act_on_complaint(
             current_user,
@@ -143,6 +189,42 @@ def act(reference: str, action: str):
         return _refused(reference, action, form, status=409, message=translated(refusal))
     flash(str(DONE[action]), "success")
     return redirect(url_for("mediation.case", reference=reference))
+
+
+def _confirm_outcome(reference: str, form: OutcomeForm):
+    """The outcome as it will be recorded, to confirm or take back ("back": the case page again
+    with the form as typed). A case the mediator can no longer decide goes straight to the
+    service, whose refusal says why."""
+    view = load_complaint_view(current_user, reference)
+    if view is None:
+        abort(404)
+    if form.back.data:
+        return _render_case(view, failed="outcome", failed_form=form)  # as typed, nothing recorded
+    refusal = _why_not_now(view, form)
+    if refusal is not None:
+        return _render_case(view, status=409, failed="outcome", failed_form=form, refusal=translated(refusal))
+    return render_template(
+        "mediation/confirm_outcome.html",
+        view=view,
+        c=view.complaint,
+        form=form,
+        deadline=mediation_deadline(view.clocks),
+    )
+
+
+def _why_not_now(view: ComplaintView, form: OutcomeForm) -> Refusal | None:
+    """Why the outcome could not be recorded now, said before the confirmation rather than after
+    it: the case changed since the mediator's page (the service's own guard on confirming), or it
+    is no longer in a state where an outcome can be recorded."""
+    if view.complaint.version != form.version.data:
+        return StaleComplaint()
+    if not view.can(Action.RECORD_OUTCOME):
+        return Refusal(
+            N_("This action is not possible while the complaint is %(state)s."),
+            action=Action.RECORD_OUTCOME,
+            state=view.complaint.state.value,
+        )
+    return None
 
 
 def _refused(reference: str, action: str, form: FlaskForm, status: int, message: str | None = None):

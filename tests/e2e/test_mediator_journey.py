@@ -1,4 +1,5 @@
-"""A mediator in a real browser records a session and a settlement; the consumer then sees it."""
+"""A mediator in a real browser sees the deadline and the referral reason, records a session and a
+settlement (confirmed after a look back), and the consumer then sees it."""
 
 from __future__ import annotations
 
@@ -41,11 +42,16 @@ def test_mediator_records_a_session_and_a_settlement_that_the_consumer_then_sees
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
     expect(row).to_contain_text(title)
     expect(row).to_contain_text("In mediation")
+    expect(row).to_contain_text("of working time left")  # the case's mediation deadline
     assert_accessible(page, "mediation cases")
     screenshot(page, "mediator-cases")
 
     row.get_by_role("link", name=reference).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Case {reference}")
+    brief = page.get_by_role("region", name="Mediation deadline and reason")
+    expect(brief).to_contain_text("Mediation should conclude by")
+    expect(brief).to_contain_text("of working time left")
+    expect(brief).to_contain_text("商家与消费者对赔偿金额分歧较大")
     assert_accessible(page, "mediation case")
 
     page.get_by_label("When was the session held?").fill(held.strftime("%Y-%m-%dT%H:%M"))
@@ -63,7 +69,26 @@ def test_mediator_records_a_session_and_a_settlement_that_the_consumer_then_sees
     page.get_by_label("Amount agreed (optional)").fill("800")
     assert_accessible(page, "mediation case with a session")
     screenshot(page, "mediator-case")
-    page.get_by_role("button", name="Record the outcome and resolve the case").click()
+    page.get_by_role("button", name="Review the outcome").click()
+
+    # The outcome ends the case: it is shown once more, and "go back" keeps what was typed.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Confirm the outcome of case {reference}")
+    summary = page.locator("dl.facts").first
+    expect(summary).to_contain_text("Settled in mediation")
+    expect(summary).to_contain_text("800.00")
+    expect(summary).to_contain_text("商家七日内退还800元。")
+    assert_accessible(page, "mediation outcome confirmation")
+    screenshot(page, "mediator-confirm-outcome")
+    page.get_by_role("button", name="Go back and change").click()
+    expect(page.get_by_label("Agreed terms, or why the parties did not settle")).to_have_value(
+        "商家七日内退还800元。"
+    )
+    expect(page.get_by_label("Amount agreed (optional)")).to_have_value("800")
+    expect(page.get_by_label("Settled in mediation", exact=True)).to_be_checked()
+    assert state_of(live_app, world, reference) == "mediated"
+
+    page.get_by_role("button", name="Review the outcome").click()
+    page.get_by_role("button", name="Confirm and close the case").click()
     expect(page.get_by_text("The outcome was recorded; the case is resolved.")).to_be_visible()
     assert state_of(live_app, world, reference) == "resolved"
 
