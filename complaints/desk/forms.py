@@ -137,14 +137,14 @@ class RequestInfoForm(ActionForm):
         _l("Ask"),
         choices=[
             SelectChoice(WaitingOn.CONSUMER.value, _l("The consumer")),
-            SelectChoice(WaitingOn.MERCHANT.value, _l("The merchant")),
+            SelectChoice(WaitingOn.MERCHANT.value, _l("The shop")),
         ],
         default=WaitingOn.CONSUMER.value,
         validators=[InputRequired()],
     )
     request_body = _body(
         _l("What do you need to know?"),
-        _l("A question to the consumer is shown to them; a question to the merchant stays with staff."),
+        _l("The consumer or the shop answers it on their own page; the consumer sees both questions."),
     )
 
     def params(self) -> dict:

@@ -20,6 +20,7 @@ from complaints.desk.forms import (
 from complaints.services import queues, staff_search
 from complaints.services import search as search_text
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
+from complaints.services.decisions import claim_refusal
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.filing import find_shop
 from complaints.services.lifecycle import act_on_complaint
@@ -205,6 +206,8 @@ def _render_complaint(
     """
     forms = {}
     for name, form_class in ACTION_FORMS.items():
+        if name == "claim" and claim_refusal(view.complaint, current_user):
+            continue  # not offered: it would be refused
         if view.can(name):
             if name == failed and failed_form is not None:
                 forms[name] = failed_form

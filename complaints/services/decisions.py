@@ -83,12 +83,21 @@ def _close(complaint: Complaint, user: User | None, params: dict) -> Change:
     return Change({"reason": params.get("reason") or None})
 
 
+def claim_refusal(complaint: Complaint, user: User) -> str | None:
+    """Why `user` may not take `complaint` (a message to translate), or None: the one rule the
+    claim and the page offering it both follow."""
+    if complaint.assignee_id == user.id:
+        return N_("You already have this complaint.")
+    if complaint.assignee_id is not None and not participants.supervises(user):
+        return N_("Another agent has this complaint; ask a supervisor to reassign it.")
+    return None
+
+
 @effect(Action.CLAIM)
 def _claim(complaint: Complaint, user: User, params: dict) -> Change:
-    if complaint.assignee_id == user.id:
-        raise Refusal(N_("You already have this complaint."))
-    if complaint.assignee_id is not None and not participants.supervises(user):
-        raise Refusal(N_("Another agent has this complaint; ask a supervisor to reassign it."))
+    refusal = claim_refusal(complaint, user)
+    if refusal:
+        raise Refusal(refusal)
     previous = complaint.assignee_id
     complaint.assignee_id = user.id
     return Change({"assignee_id": user.id, "previous_assignee_id": previous})

@@ -289,7 +289,8 @@ def test_complaint_page_shows_the_pledged_times(app, client, auth, world):
     # 15 working days after Monday 2 March, ending 18:00 Shanghai on Monday 23 March.
     assert '<time datetime="2026-03-23T10:00:00+00:00">' in table
     assert '<td data-label="Pledge">First response</td>' in table
-    assert body.index("Pledged times") < body.index("Details")
+    # Beside the case: the right column opens with them, before the actions.
+    assert body.index("Pledged times") < body.index("actions-heading")
 
 
 def test_reclassifying_as_a_major_complaint_brings_the_resolution_forward(app, client, auth, world):
