@@ -15,6 +15,7 @@ from complaints.models.event import GENESIS_HASH, Event
 from complaints.models.mediation import MediationOrganisation, MediationSession
 from complaints.models.merchant import Category, Merchant, MerchantInvitation
 from complaints.models.message import Attachment, Message, MessageKind
+from complaints.models.pending_upload import PendingUpload
 from complaints.models.settlement import PAYING_KINDS, OfferStatus, SettlementKind, SettlementOffer
 from complaints.models.sla import (
     BreachAction,
@@ -68,6 +69,7 @@ __all__ = [
     "Message",
     "MessageKind",
     "Outcome",
+    "PendingUpload",
     "Priority",
     "ReferenceCounter",
     "Role",

@@ -35,6 +35,12 @@ from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.filing import ComplaintDraft, active_categories, file_complaint, find_shop
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
+from complaints.services.pending_uploads import (
+    forget_kept_uploads,
+    keep_uploads,
+    kept_files,
+    remove_taken_files,
+)
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.params import parse_id, parse_instant
@@ -132,15 +138,24 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 def new_complaint():
     categories = active_categories()  # held for the request: filing finds the chosen one in the session
     form = ComplaintForm(categories, str(get_locale()))
+    if not form.is_submitted():
+        return render_template("portal/new_complaint.html", form=form, problem=None, kept=[])
+    uploads = _uploads(form.evidence.data)
+    dropped = request.form.getlist("drop_kept")
+    if dropped:
+        forget_kept_uploads(current_user, dropped)
+    tokens = [t for t in request.form.getlist("kept") if t not in dropped]
+    kept, kept_problems = kept_files(current_user, tokens)
     problem = None
-    shop = find_shop(form.merchant_id.data) if form.is_submitted() else None
-    if form.is_submitted() and form.merchant_id.data and shop is None:
+    file_problems = [_message(p) for p in kept_problems]
+    shop = find_shop(form.merchant_id.data)
+    if form.merchant_id.data and shop is None:
         form.validate()
         form.merchant_id.errors = [
             *form.merchant_id.errors,
             _("We could not find that shop. Check its name or shop code on your order."),
         ]
-    elif form.validate_on_submit():
+    elif form.validate() and not kept_problems:
         draft = ComplaintDraft(
             merchant_id=shop.id,
             category_id=int(form.category_id.data),
@@ -149,22 +164,31 @@ def new_complaint():
             description=form.description.data,
             desired_outcome=form.desired_outcome.data,
             claimed_amount=form.claimed_amount.data,
-            files=_uploads(form.evidence.data),
+            files=uploads,
+            kept=[k.token for k in kept],
         )
         try:
             complaint = file_complaint(current_user, draft)
         except InvalidUpload as refused:
             db.session.rollback()
-            form.evidence.errors = [*form.evidence.errors, _message(refused)]
+            file_problems.append(_message(refused))
         except Refusal as refused:
             db.session.rollback()
             problem = _message(refused)
         else:
             reference = complaint.reference  # (read before the commit expires it)
             db.session.commit()
+            remove_taken_files()
             return redirect(url_for(".filed", reference=reference))
-    status = 400 if (form.errors or problem) else 200
-    return render_template("portal/new_complaint.html", form=form, problem=problem), status
+    # Refused: the files that pass the evidence checks are kept, so they need not be chosen again.
+    room = current_app.config["MAX_ATTACHMENTS"] - len(kept)
+    newly_kept, refused_uploads = keep_uploads(current_user, uploads, room)
+    db.session.commit()
+    kept = [*kept, *newly_kept]
+    for message in [*file_problems, *(_message(p) for p in refused_uploads)]:
+        if message not in form.evidence.errors:
+            form.evidence.errors = [*form.evidence.errors, message]
+    return render_template("portal/new_complaint.html", form=form, problem=problem, kept=kept), 400
 
 
 @bp.get("/complaints/<reference>/filed")

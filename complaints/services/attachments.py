@@ -327,3 +327,21 @@ def prune_orphan_files(older_than_minutes: int = 60) -> list[Path]:
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
+
+
+def pending_upload_path(stored_name: str) -> Path:
+    """Where a pending upload (kept for a refused filing, complaints/services/pending_uploads.py)
+    lives: beside the attachments, never among them, so the attachment folder holds only evidence."""
+    return (
+        Path(current_app.config["ATTACHMENT_DIR"]).parent / "pending-uploads" / stored_name[:2] / stored_name
+    )
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write `data` to a new file at `path`, durably; removed again if the transaction rolls back."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    _remove_on_rollback(path)

@@ -22,6 +22,7 @@ from complaints.models import (
 )
 from complaints.services.attachments import Upload, store_attachments, validate_uploads
 from complaints.services.money import parse_amount
+from complaints.services.pending_uploads import take_kept_uploads
 from complaints.services.search import index_complaint
 from complaints.sla import clocks
 from complaints.timekeeping import now
@@ -41,6 +42,7 @@ class ComplaintDraft:
     desired_outcome: str
     claimed_amount: Decimal | str
     files: list[Upload] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # tokens of files kept from a refused attempt
 
 
 def next_reference(year: int) -> str:
@@ -76,7 +78,8 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
 
     consumer: the consumer filing it.
     draft: what they told us; validated here again (forms are not the only way in).
-    Raises Refusal or InvalidUpload with a message for the consumer. The caller commits.
+    Raises Refusal or InvalidUpload with a message for the consumer. The caller commits, then
+    calls pending_uploads.remove_taken_files().
     """
     merchant = find(Merchant, draft.merchant_id)
     if merchant is None or not merchant.active:
@@ -91,7 +94,8 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
     amount = parse_amount(draft.claimed_amount, field="amount")
     if amount is None:
         raise Refusal(N_("Give the amount you are claiming (0 if none)."))
-    validate_uploads(draft.files)
+    files = [*draft.files, *take_kept_uploads(consumer, draft.kept)] if draft.kept else draft.files
+    validate_uploads(files)
 
     at = now()
     major = is_major(amount)
@@ -115,15 +119,15 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
     db.session.add(complaint)
     db.session.flush()
     open_timeline(complaint)
-    if draft.files:
-        store_attachments(complaint, consumer, draft.files)
+    if files:
+        store_attachments(complaint, consumer, files)
     index_complaint(complaint)
     append_event(
         complaint,
         consumer,
         "filed",
         to_state=State.RECEIVED.value,
-        detail={"attachments": len(draft.files), "major": major},
+        detail={"attachments": len(files), "major": major},
     )
     clocks.on_filed(complaint, promises)
     return complaint
