@@ -73,3 +73,10 @@ def state_of(live_app, world, reference: str) -> str:
 def has_no_horizontal_scroll(page) -> bool:
     """Nothing sticks out sideways: the page fits the phone's width."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def open_action(page, summary: str) -> None:
+    """Unfold one of the desk's actions (each folded under its summary), as a person clicks it."""
+    details = page.locator("details.action").filter(has=page.locator("summary", has_text=summary)).first
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()

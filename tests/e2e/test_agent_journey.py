@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from complaints.workflow import Action
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.e2e.steps import file_for, sign_in, staff_does, state_of, unique
+from tests.e2e.steps import file_for, open_action, sign_in, staff_does, state_of, unique
 
 
 def test_agent_claims_answers_verifies_and_resolves_a_complaint_from_the_queue(page, live_app, world):
@@ -33,6 +33,7 @@ def test_agent_claims_answers_verifies_and_resolves_a_complaint_from_the_queue(p
     page.get_by_role("button", name="Send the reply").click()
     expect(page.get_by_text("Your reply was sent to the consumer.")).to_be_visible()
 
+    open_action(page, "Internal note")
     page.get_by_label("Internal note", exact=True).fill("商家本月第二次被投诉")
     page.get_by_role("button", name="Save the note").click()
     expect(page.get_by_text("Your internal note was saved.")).to_be_visible()
@@ -40,11 +41,13 @@ def test_agent_claims_answers_verifies_and_resolves_a_complaint_from_the_queue(p
     expect(messages).to_contain_text("您好,我们已联系商家,请耐心等待。")
     expect(messages.locator(".message.internal")).to_have_text("商家本月第二次被投诉")
 
+    open_action(page, "Verify")
     page.get_by_role("button", name="Verify the complaint").click()
     expect(page.get_by_text("The complaint is verified.")).to_be_visible()
     assert_accessible(page, "desk complaint")
     screenshot(page, "agent-complaint")
 
+    open_action(page, "Resolve")
     page.get_by_label("Outcome").select_option(label="Partly upheld")
     page.get_by_label("Compensation (optional)").fill("120.00")
     page.get_by_label("What was decided").fill("商家退还120元。")
@@ -83,6 +86,7 @@ def test_supervisor_reassigns_a_claimed_complaint_to_another_agent(page, live_ap
     page.goto(f"/desk/complaints/{reference}")
     handler = page.locator("dl.facts dt:text-is('Handled by') + dd")
     expect(handler).to_have_text("Agent")
+    open_action(page, "Assign")
     page.get_by_label("Assign to").select_option(label="Agent2")
     page.get_by_role("button", name="Assign", exact=True).click()
 
