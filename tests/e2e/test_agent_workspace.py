@@ -52,3 +52,27 @@ def test_the_desk_page_on_a_phone_in_chinese(phone_page, live_app, world):
     assert has_no_horizontal_scroll(phone_page)
     assert_accessible(phone_page, "desk complaint on a phone")
     screenshot(phone_page, "desk-complaint-phone-zh")
+
+
+def test_the_queue_is_dense_on_a_desktop_and_two_lines_a_row_on_a_phone(page, phone_page, live_app, world):
+    for title in ("蓝牙耳机左耳没有声音，客服一直不回复", "The air fryer arrived with a cracked basket"):
+        file_for(live_app, world, title=unique(title))
+    sign_in(page, world.agent.email)
+    page.goto("/desk/?queue=open")
+    references = page.locator("table.queue td.ref a")
+    assert references.count() >= 2
+    for cell in references.all()[:5]:
+        box = cell.bounding_box()
+        assert box is not None and box["height"] < 30, "a reference stays on one line at 1280 px"
+    screenshot(page, "desk-queue-1280")
+
+    sign_in(phone_page, world.agent.email)
+    phone_page.goto("/desk/?queue=open")
+    expect(phone_page.locator("details.filters-card")).not_to_have_attribute("open", "")
+    assert has_no_horizontal_scroll(phone_page)
+    rows = phone_page.locator("table.queue tbody tr")
+    for row in rows.all()[:5]:
+        box = row.bounding_box()
+        assert box is not None and box["height"] <= 120, f"a phone row is {box and box['height']} px tall"
+    assert_accessible(phone_page, "desk queue on a phone")
+    screenshot(phone_page, "desk-queue-phone-zh")

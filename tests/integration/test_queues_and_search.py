@@ -107,7 +107,7 @@ def test_queue_table_is_labelled_for_small_screens(app, client, auth, world):
         world.file()
     auth.login(world.agent.email)
     body = client.get("/desk/").get_data(as_text=True)
-    assert '<table class="stack">' in body
+    assert '<table class="stack queue">' in body
     assert '<th scope="col">Reference</th>' in body
     for label in ("Reference", "Title", "Shop", "Category", "Status", "Priority", "Handled by", "Filed"):
         assert f'data-label="{label}"' in body
