@@ -12,10 +12,12 @@ from flask_login import current_user
 from complaints.admin.pledge_forms import HOLIDAY_SOURCE, WEEKDAYS, CalendarDayForm, CalendarForm
 from complaints.admin.pledges import run_use_case
 from complaints.admin.views import bp
+from complaints.auth.account_forms import COMMON_TIME_ZONES
 from complaints.extensions import db
 from complaints.models import Role, WorkCalendar
 from complaints.services import work_calendars
 from complaints.web.guards import roles_required
+from complaints.web.templating import zone_name
 
 
 def _settings_form(calendar: WorkCalendar, submitted: bool = False) -> CalendarForm:
@@ -24,7 +26,9 @@ def _settings_form(calendar: WorkCalendar, submitted: bool = False) -> CalendarF
     data = {"timezone": calendar.timezone, "count_receipt_day": calendar.count_receipt_day}
     for weekday, text in enumerate(work_calendars.weekly_hours_text(calendar)):
         data[f"hours_{weekday}"] = text
-    return CalendarForm(data=data) if submitted else CalendarForm(formdata=None, data=data)
+    form = CalendarForm(data=data) if submitted else CalendarForm(formdata=None, data=data)
+    form.timezone.render_kw = {"list": "time-zones", "autocomplete": "off"}  # suggests common zones
+    return form
 
 
 def _render_calendar(
@@ -37,6 +41,9 @@ def _render_calendar(
         day_form=day_form,
         holiday_source=HOLIDAY_SOURCE,
         refusal=refusal,
+        # Suggested while typing: the IANA name is what is stored, its city in the admin's language
+        # is what they read.
+        zones=[(zone, zone_name(zone)) for zone in COMMON_TIME_ZONES],
     )
     return body, status
 

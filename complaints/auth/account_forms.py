@@ -16,9 +16,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from complaints.models import EmailFrequency, NotificationKind
 from complaints.services.privacy import is_time_zone
+from complaints.web.templating import zone_name
 
-# Offered in the time zone list; the platform's default (China) comes first. Names are IANA
-# zone names, which people recognise as they are, so they are not translated.
+# Offered in the time zone list; the platform's default (China) comes first. The values stored are
+# IANA zone names; people see each by its city in their language and its offset (zone_name).
 COMMON_TIME_ZONES = (
     "Asia/Shanghai",
     "Asia/Hong_Kong",
@@ -47,11 +48,16 @@ class ProfileForm(FlaskForm):
     )
     timezone = SelectField(
         _l("Time zone"),
-        choices=[SelectChoice("", _l("Platform default (China Standard Time)"))]
-        + [SelectChoice(z, z) for z in COMMON_TIME_ZONES],
+        choices=[],  # named in the viewer's language when the form is made (__init__)
         validate_choice=False,  # checked against zoneinfo below, with a clearer message
         description=_l("Dates and times are shown in this zone."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [SelectChoice("", _l("Platform default (China Standard Time)"))] + [
+            SelectChoice(z, zone_name(z)) for z in COMMON_TIME_ZONES
+        ]
 
     def validate_timezone(self, field):
         if field.data and (field.data not in COMMON_TIME_ZONES or not is_time_zone(field.data)):

@@ -29,6 +29,7 @@ from complaints.services.mediation import CHANNELS
 from complaints.timekeeping import now
 from complaints.web.labels import CHANNEL, OUTCOME
 from complaints.web.params import MoneyField, within_sane_years
+from complaints.web.templating import zone_name
 
 
 def viewer_time_to_utc(value: datetime | None) -> datetime | None:
@@ -70,7 +71,7 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.held_at.description = _("The time where you are (%(zone)s).", zone=str(get_timezone()))
+        self.held_at.description = _("The time where you are (%(zone)s).", zone=zone_name(get_timezone()))
 
     def params(self) -> dict:
         return {

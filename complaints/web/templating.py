@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import get_timezone_location
 from flask import current_app
 from flask_babel import format_currency, format_datetime, get_locale
 from markupsafe import Markup
@@ -56,6 +59,31 @@ def time_left(status) -> str:
     return "—"
 
 
+def _utc_offset(zone: ZoneInfo) -> str:
+    """The zone's offset from UTC now (summer time included): "UTC+8", "UTC+5:30", "UTC-7"."""
+    from complaints.timekeeping import now
+
+    minutes = int(now().astimezone(zone).utcoffset().total_seconds()) // 60
+    hours, rest = divmod(abs(minutes), 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_name(zone) -> str:
+    """A time zone as people name it, in the viewer's language: its city and offset, e.g.
+    "上海（UTC+8）" / "Shanghai (UTC+8)". What is stored stays the IANA name; an unknown one is
+    shown as it is."""
+    name = str(zone or "")
+    try:
+        info = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return name
+    if name in ("UTC", "Etc/UTC"):
+        return "UTC"
+    city = get_timezone_location(name, locale=get_locale() or "en", return_city=True)
+    return gettext("%(city)s (%(offset)s)", city=city, offset=_utc_offset(info))
+
+
 def unread_notifications() -> int:
     """The signed-in user's unread notifications (one indexed count)."""
     from flask_login import current_user
@@ -103,6 +131,7 @@ def register(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["duration"] = duration
+    app.jinja_env.filters["zone_name"] = zone_name
     app.jinja_env.globals.update(
         unread_notifications=unread_notifications,
         complaint_url=complaint_url,

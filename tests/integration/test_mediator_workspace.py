@@ -7,10 +7,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 from complaints.extensions import db
-from complaints.models import ClockKind, SlaClock
+from complaints.models import ClockKind, SlaClock, User
 from complaints.services.lifecycle import apply_action
 from complaints.web.templating import when
 from complaints.workflow import Action, State
@@ -116,6 +117,24 @@ def test_the_cases_list_shows_each_cases_deadline(app, client, auth, world, ref)
     assert "Mediation deadline" in page.text
     assert mediation_due(app, world, ref) in page.text
     assert "of working time left" in page.text
+
+
+def test_a_chinese_mediator_reads_the_deadline_and_the_confirmation_in_chinese(app, client, auth, world, ref):
+    with app.app_context():
+        db.session.get(User, world.mediator.id).locale = "zh_CN"
+        db.session.commit()
+    auth.login(world.mediator.email)
+    refresh()  # the world fixture's app context outlives requests; Babel keeps its language there
+    page = client.get(f"/mediation/cases/{ref}")
+    top = top_of(page.text)
+    assert "调解截止时间与原因" in top
+    assert "转交调解的理由" in top
+    assert REFERRAL_REASON in top
+    refresh()
+    confirmation = act(client, "mediation", ref, "outcome", **outcome_form())
+    assert "确认并结案" in confirmation.text
+    assert "返回修改" in confirmation.text
+    assert "约定条款" in confirmation.text
 
 
 def test_the_outcome_is_not_recorded_without_the_confirmation(app, client, auth, world, ref):
