@@ -51,6 +51,7 @@ class ComplaintForm(FlaskForm):
         _l("Shop"),
         validators=[InputRequired(_l("Choose the shop you bought from.")), Length(max=200)],
         description=_l("The shop's name or its shop code, as shown on your order."),
+        render_kw={"autocomplete": "off"},
     )
     order_reference = StringField(
         _l("Order number"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
@@ -13,7 +13,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.orm import joinedload
 
 from complaints.extensions import db, limiter
-from complaints.models import Complaint, Role
+from complaints.models import Complaint, Merchant, Role
 from complaints.participants import get_visible_complaint, visible_complaints
 from complaints.portal.forms import (
     AcceptOfferForm,
@@ -32,7 +32,15 @@ from complaints.portal.forms import (
 from complaints.services.attachments import Upload
 from complaints.services.complaint_view import load_complaint_view
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
-from complaints.services.filing import ComplaintDraft, active_categories, file_complaint, find_shop
+from complaints.services.filing import (
+    MAX_SHOP_QUERY,
+    ComplaintDraft,
+    active_categories,
+    file_complaint,
+    find_shop,
+    shop_label,
+    suggest_shops,
+)
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
 from complaints.services.pending_uploads import (
@@ -139,7 +147,7 @@ def new_complaint():
     categories = active_categories()  # held for the request: filing finds the chosen one in the session
     form = ComplaintForm(categories, str(get_locale()))
     if not form.is_submitted():
-        return render_template("portal/new_complaint.html", form=form, problem=None, kept=[])
+        return render_template("portal/new_complaint.html", form=form, problem=None, kept=[], close_shops=[])
     uploads = _uploads(form.evidence.data)
     dropped = request.form.getlist("drop_kept")
     if dropped:
@@ -148,12 +156,14 @@ def new_complaint():
     kept, kept_problems = kept_files(current_user, tokens)
     problem = None
     file_problems = [_message(p) for p in kept_problems]
-    shop = find_shop(form.merchant_id.data)
+    shop, close_shops = _chosen_shop(form)
     if form.merchant_id.data and shop is None:
         form.validate()
         form.merchant_id.errors = [
             *form.merchant_id.errors,
-            _("We could not find that shop. Check its name or shop code on your order."),
+            _("We could not find that shop exactly. Did you mean one of the shops below?")
+            if close_shops
+            else _("We could not find that shop. Check its name or shop code on your order."),
         ]
     elif form.validate() and not kept_problems:
         draft = ComplaintDraft(
@@ -188,7 +198,45 @@ def new_complaint():
     for message in [*file_problems, *(_message(p) for p in refused_uploads)]:
         if message not in form.evidence.errors:
             form.evidence.errors = [*form.evidence.errors, message]
-    return render_template("portal/new_complaint.html", form=form, problem=problem, kept=kept), 400
+    page = render_template(
+        "portal/new_complaint.html", form=form, problem=problem, kept=kept, close_shops=close_shops
+    )
+    return page, 400
+
+
+def _chosen_shop(form: ComplaintForm) -> tuple[Merchant | None, list[Merchant]]:
+    """The shop the consumer chose, and if none was found exactly, the close matches to offer.
+
+    A shop picked from the offered matches (`shop_choice`, the form without JavaScript) wins over
+    the text typed; the field then shows the chosen shop.
+    """
+    chosen = find_shop(request.form.get("shop_choice"))
+    if chosen is not None:
+        form.merchant_id.data = shop_label(chosen)
+        return chosen, []
+    shop = find_shop(form.merchant_id.data)
+    if shop is not None or not form.merchant_id.data:
+        return shop, []
+    try:
+        return None, suggest_shops(form.merchant_id.data)
+    except ValueError:  # too long to be a shop's name
+        return None, []
+
+
+@bp.get("/shops")
+@limiter.limit("60 per minute;2000 per day", key_func=_per_account)
+@roles_required(Role.CONSUMER)
+def shops():
+    """Shops matching what the consumer types in the filing form's shop field, as JSON."""
+    try:
+        found = suggest_shops(request.args.get("q", ""))
+    except ValueError:
+        return jsonify(error=_("Type at most %(count)s characters.", count=MAX_SHOP_QUERY), shops=[]), 400
+    response = jsonify(
+        shops=[{"code": shop.shop_code, "name": shop.name, "label": shop_label(shop)} for shop in found]
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/complaints/<reference>/filed")

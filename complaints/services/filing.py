@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from complaints.bounds import find, parse_id
@@ -133,8 +134,15 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
     return complaint
 
 
+# "优品数码旗舰店 (SHOP-A)": a suggestion as the form shows it, its code in brackets.
+_NAME_WITH_CODE = re.compile(r"^.*?[(（]\s*([A-Za-z0-9_-]{1,32})\s*[)）]$")
+SUGGESTIONS = 8
+MAX_SHOP_QUERY = 100
+
+
 def find_shop(text: str | None, *, include_inactive: bool = False) -> Merchant | None:
-    """The active shop named by `text`: its shop code (any case), its exact name, or its id.
+    """The active shop named by `text`: its shop code (any case), its exact name, its id, or a
+    suggestion as shown ("name (CODE)").
 
     A marketplace has too many shops for a list to choose from, so people type what is on their
     order. A name shared by several shops finds none (the code tells them apart).
@@ -153,7 +161,47 @@ def find_shop(text: str | None, *, include_inactive: bool = False) -> Merchant |
     if found:
         return found
     named = db.session.scalars(active.where(Merchant.name == text).limit(2)).all()
-    return named[0] if len(named) == 1 else None
+    if len(named) == 1:
+        return named[0]
+    bracketed = _NAME_WITH_CODE.match(text)
+    if bracketed:
+        return db.session.scalar(active.where(Merchant.shop_code == bracketed.group(1).upper()))
+    return None
+
+
+def shop_label(shop: Merchant) -> str:
+    """A shop as suggestions show it and find_shop reads it back: its name and its code."""
+    return f"{shop.name} ({shop.shop_code})"
+
+
+def suggest_shops(text: str | None, limit: int = SUGGESTIONS) -> list[Merchant]:
+    """Active shops whose name contains `text` or whose code does (any case), best first: an
+    exact code, then names that start with it, then the rest by name. At most `limit`.
+
+    Raises ValueError for text longer than MAX_SHOP_QUERY; blank text suggests nothing.
+    """
+    text = "".join(ch for ch in (text or "") if ch.isprintable()).strip()
+    if len(text) > MAX_SHOP_QUERY:
+        raise ValueError("shop query too long")
+    if not text:
+        return []
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern, starts = f"%{escaped}%", f"{escaped}%"
+    rank = case(
+        (Merchant.shop_code == text.upper(), 0),
+        (Merchant.name.ilike(starts, escape="\\"), 1),
+        else_=2,
+    )
+    query = (
+        select(Merchant)
+        .where(
+            Merchant.active.is_(True),
+            or_(Merchant.name.ilike(pattern, escape="\\"), Merchant.shop_code.ilike(pattern, escape="\\")),
+        )
+        .order_by(rank, Merchant.name, Merchant.id)
+        .limit(max(1, min(limit, SUGGESTIONS)))
+    )
+    return list(db.session.scalars(query))
 
 
 def active_categories() -> list[Category]:
