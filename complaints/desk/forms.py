@@ -8,6 +8,7 @@ Each action form knows the parameters `apply_action` takes (`params()`).
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -225,3 +226,32 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "escalate": EscalateForm,
     "reclassify": ReclassifyForm,
 }
+
+
+class BulkForm(FlaskForm):
+    """One action for the complaints ticked on a queue page (their references come as `ref`)."""
+
+    ACTION_LABELS = {
+        "claim": _l("Take them"),
+        "assign": _l("Assign them to"),
+        "close": _l("Close them (rejected or withdrawn ones)"),
+    }
+
+    bulk_action = SelectField(_l("With the selected complaints"), validators=[InputRequired()])
+    bulk_assignee_id = SelectField(_l("Assign to"), default="", validate_choice=True)
+
+    def assignee(self) -> int | None:
+        value = self.bulk_assignee_id.data
+        return int(value) if value and str(value).isdigit() else None
+
+    @staticmethod
+    def too_many_message() -> str:
+        return _("At most 100 complaints at once.")
+
+    @staticmethod
+    def nothing_message() -> str:
+        return _("Tick the complaints to act on first.")
+
+    @staticmethod
+    def assignee_missing_message() -> str:
+        return _("Choose whom to assign them to.")

@@ -112,6 +112,7 @@ def queue():
     return render_template(
         "desk/queue.html",
         form=form,
+        bulk=_bulk.bulk_form(),
         filters=filters,
         tabs=TABS,
         page=page,
@@ -272,3 +273,7 @@ def _refused(reference: str, action: str, form: ActionForm, status: int, message
     if view is None:
         abort(404)
     return _render_complaint(view, status=status, failed=action, failed_form=form, refusal=message)
+
+
+# The bulk actions live beside the views; importing them registers their route.
+from complaints.desk import bulk as _bulk  # noqa: E402,F401

@@ -557,6 +557,17 @@ DESK_ACTIONS = {
 
 DESK = [
     Case("desk.queue", "GET", lambda w: {}, only(*STAFF)),
+    # Bulk actions: each complaint through the same lifecycle (tests/integration/test_bulk_actions.py).
+    Case(
+        "desk.bulk",
+        "POST",
+        lambda w: {},
+        only(*STAFF, ok=FORM_ERROR),
+        attack=lambda w: {"bulk_action": "claim", "ref": [w.refs["received"]]},
+        probe=lambda w: {"bulk_action": ""},
+        # Let through, the attack answers 200 with each complaint's result (not a redirect);
+        # test_bulk_actions.py proves it takes the complaint.
+    ),
     # The pledge views: which complaints are about to break the pledge, or broke it.
     Case("desk.at_risk", "GET", lambda w: {}, only(SUPERVISOR)),
     Case("desk.breached", "GET", lambda w: {}, only(SUPERVISOR)),

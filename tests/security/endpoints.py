@@ -144,6 +144,7 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
     ("auth.account_notifications", None): lambda w, key: {"frequency": "never"},
     ("admin.revoke_invitation", None): lambda w, key: {},
     ("auth.notification_open", None): lambda w, key: {},
+    ("desk.bulk", None): lambda w, key: {"bulk_action": "claim", "ref": [w.refs["received"]]},
     ("desk.act", "claim"): _version(),
     ("desk.act", "assign"): lambda w, key: {
         "version": str(w.versions[key]),
