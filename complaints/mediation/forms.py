@@ -71,7 +71,7 @@ class SessionForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.held_at.description = _("The time where you are (%(zone)s).", zone=zone_name(get_timezone()))
+        self.held_at.description = _("The time where you are, in %(zone)s.", zone=zone_name(get_timezone()))
 
     def params(self) -> dict:
         return {
