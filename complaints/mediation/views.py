@@ -209,6 +209,7 @@ def _confirm_outcome(reference: str, form: OutcomeForm):
         c=view.complaint,
         form=form,
         deadline=mediation_deadline(view.clocks),
+        referral=referral_of(view.events),
     )
 
 
