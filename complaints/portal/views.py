@@ -29,6 +29,7 @@ from complaints.portal.forms import (
     VersionedForm,
     WithdrawForm,
 )
+from complaints.portal.pledges import complaint_pledges, pledges_of_page
 from complaints.services.attachments import Upload
 from complaints.services.complaint_view import load_complaint_view
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
@@ -126,7 +127,11 @@ def my_complaints():
         next_url = url_for(".my_complaints", before=f"{last.created_at.isoformat()}|{last.id}")
     first_url = url_for(".my_complaints") if before else None
     return render_template(
-        "portal/my_complaints.html", complaints=complaints, next_url=next_url, first_url=first_url
+        "portal/my_complaints.html",
+        complaints=complaints,
+        pledges=pledges_of_page(complaints),
+        next_url=next_url,
+        first_url=first_url,
     )
 
 
@@ -245,7 +250,7 @@ def filed(reference: str):
     complaint = get_visible_complaint(current_user, reference)
     if complaint is None:
         abort(404)
-    return render_template("portal/filed.html", complaint=complaint)
+    return render_template("portal/filed.html", complaint=complaint, pledges=complaint_pledges(complaint))
 
 
 @bp.get("/complaints/<reference>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.e2e.steps import evidence_files, has_no_horizontal_scroll, sign_in, unique
+from tests.e2e.steps import evidence_files, file_for, has_no_horizontal_scroll, sign_in, unique
 
 
 def test_typing_part_of_a_shops_name_suggests_it_and_a_refused_filing_keeps_the_file(page, world, tmp_path):
@@ -58,3 +58,19 @@ def test_the_filing_form_with_suggestions_fits_a_phone(phone_page, world):
     expect(phone_page.get_by_role("option", name="优品数码旗舰店 (SHOP-A)")).to_be_visible()
     assert has_no_horizontal_scroll(phone_page)
     assert_accessible(phone_page, "shop suggestions on a phone")
+
+
+def test_the_pledged_dates_fit_a_phone_on_the_confirmation_and_the_list(phone_page, live_app, world):
+    reference = file_for(live_app, world)
+    sign_in(phone_page, world.consumer.email)
+    phone_page.goto(f"/portal/complaints/{reference}/filed")
+    steps = phone_page.get_by_role("list", name="我们承诺的日期")
+    expect(steps.get_by_role("listitem")).to_have_count(4)
+    assert has_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page, "pledged dates on a phone")
+    screenshot(phone_page, "consumer-pledged-dates-phone")
+    phone_page.goto("/portal/complaints")
+    row = phone_page.get_by_role("row").filter(has=phone_page.get_by_role("link", name=reference))
+    expect(row).to_contain_text("首次响应")
+    assert has_no_horizontal_scroll(phone_page)
+    assert_accessible(phone_page, "my complaints on a phone")
