@@ -198,7 +198,7 @@ def _write_stories(rng: random.Random, cast: _Cast, end: datetime) -> list[Story
     stories = []
     for state, mine in plan:
         consumer_id = cast.people["consumer"] if mine else rng.choice(cast.consumers)
-        story = Story(rng, cast, consumer_id, lang="zh" if rng.random() < (0.9 if mine else 0.8) else "en")
+        story = Story(rng, cast, consumer_id, lang="zh" if rng.random() < (0.95 if mine else 0.9) else "en")
         story.appeal_window_hours = current_app.config["APPEAL_WINDOW_DAYS"] * 24
         story.agent = rng.choices(("agent1", "agent2", "supervisor"), (45, 45, 10))[0]
         story.mediator = rng.choice(("mediator1", "mediator2"))
@@ -245,10 +245,12 @@ def _add_shop_staff(cast: _Cast, stories: list[Story], password: str) -> int:
 
 
 def _draft(rng: random.Random, cast: _Cast, category: str, lang: str) -> ComplaintDraft:
-    title, description = texts.complaint_text(rng, category, lang)
+    shop = rng.randrange(len(cast.merchants))  # cast.merchants follow texts.DEMO_MERCHANTS
+    products = texts.SHOP_PRODUCTS[texts.DEMO_MERCHANTS[shop][0]]  # what that shop sells
+    title, description = texts.complaint_text(rng, category, lang, products)
     amount = money(Decimal(str(round(rng.lognormvariate(6.2, 1.2), 2))))
     return ComplaintDraft(
-        merchant_id=rng.choice(cast.merchants),
+        merchant_id=cast.merchants[shop],
         category_id=cast.categories[category],
         order_reference=f"{rng.randrange(10**17, 10**18)}",
         title=title,

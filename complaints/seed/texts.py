@@ -98,7 +98,24 @@ PRODUCTS = (
     ("儿童安全座椅", "child car seat"), ("乳胶床垫", "latex mattress"), ("投影仪", "projector"),
     ("机械键盘", "mechanical keyboard"), ("净水器", "water purifier"), ("电饭煲", "rice cooker"),
     ("折叠自行车", "folding bicycle"), ("登山包", "hiking backpack"), ("车厘子", "cherries"),
+    ("图书套装", "book set"),
 )
+
+# What each demo shop sells (indexes into PRODUCTS), so a complaint names a product of its shop.
+SHOP_PRODUCTS = {
+    "YP-DIGITAL": (0, 5, 8, 17, 18),
+    "XM-HOME": (1, 13, 16, 19),
+    "GV-FOODS": (12, 23),
+    "JN-TEA": (12,),
+    "US-SPORT": (3, 4),
+    "MB-BABY": (6, 15),
+    "NP-OUTDOOR": (3, 21, 22),
+    "HY-APPLIANCE": (2, 9, 10, 14, 20),
+    "LM-BEAUTY": (7, 11),
+    "KX-FRUIT": (23,),
+    "PX-ELEC": (5, 8, 17, 18),
+    "QS-BOOKS": (24,),
+}
 
 TITLES = {
     "quality": (
@@ -298,9 +315,13 @@ def product_name(index: int, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
-def complaint_parts(rng: random.Random, category: str, lang: str) -> tuple[str, list[str]]:
-    """A title and the sentences of a description for a complaint in `category`, in `lang`."""
-    product = product_name(rng.randrange(len(PRODUCTS)), lang)
+def complaint_parts(
+    rng: random.Random, category: str, lang: str, products: tuple[int, ...] | None = None
+) -> tuple[str, list[str]]:
+    """A title and the sentences of a description for a complaint in `category`, in `lang`, about
+    one of `products` (indexes into PRODUCTS; default: any)."""
+    index = rng.choice(products) if products else rng.randrange(len(PRODUCTS))
+    product = product_name(index, lang)
     title = pick(rng, TITLES[category], lang).format(product=product)
     own = rng.sample(SENTENCES[category], k=min(len(SENTENCES[category]), rng.randint(1, 3)))
     own.append(rng.choice(GENERIC_SENTENCES))
@@ -313,9 +334,11 @@ def join_sentences(sentences: list[str], lang: str) -> str:
     return ("" if lang == "zh" else " ").join(sentences)
 
 
-def complaint_text(rng: random.Random, category: str, lang: str) -> tuple[str, str]:
-    """A (title, description) for a complaint in `category`, written in `lang`."""
-    title, sentences = complaint_parts(rng, category, lang)
+def complaint_text(
+    rng: random.Random, category: str, lang: str, products: tuple[int, ...] | None = None
+) -> tuple[str, str]:
+    """A (title, description) for a complaint in `category`, written in `lang`, about one of `products`."""
+    title, sentences = complaint_parts(rng, category, lang, products)
     return title, join_sentences(sentences, lang)
 
 

@@ -244,3 +244,20 @@ def test_seed_bench_writes_only_histories_the_workflow_allows(app, runner):
             assert (facts.was_mediated, facts.appeal_used) == (complaint.was_mediated, complaint.appeal_used)
         taken = {event.action for chain in events.values() for event in chain}
         assert {"dispute", "record_outcome", "confirm", "close"} <= taken
+
+
+def test_demo_complaints_name_no_product_their_shop_does_not_sell(app, runner):
+    from complaints.models import Complaint, Merchant
+    from complaints.seed import texts
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        codes = {m.id: m.shop_code for m in db.session.scalars(select(Merchant))}
+        for complaint in db.session.scalars(select(Complaint)):
+            sold = [texts.PRODUCTS[i] for i in texts.SHOP_PRODUCTS[codes[complaint.merchant_id]]]
+            text_ = complaint.title + complaint.description
+            others = [p for p in texts.PRODUCTS if p not in sold]
+            assert not any(zh in text_ or en in text_ for zh, en in others), (
+                text_,
+                codes[complaint.merchant_id],
+            )
