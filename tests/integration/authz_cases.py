@@ -629,7 +629,7 @@ MEDIATION_PROBE: Payload = lambda w: {  # noqa: E731
 
 MEDIATION_ACTIONS = {
     "session": lambda w: {"held_at": "2026-03-02T09:00", "channel": "phone", "session_notes": ATTACK_TEXT},
-    "outcome": version("mediated", outcome="settled", outcome_note=ATTACK_TEXT),
+    "outcome": version("mediated", outcome="settled", outcome_note=ATTACK_TEXT, confirm="1"),
     "reply": lambda w: {"reply_body": ATTACK_TEXT},
 }
 

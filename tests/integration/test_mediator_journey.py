@@ -126,6 +126,7 @@ def test_settled_outcome_resolves_the_case_and_the_consumer_sees_it(app, client,
         outcome="settled",
         outcome_note="商家退款150元,消费者保留商品",
         compensation_amount="150.00",
+        confirm="1",
     )
     assert response.status_code == 302
     with app.app_context():
@@ -147,7 +148,7 @@ def test_settled_outcome_resolves_the_case_and_the_consumer_sees_it(app, client,
 def test_not_settled_without_a_reason_is_refused_and_nothing_changes(app, client, auth, world, ref):
     auth.login(world.mediator.email)
     before = version_of(app, world, ref)
-    response = act(client, "mediation", ref, "outcome", outcome="not_settled", outcome_note="  ")
+    response = act(client, "mediation", ref, "outcome", outcome="not_settled", outcome_note="  ", confirm="1")
     assert response.status_code == 409  # the outcome's rule, refused by the service like any other
     assert "Write down why the parties did not settle." in response.text
     with app.app_context():
@@ -167,6 +168,7 @@ def test_not_settled_with_a_reason_resolves_without_an_amount(app, client, auth,
         outcome="not_settled",
         outcome_note="商家拒绝任何退款",
         compensation_amount="20",
+        confirm="1",
     )
     assert response.status_code == 302
     with app.app_context():

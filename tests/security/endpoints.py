@@ -163,7 +163,7 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
         "channel": "phone",
         "session_notes": ATTACK_TEXT,
     },
-    ("mediation.act", "outcome"): _version(outcome="settled", outcome_note=ATTACK_TEXT),
+    ("mediation.act", "outcome"): _version(outcome="settled", outcome_note=ATTACK_TEXT, confirm="1"),
     ("mediation.act", "reply"): lambda w, key: {"reply_body": ATTACK_TEXT},
     ("admin.new_user", None): lambda w, key: {
         "name": "Mallory",

@@ -273,6 +273,7 @@ class Planter:
             version=self.version(ref),
             outcome="settled",
             outcome_note=v("OUTCOME"),
+            confirm="1",
         )
 
     def _reject_and_appeal(self, ref: str):
