@@ -153,37 +153,28 @@ def new_complaint():
     form = ComplaintForm(categories, str(get_locale()))
     if not form.is_submitted():
         return render_template("portal/new_complaint.html", form=form, problem=None, kept=[], close_shops=[])
+    valid = form.validate()
+    # Kept files are written and forgotten only on a request the consumer's own form sent.
+    trusted = getattr(form, "csrf_token", None) is None or not form.csrf_token.errors
     uploads = _uploads(form.evidence.data)
     dropped = request.form.getlist("drop_kept")
-    if dropped:
+    if dropped and trusted:
         forget_kept_uploads(current_user, dropped)
-    tokens = [t for t in request.form.getlist("kept") if t not in dropped]
-    kept, kept_problems = kept_files(current_user, tokens)
-    problem = None
-    file_problems = [_message(p) for p in kept_problems]
+    kept, kept_problems = kept_files(
+        current_user, [t for t in request.form.getlist("kept") if t not in dropped]
+    )
+    problem, file_problems = None, [_message(p) for p in kept_problems]
     shop, close_shops = _chosen_shop(form)
     if form.merchant_id.data and shop is None:
-        form.validate()
         form.merchant_id.errors = [
             *form.merchant_id.errors,
             _("We could not find that shop exactly. Did you mean one of the shops below?")
             if close_shops
             else _("We could not find that shop. Check its name or shop code on your order."),
         ]
-    elif form.validate() and not kept_problems:
-        draft = ComplaintDraft(
-            merchant_id=shop.id,
-            category_id=int(form.category_id.data),
-            order_reference=form.order_reference.data,
-            title=form.title.data,
-            description=form.description.data,
-            desired_outcome=form.desired_outcome.data,
-            claimed_amount=form.claimed_amount.data,
-            files=uploads,
-            kept=[k.token for k in kept],
-        )
+    elif valid and not kept_problems:
         try:
-            complaint = file_complaint(current_user, draft)
+            reference = _file(form, shop, uploads, kept)
         except InvalidUpload as refused:
             db.session.rollback()
             file_problems.append(_message(refused))
@@ -191,22 +182,38 @@ def new_complaint():
             db.session.rollback()
             problem = _message(refused)
         else:
-            reference = complaint.reference  # (read before the commit expires it)
-            db.session.commit()
-            remove_taken_files()
             return redirect(url_for(".filed", reference=reference))
-    # Refused: the files that pass the evidence checks are kept, so they need not be chosen again.
-    room = current_app.config["MAX_ATTACHMENTS"] - len(kept)
-    newly_kept, refused_uploads = keep_uploads(current_user, uploads, room)
-    db.session.commit()
-    kept = [*kept, *newly_kept]
-    for message in [*file_problems, *(_message(p) for p in refused_uploads)]:
-        if message not in form.evidence.errors:
-            form.evidence.errors = [*form.evidence.errors, message]
+    if trusted:  # refused: the files that pass the evidence checks are kept, not chosen again
+        room = current_app.config["MAX_ATTACHMENTS"] - len(kept)
+        newly_kept, refused_uploads = keep_uploads(current_user, uploads, room)
+        db.session.commit()
+        kept = [*kept, *newly_kept]
+        file_problems += [_message(p) for p in refused_uploads]
+    form.evidence.errors = list(dict.fromkeys([*form.evidence.errors, *file_problems]))
     page = render_template(
         "portal/new_complaint.html", form=form, problem=problem, kept=kept, close_shops=close_shops
     )
     return page, 400
+
+
+def _file(form: ComplaintForm, shop: Merchant, uploads: list[Upload], kept: list) -> str:
+    """File the complaint the form describes, with its new and kept files; commit; its reference."""
+    draft = ComplaintDraft(
+        merchant_id=shop.id,
+        category_id=int(form.category_id.data),
+        order_reference=form.order_reference.data,
+        title=form.title.data,
+        description=form.description.data,
+        desired_outcome=form.desired_outcome.data,
+        claimed_amount=form.claimed_amount.data,
+        files=uploads,
+        kept=[k.token for k in kept],
+    )
+    complaint = file_complaint(current_user, draft)
+    reference = complaint.reference  # (read before the commit expires it)
+    db.session.commit()
+    remove_taken_files()
+    return reference
 
 
 def _chosen_shop(form: ComplaintForm) -> tuple[Merchant | None, list[Merchant]]:

@@ -12,6 +12,7 @@ from complaints.extensions import db
 from complaints.models import Attachment, Complaint, PendingUpload
 from tests.files import png_bytes
 from tests.integration.test_consumer_journey import filing
+from tests.security.support import build_people, dispose, make_app, sign_in, token_of
 
 
 def post(client, world, files=(), kept=(), drop=(), **overrides):
@@ -103,3 +104,22 @@ def test_an_invalid_file_is_refused_and_the_valid_one_kept(app, client, auth, wo
     assert "notes.png is not a JPEG, PNG or PDF file." in refused.text
     assert "Kept: receipt.png" in refused.text
     assert counts(app) == (0, 0, 1)
+
+
+def test_a_forged_filing_keeps_nothing(tmp_path):
+    # A request without the form's CSRF token is refused and writes nothing, kept files included.
+    guarded = make_app(tmp_path / "guarded", WTF_CSRF_ENABLED=True)
+    try:
+        people = build_people(guarded)
+        client = guarded.test_client()
+        sign_in(client, people.consumer.email)
+        refused = post(client, people, files=[("receipt.png", png_bytes())], title="")
+        assert refused.status_code == 400
+        assert "Kept: receipt.png" not in refused.text
+        assert counts(guarded) == (0, 0, 0)
+        data = {"csrf_token": token_of(client), "title": ""}
+        data["evidence"] = [(io.BytesIO(png_bytes()), "receipt.png")]
+        honest = client.post("/portal/complaints/new", data=data, content_type="multipart/form-data")
+        assert "Kept: receipt.png" in honest.text
+    finally:
+        dispose(guarded)
