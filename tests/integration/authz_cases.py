@@ -446,6 +446,8 @@ PORTAL_ACTIONS = {
 PORTAL = [
     Case("portal.my_complaints", "GET", lambda w: {}, only(*CONSUMERS)),
     Case("portal.new_complaint", "GET", lambda w: {}, only(*CONSUMERS)),
+    # Shop suggestions while filing: active shops by name or code, for consumers only.
+    Case("portal.shops", "GET", lambda w: {"q": "SHOP"}, only(*CONSUMERS)),
     Case(
         "portal.new_complaint",
         "POST",
