@@ -258,7 +258,7 @@ def test_admin_sees_each_calendar_with_its_hours(client, as_admin):
     page = client.get("/admin/calendars")
     assert page.status_code == 200
     cn, around = section(page.text, f"calendar-{CN}"), section(page.text, f"calendar-{AROUND_THE_CLOCK}")
-    assert "<dd>Asia/Shanghai</dd>" in cn and "China's official holidays" in cn
+    assert "<dd>Shanghai (UTC+8)</dd>" in cn and "China's official holidays" in cn
     assert '<td data-label="Working hours">09:00-18:00</td>' in cn
     assert "Not counted: counting starts with the next working day" in cn
     assert '<td data-label="Working hours">00:00-24:00</td>' in around
