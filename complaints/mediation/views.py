@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from complaints.bounds import keyset_cursor, parse_keyset_cursor
 from complaints.extensions import db
 from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
 from complaints.models import ClockKind, Complaint, Event, Role, SlaClock, User
-from complaints.participants import visible_complaints
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
 from complaints.services.errors import ComplaintNotFound, StaleComplaint
 from complaints.services.lifecycle import act_on_complaint
+from complaints.services.recently_changed import recently_changed
 from complaints.sla.terms import ClockStatus, clock_status
 from complaints.timekeeping import now
 from complaints.web.errors import translated
@@ -74,10 +73,6 @@ def mediation_deadlines(complaints: list[Complaint]) -> dict[int, ClockStatus]:
     return {clock.complaint_id: clock_status(clock, at) for clock in rows}  # the latest one wins
 
 
-def _cursor_of(complaint: Complaint) -> str:
-    return keyset_cursor(complaint.updated_at, complaint.id)
-
-
 def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:
     """One page of the cases referred to `user`'s organisation, most recently changed first.
 
@@ -85,24 +80,13 @@ def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:
     cursor: the previous page's next_cursor; a malformed one gives the first page.
     Cases come through the mediator's scoped query, so another organisation's never appear.
     """
-    size = max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
     in_mediation = Complaint.state == State.MEDIATED
-    query = visible_complaints(user).where(in_mediation if tab == OPEN else ~in_mediation)
-    after = parse_keyset_cursor(cursor)
-    if after is not None:
-        query = query.where(tuple_(Complaint.updated_at, Complaint.id) < after)
-    rows = list(
-        db.session.scalars(
-            query.options(joinedload(Complaint.merchant))
-            .order_by(Complaint.updated_at.desc(), Complaint.id.desc())
-            .limit(size + 1)
-        )
+    rows, next_cursor = recently_changed(
+        user, in_mediation if tab == OPEN else ~in_mediation, cursor, joinedload(Complaint.merchant)
     )
-    has_more = len(rows) > size
-    rows = rows[:size]
     return CasePage(
         complaints=rows,
-        next_cursor=_cursor_of(rows[-1]) if has_more and rows else None,
+        next_cursor=next_cursor,
         deadlines=mediation_deadlines(rows),
     )
 

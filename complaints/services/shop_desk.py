@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import tuple_
 from sqlalchemy.orm import joinedload
 
-from complaints.bounds import keyset_cursor, parse_keyset_cursor
+from complaints.bounds import parse_keyset_cursor
 from complaints.extensions import db
 from complaints.models import ClockKind, Complaint, SlaClock, User
 from complaints.participants import visible_complaints
+from complaints.services.recently_changed import recently_changed
 from complaints.sla import terms
 from complaints.timekeeping import now
 from complaints.workflow import OPEN_STATES
@@ -45,25 +44,12 @@ def shop_page(user: User, tab: str, cursor: str | None) -> ShopPage:
     reply windows is on the first page only.
     Complaints come through the merchant's scoped query: another shop's never appear.
     """
-    size = max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
     is_open = Complaint.state.in_(OPEN_STATES)
-    query = visible_complaints(user).where(is_open if tab == OPEN else ~is_open)
-    after = parse_keyset_cursor(cursor)
-    if after is not None:
-        query = query.where(tuple_(Complaint.updated_at, Complaint.id) < after)
-    rows = list(
-        db.session.scalars(
-            query.options(joinedload(Complaint.category))
-            .order_by(Complaint.updated_at.desc(), Complaint.id.desc())
-            .limit(size + 1)
-        )
+    rows, next_cursor = recently_changed(
+        user, is_open if tab == OPEN else ~is_open, cursor, joinedload(Complaint.category)
     )
-    has_more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = keyset_cursor(rows[-1].updated_at, rows[-1].id) if has_more and rows else None
-    return ShopPage(
-        awaiting=_awaiting(user) if after is None else [], complaints=rows, next_cursor=next_cursor
-    )
+    first_page = parse_keyset_cursor(cursor) is None
+    return ShopPage(awaiting=_awaiting(user) if first_page else [], complaints=rows, next_cursor=next_cursor)
 
 
 def _awaiting(user: User) -> list[AwaitingReply]:
