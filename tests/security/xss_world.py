@@ -47,6 +47,8 @@ class ActiveMarkup(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "script" and _own_static_file(dict(attrs).get("src")):
             pass  # the app's own script files (progressive enhancement; the CSP allows only 'self')
+        elif tag == "img" and _own_attachment(dict(attrs).get("src")):
+            pass  # a photo's thumbnail, through the authorising view (its on* attributes still count)
         elif tag in ACTIVE_ELEMENTS:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
@@ -60,6 +62,10 @@ class ActiveMarkup(HTMLParser):
 
 def _own_static_file(src: str | None) -> bool:
     return bool(src) and re.fullmatch(r"/static/[\w.-]+\.js", src) is not None
+
+
+def _own_attachment(src: str | None) -> bool:
+    return bool(src) and re.fullmatch(r"/complaints/C-\d{4}-\d{6}/attachments/\d+", src) is not None
 
 
 def active_markup(page_html: str) -> list[str]:
