@@ -52,6 +52,7 @@ def bulk():
     params = {}
     if key == "assign":
         params["assignee_id"] = form.assignee()
+        params["handover"] = (form.bulk_handover.data or "").strip() or None
         if params["assignee_id"] is None:
             form.bulk_assignee_id.errors = [form.assignee_missing_message()]
             return render_template("desk/bulk_results.html", form=form, results=None), 400

@@ -106,9 +106,14 @@ class ClaimForm(GuardedActionForm):
 
 class AssignForm(GuardedActionForm):
     assignee_id = SelectField(_l("Assign to"), coerce=int, validators=[InputRequired()])
+    handover = TextAreaField(
+        _l("Why hand it over?"),
+        validators=[Optional(), Length(max=2000, message=_l("At most 2,000 characters."))],
+        description=_l("Needed when someone already handles it. Only the platform's staff see it."),
+    )
 
     def params(self) -> dict:
-        return {"assignee_id": self.assignee_id.data}
+        return {"assignee_id": self.assignee_id.data, "handover": (self.handover.data or "").strip() or None}
 
 
 class ReplyForm(ActionForm):
@@ -239,6 +244,11 @@ class BulkForm(FlaskForm):
 
     bulk_action = SelectField(_l("With the selected complaints"), validators=[InputRequired()])
     bulk_assignee_id = SelectField(_l("Assign to"), default="", validate_choice=True)
+    bulk_handover = StringField(
+        _l("Why hand them over?"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Needed for complaints someone already handles."),
+    )
 
     def assignee(self) -> int | None:
         value = self.bulk_assignee_id.data

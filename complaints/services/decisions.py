@@ -109,8 +109,18 @@ def _assign(complaint: Complaint, user: User, params: dict) -> Change:
     if assignee is None or not assignee.active or not participants.is_platform_staff(assignee):
         raise Refusal(N_("Complaints can be assigned only to active agents and supervisors."))
     previous = complaint.assignee_id
+    handover = (params.get("handover") or "").strip() or None
+    if previous is not None and previous != assignee.id and not handover:
+        raise Refusal(N_("Say why you hand the complaint over: someone already handles it."))
     complaint.assignee_id = assignee.id
-    return Change({"assignee_id": assignee.id, "assignee": assignee.name, "previous_assignee_id": previous})
+    return Change(
+        {
+            "assignee_id": assignee.id,
+            "assignee": assignee.name,
+            "previous_assignee_id": previous,
+            "handover": handover,
+        }
+    )
 
 
 @effect(Action.RECLASSIFY)

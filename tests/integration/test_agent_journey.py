@@ -189,7 +189,18 @@ def test_supervisor_assigns_a_complaint_to_another_agent(app, client, auth, worl
     auth.login(world.supervisor.email)
     page = client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
     assert 'name="assignee_id"' in page
-    assert act(client, "desk", reference, "assign", assignee_id=world.agent2.id).status_code == 302
+    # Someone handles it already: handing it over needs a reason, which staff read on the timeline.
+    refused = act(client, "desk", reference, "assign", assignee_id=world.agent2.id)
+    assert refused.status_code == 409
+    assert "Say why you hand the complaint over" in refused.get_data(as_text=True)
+    handed = act(client, "desk", reference, "assign", assignee_id=world.agent2.id, handover="陈静休假一周")
+    assert handed.status_code == 302
+    assert "陈静休假一周" in client.get(f"/desk/complaints/{reference}").get_data(as_text=True)
+    auth.logout()
+    auth.login(world.consumer.email)
+    assert "陈静休假一周" not in client.get(f"/portal/complaints/{reference}").get_data(as_text=True)
+    auth.logout()
+    auth.login(world.supervisor.email)
     with app.app_context():
         assert world.complaint(reference).assignee_id == world.agent2.id
     assert reference in client.get(f"/desk/?assignee_id={world.agent2.id}").get_data(as_text=True)

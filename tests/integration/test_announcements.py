@@ -302,10 +302,10 @@ def test_an_internal_event_never_reaches_anyone_outside_the_platforms_staff(peop
 
 
 def test_the_person_who_acts_is_never_told(people, ref):
-    act_as(people, ref, "supervisor", Action.ASSIGN, assignee_id=people.supervisor.id)
+    act_as(people, ref, "supervisor", Action.ASSIGN, assignee_id=people.supervisor.id, handover="我来处理")
     assert heard(people) == {}  # assigning to oneself
 
-    act_as(people, ref, "supervisor", Action.ASSIGN, assignee_id=people.agent2.id)
+    act_as(people, ref, "supervisor", Action.ASSIGN, assignee_id=people.agent2.id, handover="休假")
     assert heard(people) == {"agent2": [(K.ASSIGNED, "assign")]}
 
 

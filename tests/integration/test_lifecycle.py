@@ -153,7 +153,7 @@ def test_each_state_change_appends_one_event_with_its_states_and_actor(
 # In-state actions: (state, action, who, params)
 IN_STATE = [
     (State.RECEIVED, Action.CLAIM, "agent", {}),
-    (State.VERIFIED, Action.ASSIGN, "supervisor", {"assignee_id": "AGENT2"}),
+    (State.VERIFIED, Action.ASSIGN, "supervisor", {"assignee_id": "AGENT2", "handover": "休假"}),
     (State.RECEIVED, Action.REPLY, "agent", {"body": "We are looking into it."}),
     (State.RESOLVED, Action.REPLY, "consumer", {"body": "Thank you."}),
     (State.MEDIATED, Action.REPLY, "mediator", {"body": "A session is planned."}),

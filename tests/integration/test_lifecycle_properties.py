@@ -84,6 +84,7 @@ def params_for(world, actor: Actor, party: str, at: datetime) -> dict:
         "files": [Upload("photo.png", png_bytes())],
         "mediation_org_id": world.org_id,
         "assignee_id": world.people["agent"].id,
+        "handover": "shift change",
         "rating": 3,
         "comment": "ok",
         "held_at": at - timedelta(hours=1),
