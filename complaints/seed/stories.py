@@ -70,7 +70,10 @@ class Story:
 
     def reassign(self) -> None:
         new_agent = "agent2" if self.agent == "agent1" else "agent1"
-        self.then(1, 12, "supervisor", Action.ASSIGN, assignee_id=self.cast.people[new_agent])
+        handover = self.say(texts.HANDOVER_REASONS)
+        self.then(
+            1, 12, "supervisor", Action.ASSIGN, assignee_id=self.cast.people[new_agent], handover=handover
+        )
         self.agent = new_agent
 
     def verify(self) -> None:

@@ -382,3 +382,13 @@ OFFER_DECLINED = (
         "This is already the second replacement with the same fault; I want a refund.",
     ),
 )
+
+# Why a supervisor hands a complaint to another agent (staff only).
+HANDOVER_REASONS = (
+    ("原处理人休假，转交同组同事跟进。", "The agent handling it is on leave; a colleague takes over."),
+    (
+        "涉及大家电售后，转交熟悉该品类的同事。",
+        "It concerns a large appliance; handed to the colleague who knows the category.",
+    ),
+    ("平衡工作量。", "Balancing the workload."),
+)
