@@ -88,6 +88,7 @@ def test_supervisor_reassigns_a_claimed_complaint_to_another_agent(page, live_ap
     expect(handler).to_have_text("Agent")
     open_action(page, "Assign")
     page.get_by_label("Assign to").select_option(label="Agent2")
+    page.get_by_label("Why hand it over?").fill("Agent is on leave this week")
     page.get_by_role("button", name="Assign", exact=True).click()
 
     expect(page.get_by_text("The complaint is assigned.")).to_be_visible()
