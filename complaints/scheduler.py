@@ -67,6 +67,19 @@ def prune_orphan_files(app: Flask) -> None:
     _job(app, prune, lambda removed: removed and f"removed {len(removed)} orphan attachment files")
 
 
+def purge_pending_uploads(app: Flask) -> None:
+    """Forget the files kept for refused filings once they expired (services/pending_uploads.py)."""
+    from complaints.extensions import db
+    from complaints.services.pending_uploads import purge_expired_uploads
+
+    def work() -> int:
+        forgotten = purge_expired_uploads()
+        db.session.commit()
+        return forgotten
+
+    _job(app, work, lambda n: n and f"forgot {n} expired pending uploads")
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
     common = {"args": [app], "max_instances": 1, "coalesce": True, "replace_existing": True}
@@ -78,6 +91,7 @@ def add_jobs(scheduler, app: Flask) -> None:
     scheduler.add_job(deliver_digests, "interval", minutes=10, id="deliver_digests", **common)
     scheduler.add_job(close_expired, "interval", minutes=10, id="close_expired_decisions", **common)
     scheduler.add_job(prune_orphan_files, "interval", hours=1, id="prune_orphan_files", **common)
+    scheduler.add_job(purge_pending_uploads, "interval", hours=1, id="purge_pending_uploads", **common)
 
 
 def start_embedded_scheduler(app: Flask) -> BackgroundScheduler:
@@ -111,4 +125,5 @@ def run_once() -> None:
     deliver_email(app)
     deliver_digests(app)
     close_expired(app)
+    purge_pending_uploads(app)
     click.echo("jobs ran once")

@@ -123,3 +123,21 @@ def test_a_forged_filing_keeps_nothing(tmp_path):
         assert "Kept: receipt.png" in honest.text
     finally:
         dispose(guarded)
+
+
+def test_the_scheduler_forgets_kept_files_a_day_after_they_expire(app, client, auth, world, clock):
+    from complaints.scheduler import purge_pending_uploads
+    from complaints.services.attachments import pending_upload_path
+
+    auth.login(world.consumer.email)
+    post(client, world, files=[("receipt.png", png_bytes())], title="")
+    with app.app_context():
+        stored = pending_upload_path(db.session.scalars(select(PendingUpload.stored_name)).one())
+    assert stored.exists()
+    clock.advance(hours=3)  # expired, but still remembered to refuse its token by name
+    purge_pending_uploads(app)
+    assert counts(app) == (0, 0, 1) and stored.exists()
+    clock.advance(days=1)
+    purge_pending_uploads(app)
+    assert counts(app) == (0, 0, 0)
+    assert not stored.exists()
