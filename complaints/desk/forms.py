@@ -27,11 +27,10 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from complaints.models import AGENT_OUTCOMES, WaitingOn
-from complaints.services.attachments import Upload
 from complaints.services.conversation import MAX_BODY
 from complaints.services.staff_search import MAX_QUERY_LENGTH
 from complaints.web.labels import OUTCOME
-from complaints.web.params import MoneyField, within_sane_years
+from complaints.web.params import MoneyField, chosen_files, within_sane_years
 
 
 class QueueFilterForm(FlaskForm):
@@ -123,12 +122,7 @@ class ReplyForm(ActionForm):
     )
 
     def params(self) -> dict:
-        files = [
-            Upload(filename=f.filename, data=f.read())
-            for f in (self.reply_files.data or [])
-            if getattr(f, "filename", None)
-        ]
-        return {"body": self.reply_body.data, "files": files}
+        return {"body": self.reply_body.data, "files": chosen_files(self.reply_files.data)}
 
 
 class NoteForm(ActionForm):

@@ -10,10 +10,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from complaints.merchant.forms import ACTION_FORMS, ShopSearchForm
-from complaints.models import Role
+from complaints.models import MessageKind, Role
 from complaints.services import search as search_text
 from complaints.services import staff_search
-from complaints.services.attachments import Upload
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.lifecycle import act_on_complaint
@@ -21,7 +20,7 @@ from complaints.services.shop_desk import DECIDED, OPEN, shop_page
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.labels import STATE
-from complaints.web.params import parse_id
+from complaints.web.params import chosen_files, parse_id
 from complaints.workflow import Action, Refusal, State
 
 bp = Blueprint("merchant", __name__, url_prefix="/merchant")
@@ -102,7 +101,7 @@ def act(reference: str, action: str):
         return _refused(reference, action, form, status=400)
     params = form.params()
     if "files" in params:
-        params["files"] = [Upload(s.filename or "", s.read()) for s in params["files"] if s and s.filename]
+        params["files"] = chosen_files(params["files"])
     try:
         act_on_complaint(current_user, reference, ACTIONS[action], None, **params)
     except ComplaintNotFound:
@@ -126,7 +125,7 @@ def _render(view: ComplaintView, status: int = 200, failed=None, failed_form=Non
             forms[name] = (
                 failed_form if name == failed and failed_form is not None else form_class(formdata=None)
             )
-    questions = [m for m in view.messages if m.kind.value == "to_merchant"]
+    questions = [m for m in view.messages if m.kind is MessageKind.MERCHANT_QUESTION]
     body = render_template(
         "merchant/complaint.html",
         view=view,

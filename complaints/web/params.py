@@ -17,6 +17,7 @@ from wtforms import StringField
 from wtforms.validators import StopValidation
 
 from complaints.bounds import ID_MAX, YEARS, parse_id, parse_instant, within_years
+from complaints.services.attachments import Upload
 from complaints.services.money import InvalidAmount, parse_amount
 from complaints.web.errors import translated
 
@@ -97,3 +98,9 @@ __all__ = [
     "within_sane_years",
     "within_years",
 ]
+
+
+def chosen_files(storages) -> list:
+    """The files a form's file field sent, as the services take them (services.attachments.Upload):
+    name and bytes; an empty file input (no name) is no file."""
+    return [Upload(s.filename, s.read()) for s in storages or [] if getattr(s, "filename", None)]

@@ -45,11 +45,11 @@ class ActiveMarkup(HTMLParser):
         self.found: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag == "script" and _own_static_file(dict(attrs).get("src")):
-            pass  # the app's own script files (progressive enhancement; the CSP allows only 'self')
-        elif tag == "img" and _own_attachment(dict(attrs).get("src")):
-            pass  # a photo's thumbnail, through the authorising view (its on* attributes still count)
-        elif tag in ACTIVE_ELEMENTS:
+        src = dict(attrs).get("src")
+        # The app's own script files (progressive enhancement; the CSP allows only 'self') and a
+        # photo's thumbnail through the authorising view are the app's; their on* attributes still count.
+        own = (tag == "script" and _own_static_file(src)) or (tag == "img" and _own_attachment(src))
+        if tag in ACTIVE_ELEMENTS and not own:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
             if name.startswith("on"):
