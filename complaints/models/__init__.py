@@ -11,6 +11,7 @@ from complaints.models.complaint import (
     ReferenceCounter,
     WaitingOn,
 )
+from complaints.models.desk_tools import CannedReply, SavedFilter
 from complaints.models.event import GENESIS_HASH, Event
 from complaints.models.mediation import MediationOrganisation, MediationSession
 from complaints.models.merchant import Category, Merchant, MerchantInvitation
@@ -38,6 +39,7 @@ __all__ = [
     "AdminAction",
     "AdminAuditEntry",
     "BreachAction",
+    "CannedReply",
     "CalendarDay",
     "ClockKind",
     "ClockResult",
@@ -64,6 +66,7 @@ __all__ = [
     "OfferStatus",
     "PAYING_KINDS",
     "SettlementKind",
+    "SavedFilter",
     "SettlementOffer",
     "EmailFrequency",
     "Message",

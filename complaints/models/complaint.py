@@ -6,12 +6,12 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.extensions import db
 from complaints.models.types import Money, UTCDateTime, enum_type
-from complaints.workflow import State
+from complaints.workflow import OPEN_STATES, State
 
 
 class Priority(enum.StrEnum):
@@ -48,6 +48,10 @@ AGENT_OUTCOMES = (Outcome.UPHELD, Outcome.PARTLY_UPHELD, Outcome.NOT_UPHELD)
 MEDIATION_OUTCOMES = (Outcome.SETTLED, Outcome.NOT_SETTLED)
 
 
+# workflow.OPEN_STATES as SQL, for the partial indexes over open complaints.
+_OPEN = "state IN ({})".format(", ".join(f"'{state.value}'" for state in State if state in OPEN_STATES))
+
+
 class Complaint(db.Model):
     __tablename__ = "complaints"
 
@@ -68,6 +72,8 @@ class Complaint(db.Model):
     waiting_on_consumer: Mapped[bool] = mapped_column(default=False)
     waiting_on_merchant: Mapped[bool] = mapped_column(default=False)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Set when an agent finds this complaint repeats another one: it is closed into that one.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     mediation_org_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_organisations.id"))
     # The pledge this complaint is held to: the policy version in force when it was filed.
     policy_version_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy_versions.id"))
@@ -106,6 +112,23 @@ class Complaint(db.Model):
         Index("ix_complaints_category_state_created", "category_id", "state", "created_at", "id"),
         Index("ix_complaints_mediation_org_state_updated", "mediation_org_id", "state", "updated_at", "id"),
         Index("ix_complaints_order_reference", "order_reference"),
+        Index("ix_complaints_duplicate_of", "duplicate_of_id"),
+        # The queue in order of age or of priority reads the open complaints alone.
+        Index(
+            "ix_complaints_open_created",
+            "created_at",
+            "id",
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
+        ),
+        Index(
+            "ix_complaints_open_priority_created",
+            "priority",
+            "created_at",
+            "id",
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
+        ),
     )
 
     @property

@@ -8,14 +8,15 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.extensions import db
-from complaints.models.types import UTCDateTime
+from complaints.models.types import EnglishForms, UTCDateTime
 
 
-class MediationOrganisation(db.Model):
+class MediationOrganisation(EnglishForms, db.Model):
     __tablename__ = "mediation_organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.extensions import db
-from complaints.models.types import UTCDateTime, enum_type
+from complaints.models.types import EnglishForms, UTCDateTime, enum_type
 
 
 class ClockKind(enum.StrEnum):
@@ -40,7 +40,7 @@ class BreachAction(enum.StrEnum):
     OFFER_CONSUMER_ESCALATION = "offer_consumer_escalation"
 
 
-class WorkCalendar(db.Model):
+class WorkCalendar(EnglishForms, db.Model):
     """Working hours, a base holiday source and local overrides, in one time zone."""
 
     __tablename__ = "work_calendars"
@@ -48,6 +48,7 @@ class WorkCalendar(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="", server_default="")
     timezone: Mapped[str] = mapped_column(String(64))
     # "CN": China's official holidays and makeup workdays; "none": only the overrides below.
     holiday_source: Mapped[str] = mapped_column(String(16), default="none")
@@ -61,7 +62,7 @@ class WorkCalendar(db.Model):
     )
 
 
-class CalendarDay(db.Model):
+class CalendarDay(EnglishForms, db.Model):
     """A day an admin declared: a local holiday, or a working day (e.g. a published makeup day)."""
 
     __tablename__ = "calendar_days"
@@ -72,15 +73,17 @@ class CalendarDay(db.Model):
     day: Mapped[date] = mapped_column(Date)
     is_working: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(String(200), default="")
+    note_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
-class SlaPolicy(db.Model):
+class SlaPolicy(EnglishForms, db.Model):
     """A pledge that applies to complaints of a category and/or of a size. Edited by new versions."""
 
     __tablename__ = "sla_policies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120), default="", server_default="")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))  # None: any
     major: Mapped[bool | None] = mapped_column()  # None: any size; True: major complaints only
     active: Mapped[bool] = mapped_column(default=True)
@@ -92,7 +95,7 @@ class SlaPolicy(db.Model):
     )
 
 
-class SlaPolicyVersion(db.Model):
+class SlaPolicyVersion(EnglishForms, db.Model):
     """One immutable version of a policy; complaints keep the version they were filed under."""
 
     __tablename__ = "sla_policy_versions"
@@ -104,6 +107,7 @@ class SlaPolicyVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     note: Mapped[str] = mapped_column(String(200), default="")
+    note_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     policy = relationship("SlaPolicy", lazy="joined", back_populates="versions")
     targets = relationship("SlaTarget", lazy="selectin", order_by="SlaTarget.id")

@@ -51,3 +51,14 @@ def enum_type(cls, length: int = 20) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class EnglishForms:
+    """A row with names an admin enters in Chinese (`name`, `note`) and in English (`name_en`,
+    `note_en`): `in_locale` picks the viewer's, falling back to the Chinese when the English is
+    empty. The one place that rule lives for policies, calendars and mediation organisations."""
+
+    def in_locale(self, locale: str, field: str = "name") -> str:
+        chinese = getattr(self, field)
+        english = getattr(self, f"{field}_en")
+        return chinese if str(locale).startswith("zh") or not english else english
