@@ -164,7 +164,6 @@ class SlaClock(db.Model):
         Index(
             "ix_sla_clocks_due_running",
             "due_at",
-            "id",
             sqlite_where=text("stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL"),
             postgresql_where=text("stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL"),
         ),

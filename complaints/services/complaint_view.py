@@ -67,17 +67,17 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         options=(
             joinedload(Complaint.merchant),
             joinedload(Complaint.category),
-            joinedload(Complaint.assignee),
-            joinedload(Complaint.consumer),
+            User.alone(Complaint.assignee),
+            User.alone(Complaint.consumer),
             joinedload(Complaint.mediation_org),
         ),
     )
     if complaint is None:
         return None
     internal = participants.sees_internal_notes(user)
-    events_q = select(Event).where(Event.complaint_id == complaint.id).options(joinedload(Event.actor))
+    events_q = select(Event).where(Event.complaint_id == complaint.id).options(User.alone(Event.actor))
     messages_q = (
-        select(Message).where(Message.complaint_id == complaint.id).options(joinedload(Message.author))
+        select(Message).where(Message.complaint_id == complaint.id).options(User.alone(Message.author))
     )
     if not internal:
         events_q = events_q.where(Event.public.is_(True))

@@ -7,14 +7,14 @@ form (the pledge is published in Chinese); its English form starts as a copy unt
 writes one.
 
 Revision ID: 0013_desk_tools
-Revises: 0012_running_clock_cursor
+Revises: 0011_pending_uploads
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_desk_tools"
-down_revision = "0012_running_clock_cursor"
+down_revision = "0011_pending_uploads"
 branch_labels = None
 depends_on = None
 
