@@ -81,6 +81,8 @@ class Config:
     APPEAL_WINDOW_DAYS = int(os.environ.get("APPEAL_WINDOW_DAYS", 15))
     QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", 25))
     MAJOR_COMPLAINT_AMOUNT = os.environ.get("MAJOR_COMPLAINT_AMOUNT", "5000")
+    # Shops whose guarantee deposit holds less than this (in CURRENCY) are listed for a top-up.
+    DEPOSIT_MINIMUM_BALANCE = os.environ.get("DEPOSIT_MINIMUM_BALANCE", "5000")
 
 
 class DevelopmentConfig(Config):

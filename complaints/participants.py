@@ -69,6 +69,12 @@ class Participant:
     home: str | None = None  # endpoint of its home page
     complaint_endpoint: str | None = None  # endpoint of a complaint page for it (takes `reference`)
     nav: tuple[NavItem, ...] = ()
+    # The shops' guarantee deposits: whose ledgers it reads ("none", "own_shop", "every_shop"),
+    # whether it tops up and adjusts them, whether it asks for payouts to consumers (approving
+    # one is for those who supervise, and never the requester).
+    deposits: str = "none"
+    keeps_deposits: bool = False
+    requests_payouts: bool = False
 
 
 def _everything(user: User | None) -> ColumnElement[bool]:
@@ -126,6 +132,8 @@ _staff = dict(
     contact=Contact.FULL,
     home="desk.queue",
     complaint_endpoint="desk.complaint",
+    deposits="every_shop",
+    requests_payouts=True,
 )
 
 PARTICIPANTS: dict[Role | None, Participant] = {
@@ -146,7 +154,12 @@ PARTICIPANTS: dict[Role | None, Participant] = {
     ),
     Role.AGENT: Participant(role=Role.AGENT, actor=Actor.AGENT, nav=_DESK_NAV, **_staff),
     Role.SUPERVISOR: Participant(
-        role=Role.SUPERVISOR, actor=Actor.SUPERVISOR, supervises=True, nav=_DESK_NAV, **_staff
+        role=Role.SUPERVISOR,
+        actor=Actor.SUPERVISOR,
+        supervises=True,
+        keeps_deposits=True,
+        nav=_DESK_NAV,
+        **_staff,
     ),
     Role.MEDIATOR: Participant(
         role=Role.MEDIATOR,
@@ -174,6 +187,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("merchant.complaints", _l("Complaints about my shop")),
             NavItem("merchant.search", _l("Search")),
         ),
+        deposits="own_shop",
     ),
     Role.ADMIN: Participant(
         role=Role.ADMIN,
@@ -191,6 +205,8 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("admin.calendars", _l("Calendars")),
             NavItem("admin.audit", _l("Audit log")),
         ),
+        deposits="every_shop",
+        keeps_deposits=True,
     ),
     None: Participant(
         role=None,
@@ -307,6 +323,41 @@ def complaint_url(user: User | None, reference: str) -> str | None:
     """The page of complaint `reference` in `user`'s own area; None when they have none."""
     endpoint = of(user).complaint_endpoint
     return url_for(endpoint, reference=reference) if endpoint else None
+
+
+def sees_every_deposit(user: User | None) -> bool:
+    """Whether `user` reads every shop's guarantee deposit (the platform's staff and admins)."""
+    return of(user).deposits == "every_shop"
+
+
+def sees_deposit_of(user: User | None, merchant_id: int) -> bool:
+    """Whether `user` may read the ledger of shop `merchant_id` (a shop's staff: their own only)."""
+    entry = of(user)
+    own = entry.deposits == "own_shop" and getattr(user, "merchant_id", None) == merchant_id
+    return entry.deposits == "every_shop" or own
+
+
+def keeps_deposits(user: User | None) -> bool:
+    """Whether `user` tops up and adjusts shops' deposits and exports their ledgers."""
+    return user is not None and of(user).keeps_deposits
+
+
+def requests_payouts(user: User | None) -> bool:
+    """Whether `user` may ask for a payout from a shop's deposit to a complaint's consumer."""
+    return user is not None and of(user).requests_payouts
+
+
+def deposit_roles(what: str) -> tuple[Role, ...]:
+    """The roles that may open a part of the deposit pages: "read" (every shop's ledger), "keep"
+    (top up, adjust, export), "request" (ask for payouts), "approve" (approve, pay, refuse)."""
+    tests = {
+        "read": lambda p: p.deposits == "every_shop",
+        "keep": lambda p: p.keeps_deposits,
+        "request": lambda p: p.requests_payouts,
+        "approve": lambda p: p.supervises,
+        "own_shop": lambda p: p.deposits == "own_shop",
+    }
+    return roles_where(tests[what])
 
 
 def nav_items(user: User | None) -> tuple[NavItem, ...]:

@@ -11,6 +11,14 @@ from complaints.models.complaint import (
     ReferenceCounter,
     WaitingOn,
 )
+from complaints.models.deposit import (
+    OPEN_PAYOUT_STATUSES,
+    DepositAccount,
+    DepositEntry,
+    EntryKind,
+    PayoutRequest,
+    PayoutStatus,
+)
 from complaints.models.desk_tools import CannedReply, SavedFilter
 from complaints.models.event import GENESIS_HASH, Event
 from complaints.models.mediation import MediationOrganisation, MediationSession
@@ -40,6 +48,12 @@ __all__ = [
     "AdminAuditEntry",
     "BreachAction",
     "CannedReply",
+    "DepositAccount",
+    "DepositEntry",
+    "EntryKind",
+    "OPEN_PAYOUT_STATUSES",
+    "PayoutRequest",
+    "PayoutStatus",
     "CalendarDay",
     "ClockKind",
     "ClockResult",

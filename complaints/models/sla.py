@@ -213,6 +213,10 @@ class NotificationKind(enum.StrEnum):
     PLEDGE_DATE = "pledge_date"  # a pledged date started or moved
     SHOP_REPLY_MISSED = "shop_reply_missed"  # the shop's reply window ran out
     ASSIGNED = "assigned"  # a complaint was assigned to the recipient
+    DEPOSIT_CONSENT = "deposit_consent"  # the consumer is asked to consent to a payout from the deposit
+    DEPOSIT_APPROVAL = "deposit_approval"  # a consented payout waits for a supervisor's approval
+    DEPOSIT_PAID = "deposit_paid"  # a payout from the shop's deposit was paid
+    DEPOSIT_CLOSED = "deposit_closed"  # a payout request was refused, declined or cancelled
 
 
 class Notification(db.Model):

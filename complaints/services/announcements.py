@@ -331,3 +331,44 @@ def kinds_heard_by(user: User) -> list[NotificationKind]:
     if parties == (P.CONSUMER,):
         kinds.add(K.PLEDGE_DATE)
     return [kind for kind in NotificationKind if kind in kinds]
+
+
+# The steps of a payout from a shop's guarantee deposit (services/deposits.py): the consumer is
+# asked to consent and told of the payment or the end of the request; the supervisors are told a
+# consented payout awaits their approval; the shop of a payment from its deposit.
+SUPERVISORS = "supervisors"
+DEPOSIT_RULES: dict[str, tuple[tuple[NotificationKind, str], ...]] = {
+    "deposit_payout_requested": ((K.DEPOSIT_CONSENT, P.CONSUMER),),
+    "deposit_payout_consented": ((K.DEPOSIT_APPROVAL, SUPERVISORS),),
+    "deposit_payout_paid": ((K.DEPOSIT_PAID, P.CONSUMER), (K.DEPOSIT_PAID, P.SHOP)),
+    "deposit_payout_refused": ((K.DEPOSIT_CLOSED, P.CONSUMER),),
+    "deposit_payout_cancelled": ((K.DEPOSIT_CLOSED, P.CONSUMER),),
+}
+
+
+def announce_deposit(complaint: Complaint, user: User, verb: str, detail: dict) -> int:
+    """Tell whom DEPOSIT_RULES names of a payout step `verb` on `complaint` (never `user`, and
+    only parties to the complaint); returns how many were told. The caller commits."""
+    rules = DEPOSIT_RULES.get(verb, ())
+    if not rules:
+        return 0
+    people = _people(complaint, {party for _, party in rules if party != SUPERVISORS})
+    if any(party == SUPERVISORS for _, party in rules):
+        people[SUPERVISORS] = list(
+            db.session.scalars(
+                select(User).where(User.role.in_(participants.supervisor_roles()), User.active.is_(True))
+            )
+        )
+    base = {
+        "reference": complaint.reference,
+        "action": verb,
+        "actor_party": participants.of(user).party,
+        "state": complaint.state.value,
+        "amount": detail.get("deposit_amount"),
+    }
+    told, batch = {user.id}, []
+    for kind, party in rules:
+        heard = [p for p in people.get(party, ()) if p.id not in told and _may_hear(p, complaint, True)]
+        told.update(p.id for p in heard)
+        batch.extend(_for_each_view(heard, kind, complaint, user, base, None))
+    return notifications.notify_many(batch) if batch else 0

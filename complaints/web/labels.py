@@ -6,9 +6,11 @@ from complaints.models import (
     AdminAction,
     ClockKind,
     DesiredOutcome,
+    EntryKind,
     MessageKind,
     OfferStatus,
     Outcome,
+    PayoutStatus,
     Priority,
     Role,
     SettlementKind,
@@ -113,6 +115,27 @@ EVENT = {
     "clock_retargeted": _l("Pledged time recalculated under a new policy"),
     "sla_warning": _l("Pledged time about to run out"),
     "sla_breach": _l("Pledged time ran out"),
+    "deposit_payout_requested": _l("Payout from the shop's guarantee deposit proposed"),
+    "deposit_payout_consented": _l("The consumer consented to the payout"),
+    "deposit_payout_approved": _l("Payout approved by a supervisor"),
+    "deposit_payout_paid": _l("Paid from the shop's guarantee deposit"),
+    "deposit_payout_refused": _l("Payout refused"),
+    "deposit_payout_cancelled": _l("Payout cancelled"),
+}
+
+DEPOSIT_ENTRY = {
+    EntryKind.TOP_UP: _l("Top-up"),
+    EntryKind.PAYOUT: _l("Payout to a consumer"),
+    EntryKind.ADJUSTMENT: _l("Adjustment"),
+}
+
+PAYOUT_STATUS = {
+    PayoutStatus.REQUESTED: _l("Waiting for the consumer's consent"),
+    PayoutStatus.CONSENTED: _l("Waiting for a supervisor's approval"),
+    PayoutStatus.APPROVED: _l("Approved, waiting to be paid"),
+    PayoutStatus.PAID: _l("Paid"),
+    PayoutStatus.REFUSED: _l("Refused"),
+    PayoutStatus.CANCELLED: _l("Cancelled"),
 }
 
 CLOCK = {
