@@ -45,6 +45,7 @@ class QueueFilterForm(FlaskForm):
     # Typed, not chosen from a list: a marketplace has thousands of shops.
     merchant_id = StringField(_l("Shop"), default="", description=_l("A shop's name or shop code."))
     assignee_id = SelectField(_l("Handled by"), default="")
+    sort = SelectField(_l("Order"), default="due")
 
     def drop_invalid(self) -> None:
         """Validate, then forget any value not among the choices: a stale or hand-made link
@@ -54,6 +55,24 @@ class QueueFilterForm(FlaskForm):
             if field.errors:
                 field.data = ""
                 field.errors = []
+
+
+class SavedFilterForm(FlaskForm):
+    """Keeping the queue view one looks at under a name. `query` is that view's query string;
+    the view reads it through QueueFilterForm again, so only what the queue recognises is kept."""
+
+    filter_name = StringField(
+        _l("Save this view as"),
+        validators=[DataRequired(), Length(max=80, message=_l("At most 80 characters."))],
+        description=_l("Its filters and order, under a name of yours, above the queue."),
+    )
+    query = HiddenField(validators=[Optional(), Length(max=2000)])
+
+
+class SavedFilterDeleteForm(FlaskForm):
+    """Forgetting one of one's saved filters (CSRF only); `query`: the queue view to go back to."""
+
+    query = HiddenField(validators=[Optional(), Length(max=2000)])
 
 
 class SearchForm(FlaskForm):

@@ -15,9 +15,12 @@ from complaints.desk.forms import (
     ActionForm,
     GuardedActionForm,
     QueueFilterForm,
+    SavedFilterDeleteForm,
+    SavedFilterForm,
     SearchForm,
 )
-from complaints.services import queues, staff_search
+from complaints.services import queue_order, queues, staff_search
+from complaints.services import saved_filters as saved_filter_service
 from complaints.services import search as search_text
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
 from complaints.services.decisions import claim_refusal
@@ -56,8 +59,19 @@ DONE = {
 }
 
 
-def _filter_form() -> QueueFilterForm:
-    form = QueueFilterForm(formdata=request.args)
+# The queue's orders, as the filter offers them and the column headings name them.
+SORTS = (
+    (queue_order.BY_DUE, _l("Due soonest first")),
+    (queue_order.BY_PRIORITY, _l("Most urgent first")),
+    (queue_order.OLDEST, _l("Oldest first")),
+    (queue_order.NEWEST, _l("Newest first")),
+)
+
+
+def queue_filter_form(formdata=None) -> QueueFilterForm:
+    """The queue's filter form read from `formdata` (default: the query string); a value not
+    among the choices is dropped (see drop_invalid)."""
+    form = QueueFilterForm(formdata=request.args if formdata is None else formdata)
     supervisor = participants.supervises(current_user)
     categories, staff = queues.queue_filter_choices(with_staff=supervisor)
     any_ = SelectChoice("", _("Any"))
@@ -68,6 +82,7 @@ def _filter_form() -> QueueFilterForm:
     form.assignee_id.choices = [any_, SelectChoice(queues.UNASSIGNED, _("Nobody"))] + [
         SelectChoice(str(u.id), u.name) for u in staff
     ]
+    form.sort.choices = [SelectChoice(key, str(name)) for key, name in SORTS]
     if not supervisor:
         del form.assignee_id  # agents work their own and the unassigned; supervisors see who has what
     form.drop_invalid()
@@ -86,7 +101,7 @@ def _category_name(category) -> str:
     return category.display_name(str(get_locale()))
 
 
-def _queue_filter(form: QueueFilterForm) -> queues.QueueFilter:
+def queue_filter_of(form: QueueFilterForm) -> queues.QueueFilter:
     queue = form.queue.data if form.queue.data in queues.QUEUES else queues.OPEN
     state, category, merchant = form.state.data, form.category_id.data, form.merchant_id.data
     assignee = form.assignee_id.data if "assignee_id" in form else ""
@@ -100,25 +115,56 @@ def _queue_filter(form: QueueFilterForm) -> queues.QueueFilter:
     )
 
 
+def queue_params(form: QueueFilterForm, filters: queues.QueueFilter, sort: str) -> dict[str, str]:
+    """The queue view as its normalised parameters (what a saved filter keeps): a shop by its code."""
+    return {
+        "queue": filters.queue,
+        "state": filters.state.value if filters.state else "",
+        "category_id": str(filters.category_id or ""),
+        "merchant_id": form.shop.shop_code if form.shop else "",
+        "assignee_id": str(filters.assignee or ""),
+        "sort": sort,
+    }
+
+
 @bp.get("/")
 @roles_required(*STAFF)
 def queue():
-    form = _filter_form()
-    filters = _queue_filter(form)
-    page = queues.queue_page(current_user, filters, request.args.get("after"))
-    args = {k: v for k, v in request.args.items() if k != "after" and v}
-    next_url = url_for("desk.queue", **args, after=page.next_cursor) if page.next_cursor else None
-    first_url = url_for("desk.queue", **args) if request.args.get("after") else None
-    return render_template(
+    return render_queue(queue_filter_form(), request.args)
+
+
+def render_queue(form: QueueFilterForm, args, save_form=None, status: int = 200):
+    """The queue page for the filter `form` read from `args` (the query string, or the query a
+    refused save sent), with the viewer's saved filters and the form that saves this view."""
+    filters = queue_filter_of(form)
+    sort = queue_order.effective_sort(filters, form.sort.data)
+    after = args.get("after")
+    page = queue_order.sorted_queue_page(current_user, filters, sort, after)
+    kept = {k: v for k, v in args.items() if k not in ("after", "sort") and v}
+    next_url = url_for("desk.queue", **kept, sort=sort, after=page.next_cursor) if page.next_cursor else None
+    first_url = url_for("desk.queue", **kept, sort=sort) if after else None
+    sort_urls = {key: url_for("desk.queue", **kept, sort=key) for key, _name in SORTS}
+    current = saved_filter_service.canonical_query(queue_params(form, filters, sort))
+    if save_form is None:
+        save_form = SavedFilterForm(formdata=None, query=current)
+    body = render_template(
         "desk/queue.html",
         form=form,
         bulk=_bulk.bulk_form(),
         filters=filters,
+        sort=sort,
+        sort_name=dict(SORTS)[sort],
+        sort_urls=sort_urls,
         tabs=TABS,
         page=page,
         next_url=next_url,
         first_url=first_url,
+        saved=saved_filter_service.saved_filters(current_user),
+        current_query=current,
+        save_form=save_form,
+        delete_form=SavedFilterDeleteForm(formdata=None, query=current),
     )
+    return body, status
 
 
 @bp.get("/at-risk")
@@ -277,3 +323,4 @@ def _refused(reference: str, action: str, form: ActionForm, status: int, message
 
 # The bulk actions live beside the views; importing them registers their route.
 from complaints.desk import bulk as _bulk  # noqa: E402,F401
+from complaints.desk import saved_filters as _saved_filters  # noqa: E402,F401

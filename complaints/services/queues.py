@@ -128,7 +128,8 @@ def decode_cursor(token: str | None) -> Cursor | None:
 # --- queues --------------------------------------------------------------------------------------
 
 
-def _conditions(user: User, filters: QueueFilter) -> list:
+def complaint_conditions(user: User, filters: QueueFilter) -> list:
+    """What `filters` ask of a complaint beyond its state, as SQL conditions."""
     conditions = []
     if filters.queue == UNASSIGNED:
         conditions.append(Complaint.assignee_id.is_(None))
@@ -145,7 +146,8 @@ def _conditions(user: User, filters: QueueFilter) -> list:
     return conditions
 
 
-def _states(filters: QueueFilter) -> list[State]:
+def queue_states(filters: QueueFilter) -> list[State]:
+    """The states a queue lists: the one asked for, else every open state."""
     return [filters.state] if filters.state else sorted(OPEN_STATES)
 
 
@@ -160,15 +162,21 @@ def _has_running_clock():
     )
 
 
-def _state_slice(user: User, state: State, conditions: list, after, limit: int) -> Select:
-    """Up to `limit` keys of one state after the cursor, read in index order."""
+def state_slice(
+    user: User, state: State, conditions: list, after, limit: int, *, newest: bool = False
+) -> Select:
+    """Up to `limit` keys (id, created_at) of one state after the cursor, read in index order:
+    oldest first, or newest first (the index read backwards)."""
     query = (
         visible_complaints(user)
         .with_only_columns(Complaint.id, Complaint.created_at)
         .where(Complaint.state == state, *conditions)
     )
+    key = tuple_(Complaint.created_at, Complaint.id)
     if after is not None:
-        query = query.where(tuple_(Complaint.created_at, Complaint.id) > after)
+        query = query.where(key < after if newest else key > after)
+    if newest:
+        return query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit)
     return query.order_by(Complaint.created_at, Complaint.id).limit(limit)
 
 
@@ -176,10 +184,12 @@ def filed_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime
     """A SELECT of (id, created_at) of the next `limit` complaints of a queue after `after`, oldest
     first: those without a running clock (all of them for closed states). Each state is its own
     slice read in index order; the slices are merged by UNION ALL."""
-    conditions = _conditions(user, filters)
+    conditions = complaint_conditions(user, filters)
     if _has_clocks(filters):
         conditions.append(~_has_running_clock())
-    slices = [_state_slice(user, state, conditions, after, limit).subquery() for state in _states(filters)]
+    slices = [
+        state_slice(user, state, conditions, after, limit).subquery() for state in queue_states(filters)
+    ]
     if len(slices) == 1:
         keys = select(slices[0].c.id, slices[0].c.created_at)
     else:
@@ -194,8 +204,8 @@ def due_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, 
     return clock_keys_statement(
         user,
         running_clocks,
-        _states(filters),
-        _conditions(user, filters),
+        queue_states(filters),
+        complaint_conditions(user, filters),
         after,
         limit,
         from_complaints=filters.merchant_id is not None,
@@ -204,19 +214,22 @@ def due_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, 
 
 
 @dataclass(frozen=True)
-class _Key:
+class PageKey:
+    """A complaint's place in a listing: the cursor that resumes after it."""
+
     cursor: Cursor
     complaint_id: int
     clock_id: int | None = None  # the clock that placed the complaint here
 
 
-def _page_size() -> int:
+def page_size() -> int:
+    """How many complaints a queue page lists."""
     return max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
 
 
-def _due_keys(statement) -> list[_Key]:
+def _due_keys(statement) -> list[PageKey]:
     return [
-        _Key(Cursor(DUE, r.due_at, r.clock_id), r.complaint_id, r.clock_id)
+        PageKey(Cursor(DUE, r.due_at, r.clock_id), r.complaint_id, r.clock_id)
         for r in db.session.execute(statement)
     ]
 
@@ -233,9 +246,9 @@ def queue_page(user: User, filters: QueueFilter, cursor: str | None = None) -> Q
     A fixed number of queries whatever the page size: the keys of each phase the page reaches,
     the rows with shop, category and assignee, and the clocks of the page.
     """
-    size = _page_size()
+    size = page_size()
     after = decode_cursor(cursor)
-    keys: list[_Key] = []
+    keys: list[PageKey] = []
     if _has_clocks(filters) and (after is None or after.phase == DUE):
         keys = _due_keys(due_keys_statement(user, filters, after.key if after else None, size + 1))
     if len(keys) <= size:
@@ -243,14 +256,14 @@ def queue_page(user: User, filters: QueueFilter, cursor: str | None = None) -> Q
         statement = filed_keys_statement(user, filters, filed_after, size + 1 - len(keys))
         listed = {key.complaint_id for key in keys}  # a clock may have stopped between the two reads
         keys += [
-            _Key(Cursor(FILED, r.created_at, r.id), r.id)
+            PageKey(Cursor(FILED, r.created_at, r.id), r.id)
             for r in db.session.execute(statement)
             if r.id not in listed
         ]
-    return _page(user, keys, size)
+    return page_of_keys(user, keys, size)
 
 
-def _page(user: User, keys: list[_Key], size: int, *, all_overdue: bool = False) -> QueuePage:
+def page_of_keys(user: User, keys: list[PageKey], size: int, *, all_overdue: bool = False) -> QueuePage:
     """The page of the first `size` keys, in key order, each row with the clock that placed it
     (else its nearest one that has not stopped); all_overdue: its other overdue clocks, too."""
     next_cursor = encode_cursor(keys[size - 1].cursor) if len(keys) > size else None
@@ -316,13 +329,13 @@ def breached_page(user: User, cursor: str | None = None) -> QueuePage:
 def _pledge_page(
     user: User, clock_set: ClockSet, cursor: str | None, *, all_overdue: bool = False
 ) -> QueuePage:
-    size = _page_size()
+    size = page_size()
     after = decode_cursor(cursor)
     after_key = after.key if after is not None and after.phase == DUE else None
     statement = clock_keys_statement(
         user, clock_set, sorted(OPEN_STATES), [], after_key, size + 1, cache_key=(user.id, user.role)
     )
-    return _page(user, _due_keys(statement), size, all_overdue=all_overdue)
+    return page_of_keys(user, _due_keys(statement), size, all_overdue=all_overdue)
 
 
 def queue_filter_choices(*, with_staff: bool = True) -> tuple[list[Category], list[User]]:

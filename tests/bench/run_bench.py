@@ -328,6 +328,8 @@ def measure(base: str, database: Database, runs: int, credentials: dict) -> dict
 # label -> (who, path): the pages timed as they are (the others need facts from the database).
 PAGES = {
     "agent queue, first page": ("agent", "/desk/?queue=open"),
+    "queue by age, first page": ("agent", "/desk/?queue=open&sort=oldest"),
+    "queue by priority, first page": ("agent", "/desk/?queue=open&sort=priority"),
     "at-risk list": ("supervisor", "/desk/at-risk"),
     "overdue list": ("supervisor", "/desk/breached"),
     "consumer's complaints": ("consumer", "/portal/complaints"),
@@ -337,6 +339,8 @@ PAGES = {
 ORDER = [
     "agent queue, first page",
     "queue, page half-way down",
+    "queue by age, first page",
+    "queue by priority, first page",
     "at-risk list",
     "overdue list",
     "complaint page",

@@ -557,6 +557,23 @@ DESK_ACTIONS = {
     ),
 }
 
+
+def planted_saved_filter(world: World) -> dict:
+    """The filter_id of a queue filter agent2 saved (nobody signs in as agent2), planted when
+    its URL is asked for, inside the app; outside an app, an id nobody has."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return {"filter_id": 0}
+    from complaints.extensions import db
+    from complaints.models import User
+    from complaints.services.saved_filters import save_filter
+
+    saved, _new = save_filter(db.session.get(User, world.agent2_id), "MATRIX", {"queue": "mine"})
+    db.session.commit()
+    return {"filter_id": saved.id}
+
+
 DESK = [
     Case("desk.queue", "GET", lambda w: {}, only(*STAFF)),
     # Bulk actions: each complaint through the same lifecycle (tests/integration/test_bulk_actions.py).
@@ -569,6 +586,22 @@ DESK = [
         probe=lambda w: {"bulk_action": ""},
         # Let through, the attack answers 200 with each complaint's result (not a redirect);
         # test_bulk_actions.py proves it takes the complaint.
+    ),
+    # Saved queue filters: each person's own (tests/integration/test_saved_filters.py).
+    Case(
+        "desk.save_filter",
+        "POST",
+        lambda w: {},
+        only(*STAFF, ok=FORM_ERROR),
+        attack=lambda w: {"filter_name": "MATRIX-ATTACK", "query": "queue=open"},
+        probe=lambda w: {"filter_name": "", "query": "queue=open"},
+    ),
+    Case(
+        "desk.delete_filter",
+        "POST",
+        planted_saved_filter,
+        only(*STAFF, ok=NOT_FOUND),  # another person's: not found, and kept
+        attack=lambda w: {"query": "queue=open"},
     ),
     # The pledge views: which complaints are about to break the pledge, or broke it.
     Case("desk.at_risk", "GET", lambda w: {}, only(SUPERVISOR)),

@@ -107,7 +107,7 @@ def test_queue_lists_the_complaint_due_soonest_first_and_paused_ones_last(app, c
     assert refs_on(client.get("/desk/")) == [fresh, answered, waiting]
     body = client.get("/desk/").get_data(as_text=True)
     assert "due soonest first" in body
-    assert '<th scope="col">Pledge</th>' in body
+    assert '<th scope="col" aria-sort="ascending"><a href="/desk/?sort=due">Pledge</a></th>' in body
     assert "First response: 24h 00m left" in row_of(client.get("/desk/"), fresh)
     assert "Verification:" in row_of(client.get("/desk/"), answered)
     assert ">Paused</span>" in row_of(client.get("/desk/"), waiting)

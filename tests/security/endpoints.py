@@ -158,6 +158,8 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
     ("desk.act", "reject"): _version(reason=ATTACK_TEXT),
     ("desk.act", "resolve"): _version(outcome="upheld", resolve_note=ATTACK_TEXT),
     ("desk.act", "escalate"): _referral("escalate_reason"),
+    ("desk.save_filter", None): lambda w, key: {"filter_name": "SECURITY-PROBE", "query": "queue=open"},
+    ("desk.delete_filter", None): lambda w, key: {"query": "queue=open"},
     ("mediation.act", "session"): lambda w, key: {
         "held_at": "2026-03-02T09:00",
         "channel": "phone",
@@ -231,6 +233,7 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "invitation_id": lambda w: w.invitation_id,
     "token": lambda w: w.invitation_token,
     "notification_id": lambda w: w.notification_id,
+    "filter_id": lambda w: w.saved_filter_id,
 }
 
 

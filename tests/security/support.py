@@ -21,6 +21,7 @@ from complaints.models import Attachment, Merchant, Notification, Role, SlaPolic
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload, attachment_path
 from complaints.services.lifecycle import apply_action
+from complaints.services.saved_filters import save_filter
 from complaints.services.shop_staff import invite_shop_staff
 from complaints.services.work_calendars import add_calendar_day
 from complaints.timekeeping import FrozenClock, install_clock
@@ -159,6 +160,7 @@ class Planted:
     invitation_id: int  # a pending invitation of a shop's staff member
     invitation_token: str
     notification_id: int  # one of the consumer's notifications
+    saved_filter_id: int  # a queue filter the supervisor saved
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
@@ -263,6 +265,8 @@ def plant(app: Flask) -> Planted:
             .order_by(Notification.id)
         ).first()
         assert notification_id is not None, "the planted actions tell the consumer something"
+        saved_filter_id = save_filter(people.user("supervisor"), "Mine", {"queue": "mine"})[0].id
+        db.session.commit()
         attachments, contents = {}, {}
         for key, ref in refs.items():
             for found in db.session.scalars(
@@ -284,6 +288,7 @@ def plant(app: Flask) -> Planted:
             invitation_id=invitation.id,
             invitation_token=invitation_token,
             notification_id=notification_id,
+            saved_filter_id=saved_filter_id,
         )
         db.session.remove()
     return planted
