@@ -81,6 +81,8 @@ class Config:
     APPEAL_WINDOW_DAYS = int(os.environ.get("APPEAL_WINDOW_DAYS", 15))
     QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", 25))
     MAJOR_COMPLAINT_AMOUNT = os.environ.get("MAJOR_COMPLAINT_AMOUNT", "5000")
+    # A new complaint goes to the active agent with the fewest open complaints (services/assignment.py).
+    AUTO_ASSIGN = _bool("PLEDGEDESK_AUTO_ASSIGN", False)
     # Shops whose guarantee deposit holds less than this (in CURRENCY) are listed for a top-up.
     DEPOSIT_MINIMUM_BALANCE = os.environ.get("DEPOSIT_MINIMUM_BALANCE", "5000")
 
@@ -98,6 +100,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SCHEDULER_ENABLED = False
+    AUTO_ASSIGN = False  # tests that assign automatically turn it on
     # Cheap hashing keeps the suite fast; the algorithm is the same.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 1024

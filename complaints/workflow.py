@@ -178,7 +178,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         guards=[_system_closes_after_window],
     ),
     _t(Action.CLAIM, OPEN_STATES, None, STAFF),
-    _t(Action.ASSIGN, OPEN_STATES, None, [A.SUPERVISOR], requires=["assignee_id"]),
+    # The system assigns a new complaint when automatic assignment is on (services/assignment.py).
+    _t(Action.ASSIGN, OPEN_STATES, None, [A.SUPERVISOR, A.SYSTEM], requires=["assignee_id"]),
     _t(Action.REPLY, LIVE_STATES, None, (*STAFF, A.CONSUMER, A.MEDIATOR, A.MERCHANT), requires=["body"]),
     _t(Action.NOTE, LIVE_STATES | {S.WITHDRAWN, S.CLOSED}, None, STAFF, requires=["body"], public=False),
     _t(

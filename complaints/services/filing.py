@@ -21,6 +21,7 @@ from complaints.models import (
     ReferenceCounter,
     User,
 )
+from complaints.services.assignment import assign_new_complaint
 from complaints.services.attachments import Upload, store_attachments, validate_uploads
 from complaints.services.money import parse_amount
 from complaints.services.pending_uploads import take_kept_uploads
@@ -79,6 +80,7 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
 
     consumer: the consumer filing it.
     draft: what they told us; validated here again (forms are not the only way in).
+    With AUTO_ASSIGN on, the least loaded agent is assigned in the same transaction (assignment).
     Raises Refusal or InvalidUpload with a message for the consumer. The caller commits, then
     calls pending_uploads.remove_taken_files().
     """
@@ -131,6 +133,7 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
         detail={"attachments": len(files), "major": major},
     )
     clocks.on_filed(complaint, promises)
+    assign_new_complaint(complaint)  # when AUTO_ASSIGN is on
     return complaint
 
 

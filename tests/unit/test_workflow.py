@@ -45,7 +45,7 @@ EXPECTED: dict[Action, tuple[set[State], set[Actor], State | None]] = {
     A.CLOSE: ({S.REJECTED, S.WITHDRAWN}, {R.SUPERVISOR, R.SYSTEM}, S.CLOSED),
     # In-state actions.
     A.CLAIM: (OPEN, STAFF, None),
-    A.ASSIGN: (OPEN, {R.SUPERVISOR}, None),
+    A.ASSIGN: (OPEN, {R.SUPERVISOR, R.SYSTEM}, None),  # the system: automatic assignment
     A.REPLY: (LIVE, STAFF | {R.CONSUMER, R.MEDIATOR, R.MERCHANT}, None),
     A.NOTE: (ALL_STATES, STAFF, None),
     A.REQUEST_INFO: ({S.RECEIVED, S.VERIFIED}, STAFF, None),
