@@ -121,6 +121,7 @@ def _sqlite_pragmas(busy_timeout_ms: int):
 def _register_blueprints(app: Flask) -> None:
     from complaints.admin.views import bp as admin_bp
     from complaints.auth.views import bp as auth_bp
+    from complaints.deposits.views import bp as deposits_bp
     from complaints.desk.views import bp as desk_bp
     from complaints.mediation.views import bp as mediation_bp
     from complaints.merchant.views import bp as merchant_bp
@@ -130,5 +131,5 @@ def _register_blueprints(app: Flask) -> None:
 
     # Every <int:...> in a URL is a bounded id: a number too large for the database is a 404.
     app.url_map.converters["int"] = IdConverter
-    for blueprint in (auth_bp, portal_bp, desk_bp, merchant_bp, mediation_bp, admin_bp, files_bp):
+    for blueprint in (auth_bp, portal_bp, desk_bp, merchant_bp, mediation_bp, admin_bp, deposits_bp, files_bp):
         app.register_blueprint(blueprint)

@@ -122,6 +122,7 @@ def _is_shops(user: User | None, complaint: Complaint) -> bool:
 
 
 _DESK_NAV = (NavItem("desk.queue", _l("Queues")), NavItem("desk.search", _l("Search")))
+_DEPOSITS_NAV = NavItem("deposits.shops", _l("Guarantee deposits"))
 
 _staff = dict(
     scope=_everything,
@@ -152,13 +153,13 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("portal.new_complaint", _l("File a complaint")),
         ),
     ),
-    Role.AGENT: Participant(role=Role.AGENT, actor=Actor.AGENT, nav=_DESK_NAV, **_staff),
+    Role.AGENT: Participant(role=Role.AGENT, actor=Actor.AGENT, nav=(*_DESK_NAV, _DEPOSITS_NAV), **_staff),
     Role.SUPERVISOR: Participant(
         role=Role.SUPERVISOR,
         actor=Actor.SUPERVISOR,
         supervises=True,
         keeps_deposits=True,
-        nav=_DESK_NAV,
+        nav=(*_DESK_NAV, _DEPOSITS_NAV),
         **_staff,
     ),
     Role.MEDIATOR: Participant(
@@ -186,6 +187,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
         nav=(
             NavItem("merchant.complaints", _l("Complaints about my shop")),
             NavItem("merchant.search", _l("Search")),
+            NavItem("merchant.deposit", _l("Guarantee deposit")),
         ),
         deposits="own_shop",
     ),
@@ -204,6 +206,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("admin.policies", _l("Pledge policies")),
             NavItem("admin.calendars", _l("Calendars")),
             NavItem("admin.audit", _l("Audit log")),
+            _DEPOSITS_NAV,
         ),
         deposits="every_shop",
         keeps_deposits=True,

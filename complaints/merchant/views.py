@@ -143,3 +143,7 @@ def _refused(reference: str, action: str, form: FlaskForm, status: int, message:
     if view is None:
         abort(404)
     return _render(view, status=status, failed=action, failed_form=form, refusal=message)
+
+
+# The shop's guarantee deposit is a page of this blueprint; importing it registers it.
+from complaints.merchant import deposit  # noqa: E402,F401

@@ -323,6 +323,11 @@ def _complaint_page(reference: str, failed: str | None = None, failed_form=None,
             forms=forms,
             failed=failed,
             problem=problem,
+            deposit_payouts=deposit_consent.awaiting_consent(view.complaint),
         ),
         status,
     )
+
+
+# The consent to a payout from the shop's deposit is a page of this blueprint; importing it registers it.
+from complaints.portal import deposit_consent  # noqa: E402

@@ -121,10 +121,22 @@ def seed_demo(password: str | None = None) -> DemoResult:
         shop_id = _add_shop_staff(cast, stories, password)
         shop_takes_part(stories, shop_id, DEMO_SHOP_STAFF[0][0], end)
         _play(stories, clock, end)
+        _top_up_deposits(cast)
     finally:
         clocks.install_clock(app, previous)
     logins = [(role.value, demo_email(key)) for key, role, _ in EVERY_DEMO_ACCOUNT]
     return DemoResult(created=True, password=password, logins=logins, complaints=len(stories))
+
+
+def _top_up_deposits(cast: _Cast) -> None:
+    """Each demo shop has paid into its guarantee deposit (the last one less than the minimum, so
+    the supervisors' list of shops to top up is not empty); the supervisor recorded it."""
+    from complaints.services import deposits
+
+    supervisor = db.session.get(User, cast.people["supervisor"])
+    for number, merchant_id in enumerate(cast.merchants, 1):
+        amount = Decimal("1200.00") if number == len(cast.merchants) else Decimal(10_000 + 2_500 * number)
+        deposits.top_up(supervisor, merchant_id, amount, f"保证金缴纳 银行转账 DEP-{merchant_id:04d}")
 
 
 @dataclass

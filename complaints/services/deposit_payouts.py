@@ -294,3 +294,10 @@ def _complaint(request: PayoutRequest) -> Complaint:
 def _same_name(name: str) -> str:
     """A name as compared for consent: the same letters, whatever the width, case or spacing."""
     return "".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+
+
+def payout_on(complaint: Complaint, payout_id) -> PayoutRequest | None:
+    """The payout request `payout_id` if it is one on `complaint` (loaded through the viewer's
+    scoped query), else None."""
+    request = _request(payout_id)
+    return request if request is not None and request.complaint_id == complaint.id else None

@@ -1017,6 +1017,7 @@ FILES = [
     ),
 ]
 
+from tests.integration.authz_deposits import DEPOSIT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_merchant import MERCHANT_CASES  # noqa: E402 - it builds on the above
 
 CASES: list[Case] = [
@@ -1030,4 +1031,5 @@ CASES: list[Case] = [
     *ADMIN_CASES,
     *PLEDGE_CASES,
     *FILES,
+    *DEPOSIT_CASES,
 ]

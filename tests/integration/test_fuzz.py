@@ -83,8 +83,9 @@ FORM_MODULES = {
     "desk": ("complaints.desk.forms",),
     "mediation": ("complaints.mediation.forms",),
     "merchant": ("complaints.merchant.forms",),
-    "portal": ("complaints.portal.forms",),
+    "portal": ("complaints.portal.forms", "complaints.deposits.forms"),
     "files": (),
+    "deposits": ("complaints.deposits.forms",),
 }
 ALWAYS = ("next", "page", "after", "before", "version", "csrf_token")
 

@@ -69,6 +69,9 @@ FITS = {
     ("portal.act", "escalate"): "verified",
     ("portal.act", "accept_offer"): "received",
     ("portal.act", "decline_offer"): "received",
+    ("portal.deposit_consent", None): "resolved",
+    ("portal.give_deposit_consent", None): "resolved",
+    ("portal.decline_deposit_payout", None): "resolved",
     ("merchant.act", "answer"): "mediated",
     ("merchant.act", "message"): "mediated",
     ("merchant.act", "offer"): "received",
@@ -221,6 +224,30 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
     },
 }
 
+# The guarantee deposits: forms that would move money or a payout's status if they got through.
+ATTACKS.update(
+    {
+        ("deposits.top_up", None): lambda w, key: {"topup_amount": "10", "topup_reason": ATTACK_TEXT},
+        ("deposits.adjust", None): lambda w, key: {
+            "adjust_direction": "add",
+            "adjust_amount": "10",
+            "adjust_reason": ATTACK_TEXT,
+        },
+        ("deposits.request_payout", None): lambda w, key: {
+            "payout_reference": w.refs["verified"],
+            "payout_amount": "1",
+            "payout_reason": ATTACK_TEXT,
+        },
+        ("deposits.refuse", None): lambda w, key: {"refusal_reason": ATTACK_TEXT},
+        ("deposits.cancel", None): lambda w, key: {"cancel_reason": ATTACK_TEXT},
+        ("portal.give_deposit_consent", None): lambda w, key: {
+            "consent_name": "Consumer",
+            "consent_confirm": "y",
+        },
+        ("portal.decline_deposit_payout", None): lambda w, key: {"payout_decline_reason": ATTACK_TEXT},
+    }
+)
+
 # The planted ids that fill each kind of URL argument.
 ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "user_id": lambda w: w.bystander_id,
@@ -233,6 +260,7 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "invitation_id": lambda w: w.invitation_id,
     "token": lambda w: w.invitation_token,
     "notification_id": lambda w: w.notification_id,
+    "payout_id": lambda w: w.payout_id,
     "filter_id": lambda w: w.saved_filter_id,
 }
 
@@ -318,6 +346,7 @@ BLUEPRINT_ROLE = {
     "mediation": "mediator",
     "merchant": "merchant",
     "admin": "admin",
+    "deposits": "supervisor",
 }
 
 

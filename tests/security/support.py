@@ -160,6 +160,7 @@ class Planted:
     invitation_id: int  # a pending invitation of a shop's staff member
     invitation_token: str
     notification_id: int  # one of the consumer's notifications
+    payout_id: int  # a payout from the shop's deposit, waiting for the consumer's consent
     saved_filter_id: int  # a queue filter the supervisor saved
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
@@ -267,6 +268,14 @@ def plant(app: Flask) -> Planted:
         assert notification_id is not None, "the planted actions tell the consumer something"
         saved_filter_id = save_filter(people.user("supervisor"), "Mine", {"queue": "mine"})[0].id
         db.session.commit()
+        from decimal import Decimal
+
+        from complaints.services import deposit_payouts, deposits
+
+        deposits.top_up(people.user("supervisor"), people.merchant_ids[0], Decimal("1000.00"), "planted")
+        payout_id = deposit_payouts.request_payout(
+            people.user("agent"), people.merchant_ids[0], refs["resolved"], Decimal("10.00"), "planted"
+        ).id
         attachments, contents = {}, {}
         for key, ref in refs.items():
             for found in db.session.scalars(
@@ -288,6 +297,7 @@ def plant(app: Flask) -> Planted:
             invitation_id=invitation.id,
             invitation_token=invitation_token,
             notification_id=notification_id,
+            payout_id=payout_id,
             saved_filter_id=saved_filter_id,
         )
         db.session.remove()
