@@ -113,14 +113,7 @@ class Complaint(db.Model):
         Index("ix_complaints_mediation_org_state_updated", "mediation_org_id", "state", "updated_at", "id"),
         Index("ix_complaints_order_reference", "order_reference"),
         Index("ix_complaints_duplicate_of", "duplicate_of_id"),
-        # The queue in order of age or of priority reads the open complaints alone.
-        Index(
-            "ix_complaints_open_created",
-            "created_at",
-            "id",
-            sqlite_where=text(_OPEN),
-            postgresql_where=text(_OPEN),
-        ),
+        # The queue by priority reads the open complaints alone (by age, each state's own index).
         Index(
             "ix_complaints_open_priority_created",
             "priority",

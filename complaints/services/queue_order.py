@@ -1,9 +1,9 @@
 """The queue in another order than the pledges': by age (oldest or newest first) or by priority.
 
-By age, the open queue is one keyset read over ix_complaints_open_created (created_at, id). A
-queue narrowed by a state, an assignee, a category or a shop is read state by state over that
-filter's own (..., state, created_at, id) index, as the due order's second phase is, and the
-slices are merged by UNION ALL.
+By age, a queue is read state by state over its filter's own (..., state, created_at, id) index
+(ix_complaints_state_created when it is not narrowed), as the due order's second phase is, and
+the slices are merged by UNION ALL: SQLite's planner preferred the state index and a sort of
+every open complaint to a partial index of open complaints by age, so there is none.
 
 By priority (urgent, then high, then normal; oldest first within each), every level is an arm
 read over ix_complaints_open_priority_created (priority, created_at, id), and the arms are
@@ -11,7 +11,7 @@ merged in that order. A priority is stored as its name, whose alphabetical order
 urgency: the order comes from the arms, never from sorting the open complaints. Only open
 complaints are in that index, so a queue of a closed state is listed by age instead.
 
-Both partial indexes are over `state IN ('received', 'verified', 'mediated')`, and a query uses
+The priority index is over `state IN ('received', 'verified', 'mediated')`, and a query uses
 one only when its WHERE clause spells that term the same way: the states are written as literals
 in the index's order (bound values would hide the term from PostgreSQL's generic plans), and
 SQLite, whose statistics favour the state index and a sort, is told which index to read.
@@ -60,7 +60,7 @@ _CURSOR = re.compile(
     r"(?P<phase>oldest|newest|urgent|high|normal):"
     r"(?P<at>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{6})?\+00:00)_(?P<id>[1-9]\d{0,17})"
 )
-# The partial indexes' term, state by state in the order the index spells it.
+# The partial index's term, state by state in the order the index spells it.
 _OPEN_IN_INDEX_ORDER = tuple(state for state in State if state in OPEN_STATES)
 
 
@@ -116,7 +116,7 @@ def _decode(token: str | None, phases: tuple[str, ...]) -> Cursor | None:
 
 
 def open_states_term():
-    """`state IN ('received', 'verified', 'mediated')` exactly as the partial indexes say it."""
+    """`state IN ('received', 'verified', 'mediated')` exactly as the partial index says it."""
     return Complaint.state.in_([literal_column(f"'{state.value}'") for state in _OPEN_IN_INDEX_ORDER])
 
 

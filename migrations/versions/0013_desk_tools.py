@@ -1,10 +1,10 @@
-"""desk tools: canned replies, duplicate links, saved queue filters, queue orders by age and
-priority, and an English form beside every name an admin enters
+"""desk tools: canned replies, duplicate links, saved queue filters, the queue by priority, and
+an English form beside every name an admin enters
 
 Names an admin enters (pledge policies, working calendars, mediation organisations, a policy
-version's note, a calendar day's note such as a holiday's name) were one string shown in both languages. The existing string stays the Chinese
-form (the pledge is published in Chinese); its English form starts as a copy until an admin
-writes one.
+version's note, a calendar day's note such as a holiday's name) were one string shown in both
+languages. The existing string stays the Chinese form (the pledge is published in Chinese); its
+English form starts as a copy until an admin writes one.
 
 Revision ID: 0013_desk_tools
 Revises: 0011_pending_uploads
@@ -71,13 +71,13 @@ def upgrade():
             "fk_complaints_duplicate_of_id_complaints", "complaints", "complaints", ["duplicate_of_id"], ["id"]
         )
     op.create_index("ix_complaints_duplicate_of", "complaints", ["duplicate_of_id"])
-    for name, columns, where in (
-        ("ix_complaints_open_created", ["created_at", "id"], _OPEN),
-        ("ix_complaints_open_priority_created", ["priority", "created_at", "id"], _OPEN),
-    ):
-        op.create_index(
-            name, "complaints", columns, sqlite_where=sa.text(where), postgresql_where=sa.text(where)
-        )
+    op.create_index(
+        "ix_complaints_open_priority_created",
+        "complaints",
+        ["priority", "created_at", "id"],
+        sqlite_where=sa.text(_OPEN),
+        postgresql_where=sa.text(_OPEN),
+    )
     for table, column, length in _ENGLISH_FORMS:
         op.add_column(
             table, sa.Column(f"{column}_en", sa.String(length=length), nullable=False, server_default="")
@@ -89,7 +89,6 @@ def downgrade():
     for table, column, _length in _ENGLISH_FORMS:
         op.execute(f"ALTER TABLE {table} DROP COLUMN {column}_en")
     op.drop_index("ix_complaints_open_priority_created", table_name="complaints")
-    op.drop_index("ix_complaints_open_created", table_name="complaints")
     op.drop_index("ix_complaints_duplicate_of", table_name="complaints")
     if op.get_bind().dialect.name != "sqlite":
         op.drop_constraint("fk_complaints_duplicate_of_id_complaints", "complaints", type_="foreignkey")
