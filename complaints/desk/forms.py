@@ -23,7 +23,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from complaints.models import AGENT_OUTCOMES, WaitingOn
@@ -278,3 +278,43 @@ class BulkForm(FlaskForm):
     @staticmethod
     def assignee_missing_message() -> str:
         return _("Choose whom to assign them to.")
+
+
+# --- Canned replies -----------------------------------------------------------------------------
+
+
+class CannedReplyForm(FlaskForm):
+    """A canned reply as a supervisor writes it: a title and a text in each language."""
+
+    title_zh = StringField(_l("Title in Chinese"), validators=[DataRequired(), Length(max=120)])
+    title_en = StringField(_l("Title in English"), validators=[DataRequired(), Length(max=120)])
+    body_zh = TextAreaField(
+        _l("Text in Chinese"),
+        validators=[DataRequired(), Length(max=4000)],
+        description=_l("Consumers who read Chinese get this text."),
+    )
+    body_en = TextAreaField(
+        _l("Text in English"),
+        validators=[DataRequired(), Length(max=4000)],
+        description=_l("Consumers who read English get this text."),
+    )
+
+
+class CannedReplyActiveForm(FlaskForm):
+    """Offering a canned reply to agents again (1) or no longer (0)."""
+
+    active = HiddenField(validators=[InputRequired(), AnyOf(["0", "1"])])
+
+
+class CannedInsertForm(FlaskForm):
+    """Insert a canned reply at the end of the reply being written (posted with the reply form
+    itself, so what was typed comes along)."""
+
+    canned_reply_id = SelectField(
+        _l("Canned reply"),
+        validators=[InputRequired(_l("Choose a canned reply to insert."))],
+        description=_l(
+            "Added at the end of your reply, in the consumer's language, with the complaint's details filled in."
+        ),
+    )
+    reply_body = TextAreaField(validators=[Optional(), Length(max=MAX_BODY)])

@@ -239,17 +239,21 @@ def _with_choices(form: ActionForm) -> ActionForm:
     return form
 
 
-def _render_complaint(
+def render_complaint_page(
     view: ComplaintView,
     status: int = 200,
     failed: str | None = None,
     failed_form: ActionForm | None = None,
     refusal: str | None = None,
+    kept: dict[str, ActionForm] | None = None,
+    canned=None,
 ):
     """The staff page of a complaint with a form for each action staff may take now.
 
     failed / failed_form: the action that was refused and its form as sent, shown again with
     what the person typed; `refusal` says why.
+    kept: forms to show as they are (a reply with a canned reply inserted), without a refusal.
+    canned: the composer's canned-reply picker as sent (with its error), else a fresh one.
     """
     forms = {}
     for name, form_class in ACTION_FORMS.items():
@@ -258,10 +262,20 @@ def _render_complaint(
         if view.can(name):
             if name == failed and failed_form is not None:
                 forms[name] = failed_form
+            elif kept and name in kept:
+                forms[name] = kept[name]
             else:  # a fresh form, starting from the complaint as it is now
                 forms[name] = _with_choices(form_class(formdata=None, **_current_values(view.complaint)))
+    if "reply" in forms and canned is None:
+        canned = _canned.canned_form()
     body = render_template(
-        "desk/complaint.html", view=view, c=view.complaint, forms=forms, failed=failed, refusal=refusal
+        "desk/complaint.html",
+        view=view,
+        c=view.complaint,
+        forms=forms,
+        failed=failed,
+        refusal=refusal,
+        canned=canned,
     )
     return body, status
 
@@ -280,7 +294,7 @@ def complaint(reference: str):
     view = load_complaint_view(current_user, reference)
     if view is None:
         abort(404)
-    return _render_complaint(view)
+    return render_complaint_page(view)
 
 
 @bp.post("/complaints/<reference>/<action>")
@@ -318,9 +332,10 @@ def _refused(reference: str, action: str, form: ActionForm, status: int, message
     view = load_complaint_view(current_user, reference)
     if view is None:
         abort(404)
-    return _render_complaint(view, status=status, failed=action, failed_form=form, refusal=message)
+    return render_complaint_page(view, status=status, failed=action, failed_form=form, refusal=message)
 
 
-# The bulk actions live beside the views; importing them registers their route.
+# The bulk actions and the canned replies live beside the views; importing them registers their routes.
 from complaints.desk import bulk as _bulk  # noqa: E402,F401
+from complaints.desk import canned as _canned  # noqa: E402
 from complaints.desk import saved_filters as _saved_filters  # noqa: E402,F401

@@ -555,6 +555,39 @@ DESK_ACTIONS = {
             "claimed_amount": "9999.00",
         },
     ),
+
+
+def planted_canned_reply(world: World) -> int:
+    """A fresh canned reply's id, planted when its URL is asked for (inside the app, like
+    planted_invitation); outside an app, an id nobody has."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return 0
+    from complaints.extensions import db
+    from complaints.models import User
+    from complaints.services.canned_replies import create_canned_reply
+
+    reply = create_canned_reply(
+        db.session.get(User, world.agent2_id),
+        title_zh="已收到",
+        title_en="Received",
+        body_zh="您的投诉 {reference} 已收到。",
+        body_en="We have received {reference}.",
+    )
+    db.session.commit()
+    return reply.id
+
+
+def canned_reply(w: World) -> dict:
+    return {"canned_reply_id": planted_canned_reply(w)}
+
+
+CANNED_REPLY_ATTACK: Payload = lambda w: {  # noqa: E731
+    "title_zh": ATTACK_TEXT,
+    "title_en": ATTACK_TEXT,
+    "body_zh": f"{ATTACK_TEXT} {{reference}}",
+    "body_en": ATTACK_TEXT,
 }
 
 
@@ -633,6 +666,50 @@ DESK = [
         )
         for action, (key, attack) in DESK_ACTIONS.items()
     ],
+    # Canned replies: supervisors manage them; staff insert one into a reply (which changes nothing).
+    Case("desk.canned_replies", "GET", lambda w: {}, only(SUPERVISOR)),
+    Case("desk.new_canned_reply", "GET", lambda w: {}, only(SUPERVISOR)),
+    Case(
+        "desk.new_canned_reply",
+        "POST",
+        lambda w: {},
+        only(SUPERVISOR, ok=FORM_ERROR),
+        attack=CANNED_REPLY_ATTACK,
+        probe=lambda w: {"title_zh": "", "body_en": "{order_number}"},
+        attack_by=SUPERVISOR,
+    ),
+    Case("desk.edit_canned_reply", "GET", canned_reply, only(SUPERVISOR)),
+    Case(
+        "desk.edit_canned_reply",
+        "POST",
+        canned_reply,
+        only(SUPERVISOR, ok=FORM_ERROR),
+        attack=CANNED_REPLY_ATTACK,
+        probe=lambda w: {"title_zh": ""},
+    ),
+    Case(
+        "desk.edit_canned_reply",
+        "GET",
+        lambda w: {"canned_reply_id": 999_999},
+        only(SUPERVISOR, ok=Outcome(404)),
+        variant="missing",
+    ),
+    Case(
+        "desk.toggle_canned_reply",
+        "POST",
+        canned_reply,
+        only(SUPERVISOR, ok=FORM_ERROR),
+        attack=lambda w: {"active": "0"},
+        probe=lambda w: {"active": "maybe"},
+    ),
+    Case(
+        "desk.insert_canned_reply",
+        "POST",
+        ref("mediated"),
+        only(*STAFF, ok=FORM_ERROR),
+        attack=lambda w: {"canned_reply_id": "1", "reply_body": ATTACK_TEXT},
+        probe=lambda w: {"canned_reply_id": "", "reply_body": ATTACK_TEXT},
+    ),
     Case(
         "desk.act",
         "POST",

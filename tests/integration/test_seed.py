@@ -135,6 +135,18 @@ def test_demo_complaints_have_intact_timelines_and_the_clock_is_given_back(demo)
         assert (now() - created[0]).days <= 61
 
 
+def test_the_demo_team_has_bilingual_canned_replies_with_known_placeholders(demo):
+    from complaints.models import CannedReply
+    from complaints.services.canned_replies import unknown_placeholders
+
+    with demo.app.app_context():
+        replies = list(db.session.scalars(select(CannedReply)))
+        assert 3 <= len(replies) <= 4 and all(r.active for r in replies)
+        for reply in replies:
+            assert reply.title_zh != reply.title_en and reply.body_zh != reply.body_en
+            assert unknown_placeholders(reply.body_zh) == unknown_placeholders(reply.body_en) == []
+
+
 def test_seed_demo_refuses_a_weak_demo_password_before_writing_anything(app, runner, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "short")
 

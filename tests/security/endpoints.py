@@ -163,6 +163,20 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
     ("desk.act", "escalate"): _referral("escalate_reason"),
     ("desk.save_filter", None): lambda w, key: {"filter_name": "SECURITY-PROBE", "query": "queue=open"},
     ("desk.delete_filter", None): lambda w, key: {"query": "queue=open"},
+    ("desk.insert_canned_reply", None): lambda w, key: {"canned_reply_id": "1", "reply_body": ATTACK_TEXT},
+    ("desk.new_canned_reply", None): lambda w, key: {
+        "title_zh": ATTACK_TEXT,
+        "title_en": ATTACK_TEXT,
+        "body_zh": ATTACK_TEXT,
+        "body_en": ATTACK_TEXT,
+    },
+    ("desk.edit_canned_reply", None): lambda w, key: {
+        "title_zh": ATTACK_TEXT,
+        "title_en": ATTACK_TEXT,
+        "body_zh": ATTACK_TEXT,
+        "body_en": ATTACK_TEXT,
+    },
+    ("desk.toggle_canned_reply", None): lambda w, key: {"active": "0"},
     ("mediation.act", "session"): lambda w, key: {
         "held_at": "2026-03-02T09:00",
         "channel": "phone",
@@ -262,6 +276,7 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "notification_id": lambda w: w.notification_id,
     "payout_id": lambda w: w.payout_id,
     "filter_id": lambda w: w.saved_filter_id,
+    "canned_reply_id": lambda w: w.canned_reply_id,
 }
 
 

@@ -20,6 +20,7 @@ from complaints.extensions import db
 from complaints.models import Attachment, Merchant, Notification, Role, SlaPolicy, WorkCalendar
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload, attachment_path
+from complaints.services.canned_replies import create_canned_reply
 from complaints.services.lifecycle import apply_action
 from complaints.services.saved_filters import save_filter
 from complaints.services.shop_staff import invite_shop_staff
@@ -162,6 +163,7 @@ class Planted:
     notification_id: int  # one of the consumer's notifications
     payout_id: int  # a payout from the shop's deposit, waiting for the consumer's consent
     saved_filter_id: int  # a queue filter the supervisor saved
+    canned_reply_id: int  # a canned reply the supervisor wrote
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
@@ -268,6 +270,14 @@ def plant(app: Flask) -> Planted:
         assert notification_id is not None, "the planted actions tell the consumer something"
         saved_filter_id = save_filter(people.user("supervisor"), "Mine", {"queue": "mine"})[0].id
         db.session.commit()
+        canned_reply_id = create_canned_reply(
+            people.user("supervisor"),
+            title_zh="已收到",
+            title_en="Received",
+            body_zh="您的投诉 {reference} 已收到。",
+            body_en="We have received {reference}.",
+        ).id
+        db.session.commit()
         from decimal import Decimal
 
         from complaints.services import deposit_payouts, deposits
@@ -299,6 +309,7 @@ def plant(app: Flask) -> Planted:
             notification_id=notification_id,
             payout_id=payout_id,
             saved_filter_id=saved_filter_id,
+            canned_reply_id=canned_reply_id,
         )
         db.session.remove()
     return planted
