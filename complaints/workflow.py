@@ -55,6 +55,7 @@ class Action(enum.StrEnum):
     DISPUTE = "dispute"
     APPEAL = "appeal"
     CLOSE = "close"
+    MARK_DUPLICATE = "mark_duplicate"
     # Actions that keep the state but are still governed by it.
     CLAIM = "claim"
     ASSIGN = "assign"
@@ -177,6 +178,9 @@ TRANSITIONS: tuple[Transition, ...] = (
         [A.SUPERVISOR, A.SYSTEM],
         guards=[_system_closes_after_window],
     ),
+    # A complaint that repeats another of the same consumer about the same shop is closed into it
+    # (services/duplicates.py says which complaint may be the original).
+    _t(Action.MARK_DUPLICATE, [S.RECEIVED, S.VERIFIED], S.CLOSED, STAFF, requires=["original"]),
     _t(Action.CLAIM, OPEN_STATES, None, STAFF),
     # The system assigns a new complaint when automatic assignment is on (services/assignment.py).
     _t(Action.ASSIGN, OPEN_STATES, None, [A.SUPERVISOR, A.SYSTEM], requires=["assignee_id"]),

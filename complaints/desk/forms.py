@@ -231,6 +231,20 @@ class ReclassifyForm(GuardedActionForm):
         return {"category_id": self.category_id.data, "claimed_amount": self.claimed_amount.data}
 
 
+class MarkDuplicateForm(GuardedActionForm):
+    original_reference = StringField(
+        _l("Reference of the complaint it repeats"),
+        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "An earlier complaint of the same consumer about the same shop, e.g. C-2026-000123. "
+            "This one is closed, its pledged times end, and the consumer is told to follow that one."
+        ),
+    )
+
+    def params(self) -> dict:
+        return {"original": (self.original_reference.data or "").strip()}
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     "claim": ClaimForm,
     "assign": AssignForm,
@@ -243,6 +257,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "resolve": ResolveForm,
     "escalate": EscalateForm,
     "reclassify": ReclassifyForm,
+    "mark_duplicate": MarkDuplicateForm,
 }
 
 

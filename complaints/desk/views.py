@@ -56,6 +56,9 @@ DONE = {
     "reclassify": _l(
         "The category and amount are corrected; the pledged times follow the policy that now applies."
     ),
+    "mark_duplicate": _l(
+        "The complaint is closed as a duplicate; the consumer is told which complaint goes on."
+    ),
 }
 
 

@@ -87,6 +87,8 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.RESOLVE: _decision(P.CONSUMER, P.SHOP),
     Action.RECORD_OUTCOME: _decision(P.CONSUMER, P.SHOP),
     Action.CLOSE: _decision(P.CONSUMER, P.SHOP),
+    # Told with the original's reference: the consumer follows the complaint there.
+    Action.MARK_DUPLICATE: _decision(P.CONSUMER, P.SHOP),
     Action.CONFIRM: _decision(P.CONSUMER, P.SHOP),  # by the system: closed after the appeal window
     Action.WITHDRAW: _decision(P.SHOP, P.ASSIGNEE),
     Action.PROPOSE_SETTLEMENT: (Rule(K.SETTLEMENT_OFFER, P.CONSUMER), Rule(K.SETTLEMENT_OFFER, P.ASSIGNEE)),
@@ -197,7 +199,15 @@ def _facts(complaint: Complaint, user: User | None, action: Action, detail: dict
     }
     if asked is not None:
         facts["asked"] = asked.value
-    for key in ("outcome", "compensation_amount", "kind", "amount", "perform_by", "organisation"):
+    for key in (
+        "outcome",
+        "compensation_amount",
+        "kind",
+        "amount",
+        "perform_by",
+        "organisation",
+        "duplicate_of",
+    ):
         if detail.get(key) is not None:
             facts[key] = detail[key]
     return facts

@@ -21,6 +21,7 @@ from complaints.models import (
     SettlementOffer,
     User,
 )
+from complaints.services.duplicates import DuplicateLinks, links_of
 from complaints.services.privacy import contact_for
 from complaints.sla import clocks as sla_clocks
 from complaints.sla.facts import facts_for, latest_broke_promise
@@ -41,6 +42,7 @@ class ComplaintView:
     contact: dict  # the consumer's name and contact details as the viewer may see them
     appealed: bool = False  # the clocks restarted after an appeal (ClockStatus.round 2)
     offers: list[SettlementOffer] = field(default_factory=list)  # the shop's offers, newest first
+    links: DuplicateLinks = field(default_factory=DuplicateLinks)  # what it repeats, what repeats it
 
     def can(self, action: Action | str) -> bool:
         return Action(action) in self.actions
@@ -126,6 +128,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
                 .order_by(SettlementOffer.id.desc())
             )
         ),
+        links=links_of(user, complaint),
     )
 
 

@@ -119,4 +119,4 @@ def apply_action(
 
 
 # The effects live beside their domain; importing them registers them.
-from complaints.services import conversation, decisions, mediation, settlements  # noqa: E402,F401
+from complaints.services import conversation, decisions, duplicates, mediation, settlements  # noqa: E402,F401

@@ -237,7 +237,9 @@ def public_url(endpoint: str, **values) -> str:
 def link_for(user: User, notification: Notification) -> str:
     """Where a notification takes `user`: the complaint in their own area, else their list."""
     endpoint = participants.of(user).complaint_endpoint
-    reference = (notification.detail or {}).get("reference")
+    detail = notification.detail or {}
+    # A complaint closed as a duplicate continues in the one it repeats, which its parties can open.
+    reference = detail.get("duplicate_of") or detail.get("reference")
     if endpoint and reference:
         return public_url(endpoint, reference=reference)
     return public_url("auth.notifications")

@@ -64,6 +64,9 @@ CLOCK_TABLE: dict[Action, ClockMoves] = {
     Action.RECORD_OUTCOME: ClockMoves(fulfils=(K.MEDIATION,), ends=(K.MERCHANT_REPLY,)),
     Action.APPEAL: ClockMoves(starts=ON_RECEIPT),
     Action.MERCHANT_ANSWER: ClockMoves(fulfils=(K.MERCHANT_REPLY,)),
+    # A duplicate's promises are kept on the complaint it repeats: each of its clocks ends void
+    # (missed if already late: that promise was broken before anyone saw the duplicate).
+    Action.MARK_DUPLICATE: ClockMoves(ends=tuple(K)),
     # An offer is the shop's answer. An accepted one decides the complaint; a first response the
     # platform still owed is no longer needed (void, or missed if already late).
     Action.PROPOSE_SETTLEMENT: ClockMoves(fulfils=(K.MERCHANT_REPLY,)),

@@ -96,6 +96,7 @@ EVENT = {
     Action.DISPUTE: _l("Outcome disputed; referred to mediation"),
     Action.APPEAL: _l("Rejection appealed"),
     Action.CLOSE: _l("Closed"),
+    Action.MARK_DUPLICATE: _l("Closed as a duplicate"),
     Action.CLAIM: _l("Taken by an agent"),
     Action.ASSIGN: _l("Assigned"),
     Action.REPLY: _l("Message"),

@@ -524,6 +524,7 @@ DESK_PROBE: Payload = lambda w: {  # noqa: E731 - every desk action form is inva
     "escalate_reason": "",
     "category_id": "",
     "claimed_amount": "",
+    "original_reference": "",
 }
 
 DESK_ACTIONS = {
@@ -555,6 +556,12 @@ DESK_ACTIONS = {
             "claimed_amount": "9999.00",
         },
     ),
+    # Both are the consumer's complaints about the world's shop: the received one repeats the other.
+    "mark_duplicate": (
+        "received",
+        lambda w: {"version": str(w.versions["received"]), "original_reference": w.refs["verified"]},
+    ),
+}
 
 
 def planted_canned_reply(world: World) -> int:

@@ -163,6 +163,10 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
     ("desk.act", "escalate"): _referral("escalate_reason"),
     ("desk.save_filter", None): lambda w, key: {"filter_name": "SECURITY-PROBE", "query": "queue=open"},
     ("desk.delete_filter", None): lambda w, key: {"query": "queue=open"},
+    ("desk.act", "mark_duplicate"): lambda w, key: {
+        "version": str(w.versions[key]),
+        "original_reference": w.refs["verified"],
+    },
     ("desk.insert_canned_reply", None): lambda w, key: {"canned_reply_id": "1", "reply_body": ATTACK_TEXT},
     ("desk.new_canned_reply", None): lambda w, key: {
         "title_zh": ATTACK_TEXT,

@@ -43,6 +43,8 @@ EXPECTED: dict[Action, tuple[set[State], set[Actor], State | None]] = {
     A.APPEAL: ({S.REJECTED}, {R.CONSUMER}, S.RECEIVED),
     # Rejected and withdrawn complaints end closed: by a supervisor, or by the system later.
     A.CLOSE: ({S.REJECTED, S.WITHDRAWN}, {R.SUPERVISOR, R.SYSTEM}, S.CLOSED),
+    # A complaint that repeats another is closed into it, by staff, before any decision.
+    A.MARK_DUPLICATE: ({S.RECEIVED, S.VERIFIED}, STAFF, S.CLOSED),
     # In-state actions.
     A.CLAIM: (OPEN, STAFF, None),
     A.ASSIGN: (OPEN, {R.SUPERVISOR, R.SYSTEM}, None),  # the system: automatic assignment
@@ -74,6 +76,7 @@ REQUIRED: dict[Action, tuple[str, ...]] = {
     A.ADD_EVIDENCE: ("files",),
     A.RECORD_SESSION: ("notes", "held_at"),
     A.RECLASSIFY: ("category_id", "claimed_amount"),
+    A.MARK_DUPLICATE: ("original",),
     A.PROPOSE_SETTLEMENT: ("kind", "terms", "perform_by"),
     A.ACCEPT_SETTLEMENT: ("offer_id",),
     A.DECLINE_SETTLEMENT: ("offer_id", "reason"),
@@ -81,6 +84,7 @@ REQUIRED: dict[Action, tuple[str, ...]] = {
 
 # Everything any action may need, filled in.
 FULL_PARAMS = {
+    "original": "C-2026-000001",
     "category_id": 2,
     "claimed_amount": "120.00",
     "reason": "the parcel never arrived",
