@@ -31,3 +31,29 @@ def attachment(reference: str, attachment_id: int):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     return response
+
+
+# The PDF preview on the desk is framed by the app's own pages only, and loads nothing else. No
+# `sandbox` here (the download has it): Firefox's viewer does not run in a sandboxed document, and
+# the PDF was read through at upload and holds no scripts, actions or embedded files.
+PDF_PREVIEW_CSP = "default-src 'none'; frame-ancestors 'self'"
+
+
+@bp.get("/complaints/<reference>/attachments/<int:attachment_id>/inline")
+@login_required
+def attachment_inline(reference: str, attachment_id: int):
+    """A PDF of the evidence shown in the page that frames it (the same authorisation as the
+    download); anything else is not found here."""
+    found = load_visible_attachment(current_user, reference, attachment_id)
+    if found is None or found.content_type != "application/pdf":
+        abort(404)
+    path = attachment_path(found.stored_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path, mimetype="application/pdf", as_attachment=False, download_name=found.original_name, max_age=0
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = PDF_PREVIEW_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

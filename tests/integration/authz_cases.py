@@ -1099,6 +1099,27 @@ FILES = [
         everyone(NOT_FOUND, anonymous=LOGIN, other_consumer=OK, agent=OK, supervisor=OK, merchant=OK),
         variant="foreign",
     ),
+    # The desk's PDF preview: the same authorisation as the download, for PDFs only.
+    Case(
+        "files.attachment_inline",
+        "GET",
+        attachment("mediated", "mediated"),
+        everyone(OK, anonymous=LOGIN, other_consumer=NOT_FOUND, other_mediator=NOT_FOUND, admin=NOT_FOUND),
+    ),
+    Case(
+        "files.attachment_inline",
+        "GET",
+        attachment("received", "received"),  # a photo: downloaded or shown as an image, never here
+        everyone(NOT_FOUND, anonymous=LOGIN),
+        variant="not-a-pdf",
+    ),
+    Case(
+        "files.attachment_inline",
+        "GET",
+        attachment("received", "mediated"),
+        everyone(NOT_FOUND, anonymous=LOGIN),
+        variant="other-complaints-file",
+    ),
 ]
 
 from tests.integration.authz_deposits import DEPOSIT_CASES  # noqa: E402 - it builds on the above

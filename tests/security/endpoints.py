@@ -79,6 +79,7 @@ FITS = {
     ("desk.act", "escalate"): "verified",
     ("desk.act", "reply"): "mediated",
     ("desk.act", "note"): "mediated",
+    ("files.attachment_inline", None): "mediated",  # the planted PDF
 }
 
 Form = Callable[[Planted, str], dict]  # (world, complaint key) -> form data

@@ -47,8 +47,13 @@ class ActiveMarkup(HTMLParser):
     def handle_starttag(self, tag, attrs):
         src = dict(attrs).get("src")
         # The app's own script files (progressive enhancement; the CSP allows only 'self') and a
-        # photo's thumbnail through the authorising view are the app's; their on* attributes still count.
-        own = (tag == "script" and _own_static_file(src)) or (tag == "img" and _own_attachment(src))
+        # photo's thumbnail and a PDF's preview frame through the authorising view are the app's;
+        # their on* attributes still count.
+        own = (
+            (tag == "script" and _own_static_file(src))
+            or (tag == "img" and _own_attachment(src))
+            or (tag == "iframe" and _own_pdf_preview(src))
+        )
         if tag in ACTIVE_ELEMENTS and not own:
             self.found.append(f"<{tag}>")
         for name, value in attrs:
@@ -66,6 +71,10 @@ def _own_static_file(src: str | None) -> bool:
 
 def _own_attachment(src: str | None) -> bool:
     return bool(src) and re.fullmatch(r"/complaints/C-\d{4}-\d{6}/attachments/\d+", src) is not None
+
+
+def _own_pdf_preview(src: str | None) -> bool:
+    return bool(src) and re.fullmatch(r"/complaints/C-\d{4}-\d{6}/attachments/\d+/inline", src) is not None
 
 
 def active_markup(page_html: str) -> list[str]:
