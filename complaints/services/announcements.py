@@ -343,7 +343,7 @@ def kinds_heard_by(user: User) -> list[NotificationKind]:
     return [kind for kind in NotificationKind if kind in kinds]
 
 
-# The steps of a payout from a shop's guarantee deposit (services/deposits.py): the consumer is
+# The steps of a payout from a shop's guarantee deposit (services/deposit_payouts.py): the consumer is
 # asked to consent and told of the payment or the end of the request; the supervisors are told a
 # consented payout awaits their approval; the shop of a payment from its deposit.
 SUPERVISORS = "supervisors"
