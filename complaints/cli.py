@@ -18,11 +18,11 @@ users_cli = AppGroup("users", help="Manage accounts.")
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--organisation", help="Mediation organisation name (mediators).")
+@click.option("--organisation", help="Mediation organisation name, in Chinese or English (mediators).")
 @click.option("--shop", help="Merchant shop code (merchant staff).")
 def create_user_command(email, name, role, password, organisation, shop):
     """Create a staff (or any) account."""
-    from sqlalchemy import select
+    from sqlalchemy import or_, select
 
     from complaints.models import AdminAction
     from complaints.services import admin_audit
@@ -31,7 +31,11 @@ def create_user_command(email, name, role, password, organisation, shop):
     org_id = merchant_id = None
     if organisation:
         org = db.session.scalar(
-            select(MediationOrganisation).where(MediationOrganisation.name == organisation)
+            select(MediationOrganisation)
+            .where(
+                or_(MediationOrganisation.name == organisation, MediationOrganisation.name_en == organisation)
+            )
+            .limit(1)
         )
         if org is None:
             raise click.BadParameter(

@@ -24,6 +24,7 @@ from complaints.services import admin_audit
 from complaints.web.guards import roles_required
 from complaints.web.labels import AUDIT_ACTION, AUDIT_FIELD, AUDIT_SUBJECT, CLOCK, ROLE, label
 from complaints.web.params import parse_id, within_sane_years
+from complaints.web.templating import in_locale
 
 # The admin page of each kind of subject, and its URL parameter; accounts have no page of their own.
 SUBJECT_PAGE = {
@@ -153,7 +154,7 @@ class AuditRow:
             entry=entry,
             what=label(AUDIT_ACTION, entry.action),
             subject_kind=label(AUDIT_SUBJECT, entry.subject_type),
-            subject_name=str(detail.get("name") or f"#{entry.subject_id}"),
+            subject_name=in_locale(detail) or f"#{entry.subject_id}",
             subject_url=url_for(page[0], **{page[1]: entry.subject_id}) if page else None,
             history_url=url_for("admin.audit", subject_type=entry.subject_type, subject_id=entry.subject_id),
             details=detail_lines(entry.action, detail),
@@ -171,25 +172,31 @@ def detail_lines(action: AdminAction, detail: dict) -> list[str]:
         AdminAction.MERCHANT_INVITATION_REVOKED,
         AdminAction.MERCHANT_INVITATION_ACCEPTED,
     ):
-        lines += _fields(detail, ("email", "role", "organisation", "shop_code"))
-    elif action in (
-        AdminAction.MERCHANT_CREATED,
-        AdminAction.CATEGORY_CREATED,
-        AdminAction.ORGANISATION_CREATED,
-    ):
+        lines += _fields({**detail, "organisation": in_locale(detail, "organisation")}, _ACCOUNT_FIELDS)
+    elif action in (AdminAction.MERCHANT_CREATED, AdminAction.CATEGORY_CREATED):
         lines += _fields(detail, ("shop_code", "contact_email", "code", "name_zh", "name_en", "active"))
+    elif action in (AdminAction.ORGANISATION_CREATED, AdminAction.POLICY_CREATED):
+        lines += _fields({**detail, "name_zh": detail.get("name")}, ("name_zh", "name_en", "active"))
     if detail.get("version") is not None:
         lines.append(_("Version %(number)s", number=detail["version"]))
-    if detail.get("note"):
-        lines.append(_("Note: %(note)s", note=detail["note"]))
+    if detail.get("note") or detail.get("note_en"):
+        lines.append(_("Note: %(note)s", note=in_locale(detail, "note")))
     if detail.get("day"):
         kind = _("working day") if detail.get("is_working") else _("holiday")
         lines.append(_("%(day)s, %(kind)s", day=detail["day"], kind=kind))
     for kind, promise in (detail.get("promises") or {}).items():
         lines.append(_("%(clock)s: %(promise)s", clock=label(CLOCK, kind), promise=_promise_text(promise)))
     for name, (before, after) in (detail.get("changes") or {}).items():
-        lines.append(_change_line(name, before, after))
+        # Where a name has an English form beside it, "name" is its Chinese form.
+        bilingual = name == "name" and action in _NAMED_IN_TWO_LANGUAGES
+        lines.append(_change_line("name_zh" if bilingual else name, before, after))
     return lines
+
+
+_ACCOUNT_FIELDS = ("email", "role", "organisation", "shop_code")
+_NAMED_IN_TWO_LANGUAGES = frozenset(
+    (AdminAction.POLICY_RENAMED, AdminAction.CALENDAR_UPDATED, AdminAction.ORGANISATION_UPDATED)
+)
 
 
 def _fields(detail: dict, names: tuple[str, ...]) -> list[str]:

@@ -6,6 +6,7 @@ Registered on the admin blueprint (complaints.admin.views imports this module at
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,7 +24,12 @@ from complaints.web.templating import zone_name
 def _settings_form(calendar: WorkCalendar, submitted: bool = False) -> CalendarForm:
     """The calendar's settings form, prefilled with what is stored (and, if `submitted`, filled
     with what was sent)."""
-    data = {"timezone": calendar.timezone, "count_receipt_day": calendar.count_receipt_day}
+    data = {
+        "name": calendar.name,
+        "name_en": calendar.name_en,
+        "timezone": calendar.timezone,
+        "count_receipt_day": calendar.count_receipt_day,
+    }
     for weekday, text in enumerate(work_calendars.weekly_hours_text(calendar)):
         data[f"hours_{weekday}"] = text
     form = CalendarForm(data=data) if submitted else CalendarForm(formdata=None, data=data)
@@ -70,6 +76,8 @@ def edit_calendar(calendar_id: int):
             form,
             lambda: work_calendars.update_calendar(
                 calendar,
+                name=form.name.data,
+                name_en=form.name_en.data,
                 timezone=form.timezone.data,
                 hours=form.hours(),
                 count_receipt_day=form.count_receipt_day.data,
@@ -81,7 +89,7 @@ def edit_calendar(calendar_id: int):
                 _(
                     "The calendar “%(name)s” is saved. Windows that start or resume from now on count in it; "
                     "deadlines already set stay as they are.",
-                    name=calendar.name,
+                    name=calendar.in_locale(str(get_locale())),
                 ),
                 "success",
             )
@@ -105,6 +113,7 @@ def add_calendar_day(calendar_id: int):
                 day=day_form.day.data,
                 is_working=day_form.kind.data == "working",
                 note=day_form.note.data,
+                note_en=day_form.note_en.data,
                 actor=current_user,
             ),
         )

@@ -91,7 +91,18 @@ class CategoryForm(FlaskForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Name in Chinese"),
+        render_kw={"lang": "zh-CN"},
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("For example: 上海市消费纠纷人民调解委员会"),
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        render_kw={"lang": "en"},
+        validators=[DataRequired(), Length(max=200)],
+        description=_l("For example: Shanghai Consumer Dispute Mediation Committee"),
+    )
     active = BooleanField(_l("Active: complaints can be referred to it"), default=True)
 
 

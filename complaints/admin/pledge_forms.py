@@ -21,13 +21,12 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from complaints.models import BreachAction, ClockKind
-from complaints.services.pledges import TargetDraft
+from complaints.services.pledge_targets import TargetDraft
 from complaints.web.labels import CLOCK, PAUSE_REASON, UNIT
 
 # What a breach sets off, as the admin reads it (belongs with the other enum labels in web/labels.py).
@@ -133,12 +132,36 @@ class PolicyTargetsForm(FlaskForm):
         ]
 
 
-class NewPolicyForm(PolicyTargetsForm):
-    name = StringField(
-        _l("Name"),
+def _policy_name() -> StringField:
+    return StringField(
+        _l("Name in Chinese"),
+        render_kw={"lang": "zh-CN"},
         validators=[DataRequired(), Length(max=120)],
-        description=_l("For example: Service pledge: large appliances."),
+        description=_l("For example: 服务承诺：大家电"),
     )
+
+
+def _policy_name_en() -> StringField:
+    return StringField(
+        _l("Name in English"),
+        render_kw={"lang": "en"},
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("For example: Service pledge: large appliances"),
+    )
+
+
+def _note_en(label) -> StringField:
+    return StringField(
+        label,
+        render_kw={"lang": "en"},
+        validators=[Optional(), Length(max=200)],
+        description=_l("Pages in English show the Chinese note when this is empty."),
+    )
+
+
+class NewPolicyForm(PolicyTargetsForm):
+    name = _policy_name()
+    name_en = _policy_name_en()
     category_id = SelectField(_l("Category"), validate_choice=False)
     major = SelectField(
         _l("Size of complaint"),
@@ -146,17 +169,31 @@ class NewPolicyForm(PolicyTargetsForm):
         default="any",
         validators=[AnyOf(list(MAJOR_SCOPE))],
     )
-    note = StringField(_l("Note for the history (optional)"), validators=[Optional(), Length(max=200)])
+    note = StringField(
+        _l("Note for the history, in Chinese (optional)"),
+        render_kw={"lang": "zh-CN"},
+        validators=[Optional(), Length(max=200)],
+    )
+    note_en = _note_en(_l("Note for the history, in English (optional)"))
 
 
 class PolicyVersionForm(PolicyTargetsForm):
     note = StringField(
-        _l("What changed"),
+        _l("What changed, in Chinese"),
+        render_kw={"lang": "zh-CN"},
         validators=[DataRequired(), Length(max=200)],
         description=_l(
             "Kept in the policy's history, e.g. “Resolution shortened to 10 working days (board decision).”"
         ),
     )
+    note_en = _note_en(_l("What changed, in English (optional)"))
+
+
+class PolicyNamesForm(FlaskForm):
+    """A policy's names: not part of its promises, so changing them publishes no version."""
+
+    name = _policy_name()
+    name_en = _policy_name_en()
 
 
 class PolicyActiveForm(FlaskForm):
@@ -166,6 +203,18 @@ class PolicyActiveForm(FlaskForm):
 
 
 class CalendarForm(FlaskForm):
+    name = StringField(
+        _l("Name in Chinese"),
+        render_kw={"lang": "zh-CN"},
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("For example: 中国工作日（周一至周五 9:00–18:00，法定节假日休息）"),
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        render_kw={"lang": "en"},
+        validators=[DataRequired(), Length(max=100)],
+        description=_l("For example: China working days (Mon–Fri 9:00–18:00, official holidays off)"),
+    )
     timezone = StringField(
         _l("Time zone"),
         validators=[DataRequired(), Length(max=64)],
@@ -205,8 +254,17 @@ class CalendarDayForm(FlaskForm):
         default="working",
         validators=[DataRequired()],
     )
-    note = TextAreaField(
-        _l("Note (optional)"),
+    note = StringField(
+        _l("Note in Chinese (optional)"),
+        render_kw={"lang": "zh-CN"},
         validators=[Optional(), Length(max=200)],
-        description=_l("For example: makeup workday for the Spring Festival, State Council notice."),
+        description=_l("For example: 国庆节, or 春节调休上班（国务院通知）."),
+    )
+    note_en = StringField(
+        _l("Note in English (optional)"),
+        render_kw={"lang": "en"},
+        validators=[Optional(), Length(max=200)],
+        description=_l(
+            "For example: National Day, or makeup workday for the Spring Festival (State Council notice)."
+        ),
     )

@@ -22,14 +22,14 @@ from complaints.admin.pledge_forms import (
     MAJOR_SCOPE,
     NewPolicyForm,
     PolicyActiveForm,
+    PolicyNamesForm,
     PolicyVersionForm,
 )
 from complaints.admin.views import bp
 from complaints.extensions import db
 from complaints.models import ClockKind, Role, SlaPolicy, SlaPolicyVersion, SlaTarget
 from complaints.services import pledges, work_calendars
-from complaints.services.administration import InvalidField, list_categories
-from complaints.services.pledges import InvalidFields
+from complaints.services.administration import InvalidField, InvalidFields, list_categories
 from complaints.sla import policy as sla_policy
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
@@ -68,7 +68,7 @@ def target_lines(version: SlaPolicyVersion | None) -> list[TargetLine]:
         TargetLine(
             clock=label(CLOCK, t.kind),
             window=window_text(t),
-            calendar=t.calendar.name,
+            calendar=t.calendar.in_locale(str(get_locale())),
             warning=_("at %(percent)s%%", percent=t.warn_percent),
             pauses=", ".join(label(PAUSE_REASON, p) for p in t.pause_on) or _("never"),
             on_breach=", ".join(label(BREACH_ACTION, a) for a in t.breach_actions) or _("nothing else"),
@@ -127,7 +127,11 @@ def run_use_case(form: FlaskForm, use_case: Callable[[], object]) -> tuple[bool,
 
 
 def _calendar_choices() -> list[tuple[str, str]]:
-    return [(str(c.id), f"{c.name} ({c.code})") for c in work_calendars.list_calendars()]
+    locale = str(get_locale())
+    return [
+        (str(c.id), _("%(name)s (%(code)s)", name=c.in_locale(locale), code=c.code))
+        for c in work_calendars.list_calendars()
+    ]
 
 
 def _prefill(version: SlaPolicyVersion | None) -> dict:
@@ -175,23 +179,25 @@ def new_policy():
     form.category_id.choices = [("", _("Any category"))] + [
         (str(c.id), c.display_name(locale)) for c in list_categories()
     ]
-    status, refusal = 200, None
+    status, refusal, created = 200, None, []
     if form.validate_on_submit():
         done, refusal, status = run_use_case(
             form,
-            lambda: pledges.create_policy(
-                current_user,
-                name=form.name.data,
-                category_id=form.category_id.data or None,
-                major=MAJOR_SCOPE[form.major.data],
-                targets=form.drafts(),
-                note=form.note.data,
+            lambda: created.append(
+                pledges.create_policy(
+                    current_user,
+                    name=form.name.data,
+                    name_en=form.name_en.data,
+                    category_id=form.category_id.data or None,
+                    major=MAJOR_SCOPE[form.major.data],
+                    targets=form.drafts(),
+                    note=form.note.data,
+                    note_en=form.note_en.data,
+                )
             ),
         )
         if done:
-            flash(
-                _("The policy “%(name)s” is published as version 1.", name=form.name.data.strip()), "success"
-            )
+            flash(_("The policy “%(name)s” is published as version 1.", name=_named(created[0])), "success")
             return redirect(url_for("admin.policies"))
     elif form.errors:
         status = 400
@@ -208,7 +214,10 @@ def edit_policy(policy_id: int):
     status, refusal = 200, None
     if form.validate_on_submit():
         done, refusal, status = run_use_case(
-            form, lambda: pledges.publish_policy_version(current_user, policy, form.drafts(), form.note.data)
+            form,
+            lambda: pledges.publish_policy_version(
+                current_user, policy, form.drafts(), form.note.data, form.note_en.data
+            ),
         )
         if done:
             flash(
@@ -216,7 +225,7 @@ def edit_policy(policy_id: int):
                     "Version %(number)s of “%(name)s” is published. Complaints filed from now on are held "
                     "to it; complaints already filed keep the version they were filed under.",
                     number=sla_policy.current_version(policy).number,
-                    name=policy.name,
+                    name=_named(policy),
                 ),
                 "success",
             )
@@ -226,11 +235,48 @@ def edit_policy(policy_id: int):
     return _render_form(form, status, refusal, policy=policy, current=current)
 
 
-def _render_form(form: FlaskForm, status: int, refusal: str | None, policy: SlaPolicy | None, current=None):
+@bp.post("/policies/<int:policy_id>/names")
+@roles_required(Role.ADMIN)
+def rename_policy(policy_id: int):
+    policy = db.get_or_404(SlaPolicy, policy_id)
+    current = sla_policy.current_version(policy)
+    names = PolicyNamesForm()
+    status, refusal = 400, None
+    if names.validate_on_submit():
+        done, refusal, status = run_use_case(
+            names,
+            lambda: pledges.rename_policy(
+                current_user, policy, name=names.name.data, name_en=names.name_en.data
+            ),
+        )
+        if done:
+            flash(_("The names of “%(name)s” are saved.", name=_named(policy)), "success")
+            return redirect(url_for("admin.edit_policy", policy_id=policy.id))
+    form = PolicyVersionForm(formdata=None, data=_prefill(current))
+    form.set_calendars(_calendar_choices())
+    return _render_form(form, status, refusal, policy=policy, current=current, names=names)
+
+
+def _named(policy: SlaPolicy) -> str:
+    """A policy's name in the admin's language."""
+    return policy.in_locale(str(get_locale()))
+
+
+def _render_form(
+    form: FlaskForm,
+    status: int,
+    refusal: str | None,
+    policy: SlaPolicy | None,
+    current=None,
+    names: PolicyNamesForm | None = None,
+):
+    if policy is not None and names is None:
+        names = PolicyNamesForm(formdata=None, obj=policy)
     body = render_template(
         "admin/policies_form.html",
-        title=_("Change “%(name)s”", name=policy.name) if policy else _("New pledge policy"),
+        title=_("Change “%(name)s”", name=_named(policy)) if policy else _("New pledge policy"),
         form=form,
+        names=names,
         refusal=refusal,
         policy=policy,
         scope=scope_text(policy) if policy else None,
@@ -257,14 +303,15 @@ def toggle_policy(policy_id: int):
         return _render_policies(status=status, refusal=refusal)
     if active:
         flash(
-            _("“%(name)s” is active: new complaints that fit it are held to it.", name=policy.name), "success"
+            _("“%(name)s” is active: new complaints that fit it are held to it.", name=_named(policy)),
+            "success",
         )
     else:
         flash(
             _(
                 "“%(name)s” is deactivated: new complaints get the next policy that fits, and its "
                 "clocks no longer warn or breach.",
-                name=policy.name,
+                name=_named(policy),
             ),
             "success",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -21,7 +22,8 @@ from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import Category, MediationOrganisation, Merchant, Role, User
 from complaints.services import administration, shop_staff
-from complaints.services.administration import InvalidField
+from complaints.services import organisations as mediation_organisations
+from complaints.services.administration import InvalidField, InvalidFields
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.labels import ROLE
@@ -60,14 +62,10 @@ def _save(
     if form.validate_on_submit():
         try:
             save()
-        except InvalidField as invalid:
+        except (InvalidField, InvalidFields) as invalid:
             db.session.rollback()
-            field = getattr(form, invalid.field, None)
-            message = translated(invalid)
-            if field is None:
-                status, refusal = 409, message
-            else:
-                field.errors.append(message)
+            refusal = _place_problems(form, getattr(invalid, "problems", [invalid]))
+            status = 409 if refusal else 400
         except Refusal as refused:
             db.session.rollback()
             status, refusal = 409, translated(refused)
@@ -81,6 +79,18 @@ def _save(
         status = 400
     body = render_template("admin/form.html", form=form, refusal=refusal, back=back, **page)
     return body, status
+
+
+def _place_problems(form: FlaskForm, problems: list[InvalidField]) -> str | None:
+    """Put each problem beside the field of its name; return those that have no field."""
+    loose = []
+    for problem in problems:
+        field = getattr(form, problem.field, None) if problem.field else None
+        if field is None:
+            loose.append(translated(problem))
+        else:
+            field.errors.append(translated(problem))
+    return " ".join(loose) or None
 
 
 # --- Users ----------------------------------------------------------------------------------
@@ -123,9 +133,10 @@ def users():
 @roles_required(Role.ADMIN)
 def new_user():
     form = NewUserForm()
+    locale = str(get_locale())
     form.mediation_org_id.choices = [("", _("None"))] + [
-        (str(o.id), o.name if o.active else _("%(name)s (inactive)", name=o.name))
-        for o in administration.list_organisations()
+        (str(o.id), o.in_locale(locale) if o.active else _("%(name)s (inactive)", name=o.in_locale(locale)))
+        for o in mediation_organisations.list_organisations()
     ]
 
     def save():
@@ -268,7 +279,9 @@ def edit_category(category_id: int):
 @bp.get("/organisations")
 @roles_required(Role.ADMIN)
 def organisations():
-    return render_template("admin/organisations.html", organisations=administration.list_organisations())
+    return render_template(
+        "admin/organisations.html", organisations=mediation_organisations.list_organisations()
+    )
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -276,7 +289,7 @@ def organisations():
 def new_organisation():
     return _reference_form(
         OrganisationForm,
-        administration.create_organisation,
+        mediation_organisations.create_organisation,
         _("The mediation organisation was added."),
         "admin.organisations",
         title=_("New mediation organisation"),
@@ -290,11 +303,11 @@ def edit_organisation(organisation_id: int):
     organisation = _get_or_404(MediationOrganisation, organisation_id)
     return _reference_form(
         OrganisationForm,
-        administration.update_organisation,
+        mediation_organisations.update_organisation,
         _("The mediation organisation was saved."),
         "admin.organisations",
         row=organisation,
-        title=organisation.name,
+        title=organisation.in_locale(str(get_locale())),
         submit=_("Save"),
     )
 

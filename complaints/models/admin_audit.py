@@ -24,6 +24,7 @@ class AdminAction(enum.StrEnum):
     POLICY_VERSION_PUBLISHED = "policy_version_published"
     POLICY_ACTIVATED = "policy_activated"
     POLICY_DEACTIVATED = "policy_deactivated"
+    POLICY_RENAMED = "policy_renamed"  # its names in Chinese and English; promises unchanged
     CALENDAR_UPDATED = "calendar_updated"
     CALENDAR_DAY_ADDED = "calendar_day_added"
     CALENDAR_DAY_REMOVED = "calendar_day_removed"

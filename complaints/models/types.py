@@ -53,12 +53,20 @@ def enum_type(cls, length: int = 20) -> Enum:
     )
 
 
+def chinese_or_english(locale: str, chinese: str | None, english: str | None) -> str:
+    """A name an admin entered in Chinese and in English, as a viewer in `locale` reads it: the
+    Chinese form for Chinese locales or when there is no English form, else the English one;
+    whichever form there is when the other is empty (a note written in one language only)."""
+    chinese, english = chinese or "", english or ""
+    wants_chinese = str(locale).startswith("zh") or not english
+    return chinese if wants_chinese and chinese else english
+
+
 class EnglishForms:
     """A row with names an admin enters in Chinese (`name`, `note`) and in English (`name_en`,
     `note_en`): `in_locale` picks the viewer's, falling back to the Chinese when the English is
-    empty. The one place that rule lives for policies, calendars and mediation organisations."""
+    empty. The one place that rule lives for policies, calendars and mediation organisations
+    (chinese_or_english applies it to a name copied into an event or an audit entry)."""
 
     def in_locale(self, locale: str, field: str = "name") -> str:
-        chinese = getattr(self, field)
-        english = getattr(self, f"{field}_en")
-        return chinese if str(locale).startswith("zh") or not english else english
+        return chinese_or_english(locale, getattr(self, field), getattr(self, f"{field}_en"))

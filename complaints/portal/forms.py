@@ -194,8 +194,9 @@ class ReferralForm(VersionedForm):
         description=_l("An independent organisation that helps you and the shop reach an agreement."),
     )
 
-    def set_organisations(self, organisations) -> None:
-        choices = [SelectChoice(str(org.id), org.name) for org in organisations]
+    def set_organisations(self, organisations, locale: str) -> None:
+        """Offer `organisations`, each named in `locale` (the consumer's language)."""
+        choices = [SelectChoice(str(org.id), org.in_locale(locale)) for org in organisations]
         if len(organisations) > 1:
             # No silent default: the consumer picks the organisation on purpose.
             choices.insert(0, SelectChoice("", _l("Choose an organisation")))

@@ -275,7 +275,7 @@ def act(reference: str, action: str):
     workflow_action, form_class = ACTIONS[action]
     form = form_class()
     if isinstance(form, ReferralForm):
-        form.set_organisations(active_organisations())
+        form.set_organisations(active_organisations(), str(get_locale()))
     if not form.validate_on_submit():
         return _complaint_page(reference, action, form, status=400)
     params = form.params()
@@ -313,7 +313,7 @@ def _complaint_page(reference: str, failed: str | None = None, failed_form=None,
         form = failed_form if name == failed else form_class(formdata=None)
         if isinstance(form, ReferralForm):
             organisations = organisations if organisations is not None else active_organisations()
-            form.set_organisations(organisations)
+            form.set_organisations(organisations, str(get_locale()))
         forms[name] = form
     return (
         render_template(

@@ -1,4 +1,5 @@
-"""Administration: staff accounts, shops, complaint categories and mediation organisations.
+"""Administration: staff accounts, shops and complaint categories (mediation organisations are in
+services/organisations.py, the pledge in services/pledges.py and work_calendars.py).
 
 Each use case validates what the admin typed, changes the models and flushes; the caller commits,
 and rolls back on Refusal. A refusal that belongs to one field of the admin's form is an
@@ -32,6 +33,14 @@ class InvalidField(Refusal):
     def __init__(self, field: str, template: str, **params):
         super().__init__(template, **params)
         self.field = field
+
+
+class InvalidFields(Refusal):
+    """Several field problems found at once, so the admin sees them all beside their fields."""
+
+    def __init__(self, problems: list[InvalidField]):
+        super().__init__(N_("Please correct the marked fields."))
+        self.problems = problems
 
 
 @dataclass
@@ -143,6 +152,7 @@ def create_staff_account(
         user.id,
         **_user_detail(user),
         organisation=user.mediation_org.name if user.mediation_org else None,
+        organisation_en=user.mediation_org.name_en if user.mediation_org else None,
         shop_code=user.merchant.shop_code if user.merchant else None,
     )
     return user
@@ -325,64 +335,3 @@ def _category_state(category: Category) -> dict:
         "name_en": category.name_en,
         "active": category.active,
     }
-
-
-# --- Mediation organisations ----------------------------------------------------------------
-
-_ORGANISATION_NAME_TAKEN = N_("Another mediation organisation already has this name.")
-
-
-def list_organisations() -> list[MediationOrganisation]:
-    """Every mediation organisation, by name (there are few)."""
-    return list(db.session.scalars(select(MediationOrganisation).order_by(MediationOrganisation.name)))
-
-
-def _organisation_name(organisation_id: int | None, name: str) -> str:
-    name = _required("name", name, 200)
-    if _taken(MediationOrganisation.name, name, organisation_id, MediationOrganisation):
-        raise InvalidField("name", _ORGANISATION_NAME_TAKEN)
-    return name
-
-
-def create_organisation(
-    *, name: str, active: bool = True, actor: User | None = None
-) -> MediationOrganisation:
-    """Add a third-party mediation organisation.
-
-    name: unique.
-    active: whether complaints can be referred to it; its mediators keep their cases either way.
-    actor: the admin adding it, for the audit log; None for the system.
-    """
-    organisation = MediationOrganisation(name=_organisation_name(None, name), active=active, created_at=now())
-    db.session.add(organisation)
-    _flush_unique("name", _ORGANISATION_NAME_TAKEN)
-    admin_audit.record(
-        actor,
-        AdminAction.ORGANISATION_CREATED,
-        "organisation",
-        organisation.id,
-        **_organisation_state(organisation),
-    )
-    return organisation
-
-
-def update_organisation(
-    organisation: MediationOrganisation, *, name: str, active: bool, actor: User | None = None
-) -> MediationOrganisation:
-    """Rename a mediation organisation or change whether it takes referrals.
-
-    actor: the admin changing it; a change (not a save with nothing changed) is in the audit log.
-    """
-    before = _organisation_state(organisation)
-    organisation.name = _organisation_name(organisation.id, name)
-    organisation.active = active
-    _flush_unique("name", _ORGANISATION_NAME_TAKEN)
-    subject = ("organisation", organisation.id, organisation.name)
-    _record_update(
-        actor, AdminAction.ORGANISATION_UPDATED, subject, before, _organisation_state(organisation)
-    )
-    return organisation
-
-
-def _organisation_state(organisation: MediationOrganisation) -> dict:
-    return {"name": organisation.name, "active": organisation.active}

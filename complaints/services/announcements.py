@@ -206,6 +206,7 @@ def _facts(complaint: Complaint, user: User | None, action: Action, detail: dict
         "amount",
         "perform_by",
         "organisation",
+        "organisation_en",
         "duplicate_of",
     ):
         if detail.get(key) is not None:

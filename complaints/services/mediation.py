@@ -43,10 +43,16 @@ def _refer(complaint: Complaint, org_id) -> MediationOrganisation:
     return org
 
 
+def _named(org: MediationOrganisation) -> dict:
+    """The organisation's names as the timeline keeps them: the reader sees the one of their
+    language (web.templating.in_locale), as it was called when the complaint was referred."""
+    return {"organisation": org.name, "organisation_en": org.name_en}
+
+
 @effect(Action.ESCALATE)
 def _escalate(complaint: Complaint, user: User, params: dict) -> Change:
     org = _refer(complaint, params["mediation_org_id"])
-    return Change({"organisation": org.name, "reason": params.get("reason") or None})
+    return Change({**_named(org), "reason": params.get("reason") or None})
 
 
 @effect(Action.DISPUTE)
@@ -54,7 +60,7 @@ def _dispute(complaint: Complaint, user: User, params: dict) -> Change:
     org = _refer(complaint, params["mediation_org_id"])
     disputed = complaint.outcome.value if complaint.outcome else None
     complaint.decided_at = None
-    return Change({"organisation": org.name, "reason": params["reason"], "disputed_outcome": disputed})
+    return Change({**_named(org), "reason": params["reason"], "disputed_outcome": disputed})
 
 
 @effect(Action.RECORD_OUTCOME)

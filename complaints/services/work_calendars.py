@@ -13,13 +13,14 @@ from sqlalchemy.exc import IntegrityError
 
 from complaints.extensions import db
 from complaints.models import AdminAction, CalendarDay, User, WorkCalendar
-from complaints.services import admin_audit
-from complaints.services.administration import InvalidField
-from complaints.services.pledges import InvalidFields, clean_note
+from complaints.services import admin_audit, names
+from complaints.services.administration import InvalidField, InvalidFields
 from complaints.sla import china
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
+NAME_MAX = 100  # work_calendars.name and name_en
+NOTE_MAX = 200  # calendar_days.note and note_en
 _SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–—]\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -119,13 +120,17 @@ def _wall(hour: int, minute: int, allow_midnight: bool) -> int | None:
 def update_calendar(
     calendar: WorkCalendar,
     *,
+    name: str,
+    name_en: str,
     timezone: str,
     hours: Mapping[int, str],
     count_receipt_day: bool,
     actor: User | None = None,
 ) -> WorkCalendar:
-    """Change a calendar's time zone, weekly hours and receipt-day convention.
+    """Change a calendar's names, time zone, weekly hours and receipt-day convention.
 
+    name, name_en: what admins read in the policies' promises, in Chinese and in English (both
+      required).
     timezone: an IANA zone name such as Asia/Shanghai.
     hours: weekday (0 = Monday) -> spans as typed, e.g. "09:00-12:00, 13:00-18:00"; empty: no work.
     count_receipt_day: whether the day a complaint arrives counts as the first working day.
@@ -133,6 +138,7 @@ def update_calendar(
     Deadlines already set keep their due time; windows started or resumed from now on use this.
     """
     problems: list[InvalidField] = []
+    named = names.clean_name(problems, name, name_en, max_length=NAME_MAX)
     timezone = (timezone or "").strip()
     try:
         ZoneInfo(timezone)
@@ -158,6 +164,7 @@ def update_calendar(
     if problems:
         raise InvalidFields(problems)
     before = _settings(calendar)
+    calendar.name, calendar.name_en = named.chinese, named.english
     calendar.timezone = timezone
     calendar.hours = week
     calendar.count_receipt_day = bool(count_receipt_day)
@@ -166,37 +173,67 @@ def update_calendar(
     changed = admin_audit.changes(before, _settings(calendar))
     if changed:
         admin_audit.record(
-            actor, AdminAction.CALENDAR_UPDATED, "calendar", calendar.id, name=calendar.name, changes=changed
+            actor,
+            AdminAction.CALENDAR_UPDATED,
+            "calendar",
+            calendar.id,
+            name=calendar.name,
+            name_en=calendar.name_en,
+            changes=changed,
         )
     return calendar
 
 
 def _settings(calendar: WorkCalendar) -> dict:
-    """What the audit log compares of a calendar: its zone, receipt-day rule and hours per
+    """What the audit log compares of a calendar: its names, zone, receipt-day rule and hours per
     weekday as the admin types them ("hours_0" for Monday)."""
-    settings = {"timezone": calendar.timezone, "count_receipt_day": calendar.count_receipt_day}
+    settings = {
+        "name": calendar.name,
+        "name_en": calendar.name_en,
+        "timezone": calendar.timezone,
+        "count_receipt_day": calendar.count_receipt_day,
+    }
     for weekday, text in enumerate(weekly_hours_text(calendar)):
         settings[f"hours_{weekday}"] = text
     return settings
 
 
 def add_calendar_day(
-    calendar: WorkCalendar, *, day: date | None, is_working: bool, note: str = "", actor: User | None = None
+    calendar: WorkCalendar,
+    *,
+    day: date | None,
+    is_working: bool,
+    note: str = "",
+    note_en: str = "",
+    actor: User | None = None,
 ) -> CalendarDay:
     """Declare `day` a working day (e.g. an officially published makeup workday) or a local holiday.
 
     day: the local date in the calendar's zone; one declaration per date.
     is_working: True for a working day, False for a holiday.
-    note: why, e.g. "Spring Festival makeup workday (State Council notice)".
+    note, note_en: why, in Chinese and in English, e.g. "国庆节" / "National Day" (optional; the
+      Chinese form is required once an English one is given).
     actor: the admin declaring it, for the audit log; None for the system.
     """
+    problems: list[InvalidField] = []
     if day is None:
-        raise InvalidField("day", N_("Give the date."))
-    if any(existing.day == day for existing in calendar.days):
-        raise InvalidField(
-            "day", N_("%(day)s is already listed; remove it first to change it."), day=day.isoformat()
+        problems.append(InvalidField("day", N_("Give the date.")))
+    elif any(existing.day == day for existing in calendar.days):
+        problems.append(
+            InvalidField(
+                "day", N_("%(day)s is already listed; remove it first to change it."), day=day.isoformat()
+            )
         )
-    entry = CalendarDay(calendar_id=calendar.id, day=day, is_working=bool(is_working), note=clean_note(note))
+    noted = names.clean_note(problems, note, note_en, max_length=NOTE_MAX)
+    if problems:
+        raise InvalidFields(problems)
+    entry = CalendarDay(
+        calendar_id=calendar.id,
+        day=day,
+        is_working=bool(is_working),
+        note=noted.chinese,
+        note_en=noted.english,
+    )
     calendar.days.append(entry)
     calendar.updated_at = now()
     try:
@@ -229,7 +266,9 @@ def _record_day(actor: User | None, action: AdminAction, calendar: WorkCalendar,
         "calendar",
         calendar.id,
         name=calendar.name,
+        name_en=calendar.name_en,
         day=entry.day,
         is_working=entry.is_working,
         note=entry.note,
+        note_en=entry.note_en,
     )

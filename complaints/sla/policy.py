@@ -146,7 +146,7 @@ def version_for(category_id: int | None, is_major: bool) -> SlaPolicyVersion | N
 
 
 def publish_version(
-    policy: SlaPolicy, targets: list[dict], user: User | None, note: str = ""
+    policy: SlaPolicy, targets: list[dict], user: User | None, note: str = "", note_en: str = ""
 ) -> SlaPolicyVersion:
     """Publish a new version of `policy` with `targets`; complaints already filed keep theirs.
 
@@ -154,6 +154,7 @@ def publish_version(
     targets: one dict per clock kind: kind, amount, unit, calendar_id, warn_percent (1-99),
       pause_on (list of "consumer"/"merchant"), breach_actions (list of BreachAction values).
     user: the admin publishing it.
+    note, note_en: what changed, in Chinese and in English (may be empty).
     """
     seen = set()
     for target in targets:
@@ -174,6 +175,7 @@ def publish_version(
         created_at=now(),
         created_by_id=user.id if user else None,
         note=note,
+        note_en=note_en,
     )
     db.session.add(version)
     db.session.flush()

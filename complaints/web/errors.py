@@ -6,12 +6,14 @@ import contextlib
 import logging
 
 from flask import render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from complaints.extensions import db
+from complaints.models.types import chinese_or_english
 from complaints.workflow import Refusal
 
 log = logging.getLogger(__name__)
@@ -30,11 +32,14 @@ _MESSAGES = {
 
 
 def translated(problem) -> str:
-    """A Refusal's or InvalidUpload's message in the viewer's language, states by their labels."""
+    """A Refusal's or InvalidUpload's message in the viewer's language, states by their labels,
+    and a name given with its English form (`name` and `name_en`) in the viewer's form."""
     from complaints.web.labels import STATE, label
     from complaints.workflow import State
 
     params = dict(problem.params)
+    for key in [k for k in params if k.endswith("_en")]:
+        params[key[:-3]] = chinese_or_english(str(get_locale()), params.get(key[:-3]), params.pop(key))
     if "state" in params:
         with contextlib.suppress(ValueError):  # not a state: shown as given
             params["state"] = label(STATE, State(params["state"])).lower()

@@ -180,6 +180,7 @@ AUDIT_ACTION = {
     AdminAction.POLICY_VERSION_PUBLISHED: _l("Pledge policy version published"),
     AdminAction.POLICY_ACTIVATED: _l("Pledge policy activated"),
     AdminAction.POLICY_DEACTIVATED: _l("Pledge policy deactivated"),
+    AdminAction.POLICY_RENAMED: _l("Pledge policy renamed"),
     AdminAction.CALENDAR_UPDATED: _l("Calendar changed"),
     AdminAction.CALENDAR_DAY_ADDED: _l("Calendar date listed"),
     AdminAction.CALENDAR_DAY_REMOVED: _l("Calendar date no longer listed"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_timezone_location
@@ -10,6 +11,7 @@ from flask_babel import format_currency, format_datetime, get_locale
 from markupsafe import Markup
 
 from complaints import participants
+from complaints.models.types import chinese_or_english
 from complaints.web import labels
 from complaints.web.i18n import gettext
 
@@ -84,6 +86,20 @@ def zone_name(zone) -> str:
     return gettext("%(city)s (%(offset)s)", city=city, offset=_utc_offset(info))
 
 
+def in_locale(named, field: str = "name") -> str:
+    """A name an admin entered in Chinese and in English, in the viewer's language (the e-mails'
+    too: they are rendered in the recipient's). `named` is a policy, calendar, calendar day,
+    policy version or mediation organisation (`{{ org|in_locale }}`, `{{ day|in_locale("note") }}`),
+    or the detail of an event or notification that copied both forms
+    (`{{ e.detail|in_locale("organisation") }}`: "organisation" and "organisation_en")."""
+    if named is None:
+        return ""
+    locale = str(get_locale())
+    if isinstance(named, Mapping):
+        return chinese_or_english(locale, named.get(field), named.get(f"{field}_en"))
+    return named.in_locale(locale, field)
+
+
 def unread_notifications() -> int:
     """The signed-in user's unread notifications (one indexed count)."""
     from flask_login import current_user
@@ -132,6 +148,7 @@ def register(app) -> None:
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["zone_name"] = zone_name
+    app.jinja_env.filters["in_locale"] = in_locale
     app.jinja_env.globals.update(
         unread_notifications=unread_notifications,
         complaint_url=complaint_url,

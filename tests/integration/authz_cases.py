@@ -951,13 +951,13 @@ ADMIN_CASES = [
     *admin_form(
         "admin.new_organisation",
         lambda w: {},
-        attack=lambda w: {"name": ATTACK_TEXT, "active": "y"},
+        attack=lambda w: {"name": ATTACK_TEXT, "name_en": ATTACK_TEXT, "active": "y"},
         probe=lambda w: {"name": ""},
     ),
     *admin_form(
         "admin.edit_organisation",
         lambda w: {"organisation_id": w.org_id},
-        attack=lambda w: {"name": ATTACK_TEXT, "active": "y"},
+        attack=lambda w: {"name": ATTACK_TEXT, "name_en": ATTACK_TEXT, "active": "y"},
         probe=lambda w: {"name": ""},
     ),
 ]
@@ -981,6 +981,7 @@ PLEDGE_CASES = [
         attack=lambda w: {
             **policy_attack()(w),
             "name": ATTACK_TEXT,
+            "name_en": ATTACK_TEXT,
             "category_id": str(w.category_id),
             "major": "any",
         },
@@ -994,6 +995,15 @@ PLEDGE_CASES = [
     ),
     Case(
         "admin.edit_policy", "GET", lambda w: {"policy_id": 999_999}, admin_only(NOT_FOUND), variant="missing"
+    ),
+    Case(
+        "admin.rename_policy",
+        "POST",
+        lambda w: {"policy_id": w.policy_id},
+        admin_only(FORM_ERROR),
+        attack=lambda w: {"name": ATTACK_TEXT, "name_en": ATTACK_TEXT},
+        probe=lambda w: {"name": "", "name_en": "Renamed"},
+        attack_by=ADMIN,
     ),
     Case(
         "admin.toggle_policy",
@@ -1017,7 +1027,12 @@ PLEDGE_CASES = [
         "POST",
         lambda w: {"calendar_id": w.calendar_id},
         admin_only(FORM_ERROR),
-        attack=lambda w: {"day": "2026-10-11", "kind": "working", "note": ATTACK_TEXT},
+        attack=lambda w: {
+            "day": "2026-10-11",
+            "kind": "working",
+            "note": ATTACK_TEXT,
+            "note_en": ATTACK_TEXT,
+        },
         probe=lambda w: {"day": "not-a-date", "kind": "working"},
         attack_by=ADMIN,
     ),

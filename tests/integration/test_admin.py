@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from flask_babel import refresh
 from sqlalchemy import select
 
 from complaints.extensions import db
@@ -236,25 +237,65 @@ def test_a_category_needs_both_names(client, as_admin):
 
 
 def test_admin_adds_renames_and_retires_a_mediation_organisation(app, client, world, as_admin):
-    response = client.post(
-        "/admin/organisations/new", data={"name": "北京消费者协会调解委员会", "active": "y"}
-    )
+    beijing = {
+        "name": "北京消费者协会调解委员会",
+        "name_en": "Beijing Consumer Association Mediation Committee",
+    }
+    response = client.post("/admin/organisations/new", data={**beijing, "active": "y"})
     assert response.status_code == 302
-    assert "北京消费者协会调解委员会" in client.get("/admin/organisations").text
+    refresh()  # the world fixture's app context outlives each request; Babel keeps the language in it
+    english = client.get("/admin/organisations", headers={"Accept-Language": "en"}).text
+    refresh()
+    chinese = client.get("/admin/organisations", headers={"Accept-Language": "zh-CN"}).text
+    assert beijing["name_en"] in english and beijing["name"] not in english
+    assert beijing["name"] in chinese and beijing["name_en"] not in chinese
 
-    edited = client.post(f"/admin/organisations/{world.other_org_id}", data={"name": "Retired Mediation Org"})
+    edited = client.post(
+        f"/admin/organisations/{world.other_org_id}",
+        data={"name": "已停用的调解机构", "name_en": "Retired Mediation Org"},
+    )
     assert edited.status_code == 302
     with app.app_context():
         organisation = db.session.get(MediationOrganisation, world.other_org_id)
-        assert organisation.name == "Retired Mediation Org"
+        assert (organisation.name, organisation.name_en) == ("已停用的调解机构", "Retired Mediation Org")
         assert organisation.active is False
 
 
 def test_a_duplicate_organisation_name_is_refused_beside_the_field(client, as_admin):
-    response = client.post("/admin/organisations/new", data={"name": "Other Mediation Org", "active": "y"})
+    response = client.post(
+        "/admin/organisations/new",
+        data={"name": "上海消费纠纷调解中心", "name_en": "New Centre", "active": "y"},
+    )
     assert response.status_code == 400
     assert "Another mediation organisation already has this name." in response.text
     assert 'id="name-error"' in response.text
+
+
+def test_an_english_name_another_organisation_has_in_any_case_is_refused_beside_its_field(client, as_admin):
+    first = {"name": "杭州调解中心", "name_en": "Hangzhou Mediation Centre", "active": "y"}
+    assert client.post("/admin/organisations/new", data=first).status_code == 302
+    response = client.post(
+        "/admin/organisations/new",
+        data={"name": "新的调解中心", "name_en": "hangzhou mediation CENTRE", "active": "y"},
+    )
+    assert response.status_code == 400
+    assert 'id="name_en-error"' in response.text and 'id="name-error"' not in response.text
+    assert "Another mediation organisation already has this name." in response.text
+
+
+@pytest.mark.parametrize(
+    "names, field",
+    [
+        ({"name": "", "name_en": "Empty Chinese"}, "name"),
+        ({"name": "空的英文名", "name_en": "   "}, "name_en"),
+        ({"name": "长" * 201, "name_en": "Too long"}, "name"),
+        ({"name": "太长的英文名", "name_en": "x" * 201}, "name_en"),
+    ],
+)
+def test_an_organisation_needs_both_names_within_their_length(client, as_admin, names, field):
+    response = client.post("/admin/organisations/new", data={**names, "active": "y"})
+    assert response.status_code == 400
+    assert f'id="{field}-error"' in response.text
 
 
 @pytest.mark.parametrize(

@@ -69,7 +69,12 @@ def test_deactivating_a_policy_records_who_and_when(client, clock, world, as_adm
     assert entry.actor_id == world.admin.id
     assert entry.created_at == clock.now()
     assert (entry.subject_type, entry.subject_id) == ("policy", MAJOR)
-    assert entry.detail == {"name": "Service pledge: major complaints", "version": 1}
+    # Migration 0013 copied the shipped (English) name into the English form.
+    assert entry.detail == {
+        "name": "Service pledge: major complaints",
+        "name_en": "Service pledge: major complaints",
+        "version": 1,
+    }
 
     page = client.get("/admin/audit")
     assert page.status_code == 200
@@ -170,7 +175,8 @@ def test_publishing_a_policy_version_records_its_number_and_what_it_changes(clie
 def test_creating_a_policy_records_its_promises(client, world, as_admin):
     assert client.post("/admin/policies/new", data=new_policy_form(world)).status_code == 302
     entry = only_entry(action=AdminAction.POLICY_CREATED)
-    assert entry.detail["name"] == "Delivery pledge" and entry.detail["version"] == 1
+    assert (entry.detail["name"], entry.detail["name_en"]) == ("配送服务承诺", "Delivery pledge")
+    assert entry.detail["version"] == 1
     assert entry.detail["category"] == "delivery"
     assert entry.detail["promises"]["resolution"]["amount"] == "5"
     assert "resolution" in entry.detail["promises"] and "response" in entry.detail["promises"]
@@ -184,9 +190,11 @@ def test_listing_and_unlisting_a_calendar_day_records_the_date(client, world, as
     calendar = db.session.get(WorkCalendar, CN)
     assert listed.detail == {
         "name": calendar.name,
+        "name_en": calendar.name_en,
         "day": "2026-03-07",
         "is_working": True,
         "note": "调休上班",
+        "note_en": "",
     }
     assert (listed.subject_type, listed.subject_id, listed.actor_id) == ("calendar", CN, world.admin.id)
 
@@ -223,12 +231,21 @@ def test_shops_categories_and_organisations_record_additions_and_changes(client,
 
     client.post("/admin/categories/new", data={"code": "fraud", "name_zh": "欺诈", "name_en": "Fraud"})
     assert only_entry(action=AdminAction.CATEGORY_CREATED).detail["code"] == "fraud"
-    client.post("/admin/organisations/new", data={"name": "北京调解中心", "active": "y"})
-    assert only_entry(action=AdminAction.ORGANISATION_CREATED).detail["name"] == "北京调解中心"
+    beijing = {"name": "北京调解中心", "name_en": "Beijing Mediation Centre"}
+    client.post("/admin/organisations/new", data={**beijing, "active": "y"})
+    added = only_entry(action=AdminAction.ORGANISATION_CREATED)
+    assert added.detail == {**beijing, "active": True}
+    client.post(f"/admin/organisations/{added.subject_id}", data={**beijing, "name_en": "Beijing Centre"})
+    renamed = only_entry(action=AdminAction.ORGANISATION_UPDATED)
+    assert renamed.detail["changes"] == {
+        "name_en": ["Beijing Mediation Centre", "Beijing Centre"],
+        "active": [True, False],
+    }
 
     page = client.get("/admin/audit").text
     assert "Shop changed" in page and "Name: Tea House → Tea House 2" in page
     assert "Active: yes → no" in page
+    assert "Name in English: Beijing Mediation Centre → Beijing Centre" in page
 
 
 def test_a_change_made_without_an_admin_is_the_systems(client, clock, world, as_admin):

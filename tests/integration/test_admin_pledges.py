@@ -161,7 +161,8 @@ def test_a_clock_left_empty_promises_nothing(client, world, as_admin):
 
 def new_policy_form(world, **changes) -> dict:
     data = {
-        "name": "Delivery pledge",
+        "name": "配送服务承诺",
+        "name_en": "Delivery pledge",
         "category_id": str(world.category_ids[1]),
         "major": "any",
         "note": "",
@@ -202,7 +203,7 @@ def test_admin_creates_a_policy_for_a_category(client, world, as_admin):
 
 def test_a_second_active_policy_for_the_same_complaints_is_refused(client, world, as_admin):
     assert client.post("/admin/policies/new", data=new_policy_form(world)).status_code == 302
-    again = client.post("/admin/policies/new", data=new_policy_form(world, name="Another"))
+    again = client.post("/admin/policies/new", data=new_policy_form(world, name="另一个", name_en="Another"))
     assert again.status_code == 400
     assert 'id="category_id-error"' in again.text
     assert "already covers the same complaints" in again.text

@@ -189,7 +189,9 @@ class Planter:
             name_en=v("CATEN"),
             active="y",
         )
-        self.post("admin", "/admin/organisations/new", "organisation", name=v("ORG"), active="y")
+        self.post(
+            "admin", "/admin/organisations/new", "organisation", name=v("ORG"), name_en=v("ORG"), active="y"
+        )
         org_id = self.lookup(select(MediationOrganisation.id).where(MediationOrganisation.name == v("ORG")))
         self.post(
             "admin",
@@ -209,6 +211,7 @@ class Planter:
             "/admin/policies/new",
             "policy",
             name=v("POLICY"),
+            name_en=v("POLICY"),
             category_id=str(category_id),
             major="any",
             **{
