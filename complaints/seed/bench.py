@@ -36,6 +36,7 @@ from complaints.models import (
 )
 from complaints.seed import texts
 from complaints.seed.pledge_clocks import CLOCK_COLUMNS, BenchTarget
+from complaints.seed.pledge_names import name_the_shipped_pledge
 from complaints.seed.rows import (
     COMPLAINT_COLUMNS,
     EVENT_COLUMNS,
@@ -225,9 +226,9 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
         ("id", "code", "name_zh", "name_en", "active"),
         [(n, *names, True) for n, names in categories],
     )
-    org_names = texts.MEDIATION_ORGANISATIONS
-    orgs = [(n, name, True, at) for n, name in enumerate(org_names, 1)]
-    writer.insert("mediation_organisations", ("id", "name", "active", "created_at"), orgs)
+    orgs = [(n, *names, True, at) for n, names in enumerate(texts.MEDIATION_ORGANISATIONS, 1)]
+    writer.insert("mediation_organisations", ("id", "name", "name_en", "active", "created_at"), orgs)
+    name_the_shipped_pledge()
     merchants = _merchant_rows(rng, at)
     writer.insert(
         "merchants", ("id", "shop_code", "name", "contact_email", "active", "created_at"), merchants
@@ -245,7 +246,7 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
     agents = [add(f"agent{n:02d}@{BENCH_DOMAIN}", "agent") for n in range(1, AGENTS + 1)]
     agents += [add(f"supervisor{n}@{BENCH_DOMAIN}", "supervisor") for n in range(1, SUPERVISORS + 1)]
     mediation = []
-    for org_id, name in enumerate(org_names, 1):
+    for org_id, name in enumerate(texts.MEDIATION_ORGANISATIONS, 1):
         emails = [f"mediator{org_id}-{n}@{BENCH_DOMAIN}" for n in range(1, MEDIATORS_PER_ORG + 1)]
         mediation.append((org_id, name, [add(email, "mediator", org_id) for email in emails]))
     add(f"admin@{BENCH_DOMAIN}", "admin")

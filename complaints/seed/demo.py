@@ -24,6 +24,7 @@ from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, SlaClock, User
 from complaints.participants import get_visible_complaint
 from complaints.seed import texts
+from complaints.seed.pledge_names import declare_demo_holidays, name_the_shipped_pledge
 from complaints.seed.stories import OPEN_OFFER, Story, money, shop_takes_part, write_route
 from complaints.services.accounts import check_password_rules, create_user
 from complaints.services.filing import ComplaintDraft, file_complaint
@@ -117,6 +118,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
     try:
         rng = random.Random(RANDOM_SEED)
         cast = _Cast.build(rng, password)
+        declare_demo_holidays(db.session.get(User, cast.people["admin"]), end.year + 1)
         stories = _write_stories(rng, cast, end)
         shop_id = _add_shop_staff(cast, stories, password)
         shop_takes_part(stories, shop_id, DEMO_SHOP_STAFF[0][0], end)
@@ -154,9 +156,10 @@ class _Cast:
     def build(cls, rng: random.Random, password: str) -> _Cast:
         at = clocks.now()
         orgs = [
-            MediationOrganisation(name=name, active=True, created_at=at)
-            for name in texts.MEDIATION_ORGANISATIONS
+            MediationOrganisation(name=chinese, name_en=english, active=True, created_at=at)
+            for chinese, english in texts.MEDIATION_ORGANISATIONS
         ]
+        name_the_shipped_pledge()  # the policies and calendars migration 0002 named in English
         merchants = [
             Merchant(shop_code=code, name=name, contact_email=email, active=True, created_at=at)
             for code, name, email in texts.DEMO_MERCHANTS

@@ -50,7 +50,7 @@ class Cast:
     merchants: list[int]
     categories: list[int]  # ids in texts.CATEGORIES order
     agents: list[int]
-    orgs: list[tuple[int, str, list[int]]]  # (id, name, mediator ids)
+    orgs: list[tuple[int, tuple[str, str], list[int]]]  # (id, (Chinese name, English name), mediator ids)
     policy_versions: dict[tuple[int, bool], int | None]  # (category id, major) -> pledge version
     targets: dict[int, dict] = field(default_factory=dict)  # version id -> {ClockKind: BenchTarget}
 

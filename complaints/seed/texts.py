@@ -52,7 +52,11 @@ DEMO_MERCHANTS = (
     ("QS-BOOKS", "青山书店", "books@qingshan.example"),
 )
 
-MEDIATION_ORGANISATIONS = ("上海市消费纠纷人民调解委员会", "Hangzhou Online Dispute Mediation Centre")
+# (Chinese, English): the demo's and the bench's mediation organisations.
+MEDIATION_ORGANISATIONS = (
+    ("上海市消费纠纷人民调解委员会", "Shanghai Consumer Dispute People's Mediation Committee"),
+    ("杭州互联网纠纷调解中心", "Hangzhou Online Dispute Mediation Centre"),
+)
 
 # Pieces of generated shop names (the bench's two thousand shops).
 SHOP_PREFIX_ZH = (

@@ -67,20 +67,21 @@ def _resolve(rng, h, cast, who, at):
     return {"outcome": outcome, "compensation_amount": h.compensation_amount}
 
 
-def _refer(rng, h, cast) -> str:
-    org_id, name, _ = rng.choice(cast.orgs)
+def _refer(rng, h, cast) -> dict:
+    """Refer to one of the organisations; its names as services.mediation writes them."""
+    org_id, (chinese, english), _ = rng.choice(cast.orgs)
     h.mediation_org_id, h.was_mediated = org_id, True
-    return name
+    return {"organisation": chinese, "organisation_en": english}
 
 
 @_writes(Action.ESCALATE, "mediation_org_id", "reason")
 def _escalate(rng, h, cast, who, at):
-    return {"organisation": _refer(rng, h, cast), "reason": say(rng, h, texts.ESCALATION_REASONS)}
+    return {**_refer(rng, h, cast), "reason": say(rng, h, texts.ESCALATION_REASONS)}
 
 
 @_writes(Action.DISPUTE, "mediation_org_id", "reason")
 def _dispute(rng, h, cast, who, at):
-    detail = {"organisation": _refer(rng, h, cast), "reason": say(rng, h, texts.DISPUTE_REASONS)}
+    detail = {**_refer(rng, h, cast), "reason": say(rng, h, texts.DISPUTE_REASONS)}
     detail["disputed_outcome"] = h.outcome
     h.decided_at = None
     return detail

@@ -146,7 +146,7 @@ def bench_cast() -> tuple[Cast, dict[int | None, Actor]]:
     for ids, actor in ((agents, Actor.AGENT), (supervisors, Actor.SUPERVISOR), (consumers, Actor.CONSUMER)):
         roles.update(dict.fromkeys(ids, actor))
     roles.update(dict.fromkeys(mediators[0] + mediators[1], Actor.MEDIATOR))
-    orgs = [(1, "Org one", mediators[0]), (2, "Org two", mediators[1])]
+    orgs = [(1, ("一号调解机构", "Org one"), mediators[0]), (2, ("二号调解机构", "Org two"), mediators[1])]
     return Cast(consumers, list(range(1, 50)), list(range(1, 9)), agents + supervisors, orgs, {}), roles
 
 
