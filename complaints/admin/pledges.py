@@ -70,8 +70,9 @@ def target_lines(version: SlaPolicyVersion | None) -> list[TargetLine]:
             window=window_text(t),
             calendar=t.calendar.in_locale(str(get_locale())),
             warning=_("at %(percent)s%%", percent=t.warn_percent),
-            pauses=", ".join(label(PAUSE_REASON, p) for p in t.pause_on) or _("never"),
-            on_breach=", ".join(label(BREACH_ACTION, a) for a in t.breach_actions) or _("nothing else"),
+            # A list separator: ", " in English, "、" in Chinese.
+            pauses=_(", ").join(label(PAUSE_REASON, p) for p in t.pause_on) or _("never"),
+            on_breach=_(", ").join(label(BREACH_ACTION, a) for a in t.breach_actions) or _("nothing else"),
         )
         for t in sorted(version.targets, key=lambda t: order.index(t.kind))
     ]
