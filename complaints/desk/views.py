@@ -236,7 +236,8 @@ def _with_choices(form: ActionForm) -> ActionForm:
     if hasattr(form, "assignee_id"):
         form.assignee_id.choices = [SelectChoice(u.id, u.name) for u in queues.assignable_staff()]
     if hasattr(form, "mediation_org_id"):
-        form.mediation_org_id.choices = [SelectChoice(o.id, o.name) for o in active_organisations()]
+        locale = str(get_locale())
+        form.mediation_org_id.choices = [SelectChoice(o.id, o.in_locale(locale)) for o in active_organisations()]
     if hasattr(form, "category_id"):
         form.category_id.choices = [SelectChoice(c.id, _category_name(c)) for c in queues.active_categories()]
     return form
