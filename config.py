@@ -85,6 +85,10 @@ class Config:
     AUTO_ASSIGN = _bool("PLEDGEDESK_AUTO_ASSIGN", False)
     # Shops whose guarantee deposit holds less than this (in CURRENCY) are listed for a top-up.
     DEPOSIT_MINIMUM_BALANCE = os.environ.get("DEPOSIT_MINIMUM_BALANCE", "5000")
+    # The public pledge scorecard: the mediation success rate we promise at least (percent), and how
+    # long each process keeps the figures it computed before computing them again.
+    MEDIATION_SUCCESS_FLOOR = os.environ.get("MEDIATION_SUCCESS_FLOOR", "80")
+    SCORECARD_CACHE_SECONDS = int(os.environ.get("SCORECARD_CACHE_SECONDS", 300))
 
 
 class DevelopmentConfig(Config):

@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.mediation.views import bp as mediation_bp
     from complaints.merchant.views import bp as merchant_bp
     from complaints.portal.views import bp as portal_bp
+    from complaints.scorecard.views import bp as scorecard_bp
     from complaints.web.files import bp as files_bp
     from complaints.web.params import IdConverter
 
@@ -133,3 +134,4 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     for blueprint in (auth_bp, portal_bp, desk_bp, merchant_bp, mediation_bp, admin_bp, deposits_bp, files_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(scorecard_bp)

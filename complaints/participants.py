@@ -50,6 +50,10 @@ class NavItem:
     label: object  # a lazy translation
 
 
+# The public pledge scorecard: in the footer of every page, and the navigation of a visitor.
+PLEDGE_SCORECARD = NavItem("scorecard.pledge", _l("Our pledge"))
+
+
 @dataclass(frozen=True)
 class Participant:
     """What one role is to complaints. See the table in the module docstring."""
@@ -69,6 +73,7 @@ class Participant:
     home: str | None = None  # endpoint of its home page
     complaint_endpoint: str | None = None  # endpoint of a complaint page for it (takes `reference`)
     nav: tuple[NavItem, ...] = ()
+    footer: tuple[NavItem, ...] = (PLEDGE_SCORECARD,)  # the public pages, linked under every page
     # The shops' guarantee deposits: whose ledgers it reads ("none", "own_shop", "every_shop"),
     # whether it tops up and adjusts them, whether it asks for payouts to consumers (approving
     # one is for those who supervise, and never the requester).
@@ -224,7 +229,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
 }
 
 # An account whose role has no entry (none today) is nobody: it sees and does nothing.
-_NOBODY = Participant(role=None, actor=None, scope=_nothing, takes_part=_never)
+_NOBODY = Participant(role=None, actor=None, scope=_nothing, takes_part=_never, nav=(PLEDGE_SCORECARD,))
 
 SYSTEM = PARTICIPANTS[None]
 
@@ -366,3 +371,8 @@ def deposit_roles(what: str) -> tuple[Role, ...]:
 def nav_items(user: User | None) -> tuple[NavItem, ...]:
     """The main navigation of `user`'s area."""
     return of(user).nav
+
+
+def footer_items(user: User | None) -> tuple[NavItem, ...]:
+    """The links under every page for `user` (a visitor too): the public pages."""
+    return of(user).footer

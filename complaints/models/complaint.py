@@ -122,6 +122,25 @@ class Complaint(db.Model):
             sqlite_where=text(_OPEN),
             postgresql_where=text(_OPEN),
         ),
+        # The public scorecard: decisions by day, with what it counts of them (handling time,
+        # mediation outcomes), and consumers' ratings by the day they gave them.
+        Index(
+            "ix_complaints_decided",
+            "decided_at",
+            "state",
+            "outcome",
+            "created_at",
+            "policy_version_id",
+            sqlite_where=text("decided_at IS NOT NULL"),
+            postgresql_where=text("decided_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_complaints_rated",
+            "closed_at",
+            "rating",
+            sqlite_where=text("rating IS NOT NULL"),
+            postgresql_where=text("rating IS NOT NULL"),
+        ),
     )
 
     @property

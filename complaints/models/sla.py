@@ -190,6 +190,17 @@ class SlaClock(db.Model):
             sqlite_where=text(_BREACHED_OPEN),
             postgresql_where=text(_BREACHED_OPEN),
         ),
+        # The public scorecard counts the windows that ended, by day, kind, pledge and result,
+        # from this index alone (services/scorecard_counts.py).
+        Index(
+            "ix_sla_clocks_stopped",
+            "stopped_at",
+            "kind",
+            "target_id",
+            "result",
+            sqlite_where=text("stopped_at IS NOT NULL"),
+            postgresql_where=text("stopped_at IS NOT NULL"),
+        ),
     )
 
     @property

@@ -138,9 +138,16 @@ def participant():
 
 
 def nav_items():
+    """The main navigation of the signed-in user's area; a visitor's (nobody's) when signed out."""
     from flask_login import current_user
 
-    return participants.nav_items(current_user) if current_user.is_authenticated else ()
+    return participants.nav_items(current_user)
+
+
+def footer_items():
+    from flask_login import current_user
+
+    return participants.footer_items(current_user)
 
 
 def register(app) -> None:
@@ -154,6 +161,7 @@ def register(app) -> None:
         complaint_url=complaint_url,
         person_name=person_name,
         nav_items=nav_items,
+        footer_items=footer_items,
         participant=participant,
         labels=labels,
         label=labels.label,

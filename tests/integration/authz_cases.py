@@ -1137,6 +1137,9 @@ FILES = [
     ),
 ]
 
+# The public pledge scorecard: anyone, signed in or not, reads it.
+SCORECARD_CASES = [Case("scorecard.pledge", "GET", lambda w: {}, everyone(OK))]
+
 from tests.integration.authz_deposits import DEPOSIT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_merchant import MERCHANT_CASES  # noqa: E402 - it builds on the above
 
@@ -1152,4 +1155,5 @@ CASES: list[Case] = [
     *PLEDGE_CASES,
     *FILES,
     *DEPOSIT_CASES,
+    *SCORECARD_CASES,
 ]

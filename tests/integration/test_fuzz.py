@@ -86,6 +86,7 @@ FORM_MODULES = {
     "portal": ("complaints.portal.forms", "complaints.deposits.forms"),
     "files": (),
     "deposits": ("complaints.deposits.forms",),
+    "scorecard": (),
 }
 ALWAYS = ("next", "page", "after", "before", "version", "csrf_token")
 

@@ -358,7 +358,7 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
     return found
 
 
-PUBLIC = {"auth.index", "auth.login", "auth.register"}
+PUBLIC = {"auth.index", "auth.login", "auth.register", "scorecard.pledge"}
 # Supervisors may do everything agents do, and have pages of their own.
 BLUEPRINT_ROLE = {
     "portal": "consumer",

@@ -48,11 +48,13 @@ class ActiveMarkup(HTMLParser):
         src = dict(attrs).get("src")
         # The app's own script files (progressive enhancement; the CSP allows only 'self') and a
         # photo's thumbnail and a PDF's preview frame through the authorising view are the app's;
-        # their on* attributes still count.
+        # so are the pledge scorecard's hand-drawn charts (no script in them); their on* attributes
+        # still count.
         own = (
             (tag == "script" and _own_static_file(src))
             or (tag == "img" and _own_attachment(src))
             or (tag == "iframe" and _own_pdf_preview(src))
+            or (tag == "svg" and _own_scorecard_chart(dict(attrs).get("aria-labelledby")))
         )
         if tag in ACTIVE_ELEMENTS and not own:
             self.found.append(f"<{tag}>")
@@ -67,6 +69,10 @@ class ActiveMarkup(HTMLParser):
 
 def _own_static_file(src: str | None) -> bool:
     return bool(src) and re.fullmatch(r"/static/[\w.-]+\.js", src) is not None
+
+
+def _own_scorecard_chart(labelled_by: str | None) -> bool:
+    return bool(labelled_by) and re.fullmatch(r"chart-([a-z_]+)-title chart-\1-desc", labelled_by) is not None
 
 
 def _own_attachment(src: str | None) -> bool:
