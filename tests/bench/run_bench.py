@@ -313,7 +313,7 @@ def measure(base: str, database: Database, runs: int, credentials: dict) -> dict
             raise RuntimeError(f"filing answered {status}, not a redirect to the new complaint")
         return elapsed
 
-    sessions = {"agent": agent, "supervisor": supervisor, "consumer": consumer}
+    sessions = {"agent": agent, "supervisor": supervisor, "consumer": consumer, "anonymous": Session(base)}
     results = {
         label: timed(lambda s=sessions[who], p=path: s.get(p), runs) for label, (who, path) in PAGES.items()
     }
@@ -335,6 +335,7 @@ PAGES = {
     "consumer's complaints": ("consumer", "/portal/complaints"),
     "search, common word 退款": ("agent", "/desk/search?q=" + urllib.parse.quote("退款")),
     "search, rare word 蓝牙": ("agent", "/desk/search?q=" + urllib.parse.quote("蓝牙")),
+    "public pledge scorecard": ("anonymous", "/pledge"),
 }
 ORDER = [
     "agent queue, first page",
@@ -347,6 +348,7 @@ ORDER = [
     "consumer's complaints",
     "search, common word 退款",
     "search, rare word 蓝牙",
+    "public pledge scorecard",
     "consumer files a complaint",
 ]
 
@@ -389,7 +391,8 @@ def profile_slowest(results, database: Database, credentials: dict, runs: int = 
         {"SQLALCHEMY_DATABASE_URI": database.url, "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False},
     )
     client = app.test_client()
-    client.post("/login", data={"email": credentials[who], "password": credentials["password"]})
+    if who in credentials:  # the public pages are read signed out
+        client.post("/login", data={"email": credentials[who], "password": credentials["password"]})
     client.get(path)  # warm: caches and the calendar index
     profiler = cProfile.Profile()
     profiler.enable()
