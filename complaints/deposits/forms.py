@@ -18,7 +18,7 @@ from complaints.services.deposit_payouts import MAX_NAME
 from complaints.services.deposits import MAX_REASON
 from complaints.web.params import MoneyField
 
-REASON_TOO_LONG = _l("The reason can be at most 2,000 characters.")
+REASON_TOO_LONG = _l("The reason can be at most %(max)s characters.", max=MAX_REASON)
 
 
 def _more_than_zero(form, field) -> None:
