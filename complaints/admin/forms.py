@@ -12,6 +12,7 @@ from wtforms import BooleanField, EmailField, HiddenField, PasswordField, Select
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
 from complaints.services.administration import STAFF_ROLES
+from complaints.web.i18n import example_hint
 from complaints.web.labels import ROLE
 
 
@@ -95,13 +96,13 @@ class OrganisationForm(FlaskForm):
         _l("Name in Chinese"),
         render_kw={"lang": "zh-CN"},
         validators=[DataRequired(), Length(max=200)],
-        description=_l("For example: 上海市消费纠纷人民调解委员会"),
+        description=example_hint("上海市消费纠纷人民调解委员会", "zh-CN"),
     )
     name_en = StringField(
         _l("Name in English"),
         render_kw={"lang": "en"},
         validators=[DataRequired(), Length(max=200)],
-        description=_l("For example: Shanghai Consumer Dispute Mediation Committee"),
+        description=example_hint("Shanghai Consumer Dispute Mediation Committee", "en"),
     )
     active = BooleanField(_l("Active: complaints can be referred to it"), default=True)
 

@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from complaints.models import BreachAction, ClockKind
 from complaints.services.pledge_targets import TargetDraft
+from complaints.web.i18n import example_hint
 from complaints.web.labels import CLOCK, PAUSE_REASON, UNIT
 
 # What a breach sets off, as the admin reads it (belongs with the other enum labels in web/labels.py).
@@ -137,7 +138,7 @@ def _policy_name() -> StringField:
         _l("Name in Chinese"),
         render_kw={"lang": "zh-CN"},
         validators=[DataRequired(), Length(max=120)],
-        description=_l("For example: 服务承诺：大家电"),
+        description=example_hint("服务承诺：大家电", "zh-CN"),
     )
 
 
@@ -146,7 +147,7 @@ def _policy_name_en() -> StringField:
         _l("Name in English"),
         render_kw={"lang": "en"},
         validators=[DataRequired(), Length(max=120)],
-        description=_l("For example: Service pledge: large appliances"),
+        description=example_hint("Service pledge: large appliances", "en"),
     )
 
 
@@ -207,13 +208,13 @@ class CalendarForm(FlaskForm):
         _l("Name in Chinese"),
         render_kw={"lang": "zh-CN"},
         validators=[DataRequired(), Length(max=100)],
-        description=_l("For example: 中国工作日（周一至周五 9:00–18:00，法定节假日休息）"),
+        description=example_hint("中国工作日（周一至周五 9:00–18:00，法定节假日休息）", "zh-CN"),
     )
     name_en = StringField(
         _l("Name in English"),
         render_kw={"lang": "en"},
         validators=[DataRequired(), Length(max=100)],
-        description=_l("For example: China working days (Mon–Fri 9:00–18:00, official holidays off)"),
+        description=example_hint("China working days (Mon–Fri 9:00–18:00, official holidays off)", "en"),
     )
     timezone = StringField(
         _l("Time zone"),
@@ -258,13 +259,13 @@ class CalendarDayForm(FlaskForm):
         _l("Note in Chinese (optional)"),
         render_kw={"lang": "zh-CN"},
         validators=[Optional(), Length(max=200)],
-        description=_l("For example: 国庆节, or 春节调休上班（国务院通知）."),
+        description=example_hint("国庆节；春节调休上班（国务院通知）", "zh-CN"),
     )
     note_en = StringField(
         _l("Note in English (optional)"),
         render_kw={"lang": "en"},
         validators=[Optional(), Length(max=200)],
-        description=_l(
-            "For example: National Day, or makeup workday for the Spring Festival (State Council notice)."
+        description=example_hint(
+            "National Day; makeup workday for the Spring Festival (State Council notice)", "en"
         ),
     )

@@ -6,6 +6,7 @@ import flask_babel
 from flask import current_app, g, request, session
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import Markup
 
 from complaints.extensions import babel
 
@@ -73,3 +74,15 @@ def register(app) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+def example_hint(example: str, language: str) -> LazyString:
+    """A field's hint "For example: …" whose example is written in `language` ("en" for an English
+    name asked on a Chinese page, "zh-CN" the other way), marked with its language so screen
+    readers read it in that language and the page's language checks leave it alone."""
+
+    def render() -> Markup:
+        shown = Markup('<span lang="{}">{}</span>').format(language, example)
+        return Markup(gettext("For example: %(example)s")).replace("%(example)s", shown)
+
+    return LazyString(render)
