@@ -23,7 +23,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
 from complaints.models import AGENT_OUTCOMES, WaitingOn
@@ -321,13 +321,20 @@ class CannedReplyActiveForm(FlaskForm):
     active = HiddenField(validators=[InputRequired(), AnyOf(["0", "1"])])
 
 
+def _a_reply_chosen(form, field) -> None:
+    """The insert needs a choice; unlike InputRequired it does not mark the field required, since
+    it sits in the reply form, which is sent without one."""
+    if not field.data:
+        raise StopValidation(_l("Choose a canned reply to insert."))
+
+
 class CannedInsertForm(FlaskForm):
     """Insert a canned reply at the end of the reply being written (posted with the reply form
     itself, so what was typed comes along)."""
 
     canned_reply_id = SelectField(
         _l("Canned reply"),
-        validators=[InputRequired(_l("Choose a canned reply to insert."))],
+        validators=[_a_reply_chosen],
         description=_l(
             "Added at the end of your reply, in the consumer's language, with the complaint's details filled in."
         ),
