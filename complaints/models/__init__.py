@@ -1,6 +1,7 @@
 """The models, one module per aggregate. Import them from here."""
 
 from complaints.models.admin_audit import AUDIT_SUBJECTS, AdminAction, AdminAuditEntry
+from complaints.models.agreement import Agreement, AgreementStatus, NotSettledReason, Payer
 from complaints.models.complaint import (
     AGENT_OUTCOMES,
     MEDIATION_OUTCOMES,
@@ -43,6 +44,10 @@ from complaints.models.sla import (
 from complaints.models.user import EmailFrequency, Role, User
 
 __all__ = [
+    "Agreement",
+    "AgreementStatus",
+    "NotSettledReason",
+    "Payer",
     "AUDIT_SUBJECTS",
     "AdminAction",
     "AdminAuditEntry",

@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.extensions import db
+from complaints.models.agreement import NotSettledReason
 from complaints.models.types import Money, UTCDateTime, enum_type
 from complaints.workflow import OPEN_STATES, State
 
@@ -83,6 +84,8 @@ class Complaint(db.Model):
     outcome: Mapped[Outcome | None] = mapped_column(enum_type(Outcome))
     outcome_note: Mapped[str | None] = mapped_column(Text)
     compensation_amount: Mapped[Decimal | None] = mapped_column(Money)
+    # Why a mediation ended without a settlement (models/agreement.py NotSettledReason).
+    not_settled_reason: Mapped[NotSettledReason | None] = mapped_column(enum_type(NotSettledReason))
     rating: Mapped[int | None] = mapped_column(Integer)
     rating_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
