@@ -9,7 +9,7 @@ PORT ?= 5000
 N ?= 100000
 ARTIFACTS ?= $(CURDIR)/artifacts
 
-.PHONY: run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres extract-messages load fuzz
+.PHONY: pdf-deps run test lint translations migrate seed e2e-deps bench unit integration e2e clean test-postgres extract-messages load fuzz
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -37,13 +37,20 @@ migrate: $(VENV)/.installed
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 
-run: translations migrate
+run: pdf-deps translations migrate
 	$(BIN)/flask seed-demo
 	SCHEDULER_ENABLED=1 $(BIN)/flask run --host $(HOST) --port $(PORT) --no-reload
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check complaints tests config.py wsgi.py
 	$(BIN)/ruff format --check complaints tests config.py wsgi.py
+
+# The mediation agreement's PDF (WeasyPrint) needs Debian's pango and CJK fonts; install them when missing.
+pdf-deps:
+	@if ! dpkg -s libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null 2>&1; then \
+	  echo "installing pango and CJK fonts for the agreement PDF with apt-get"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null; \
+	fi
 
 # Browser tests drive Debian's chromium; install it (and CJK fonts for the screenshots) when missing.
 e2e-deps:
@@ -52,7 +59,7 @@ e2e-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
-test: $(VENV)/.dev-installed translations lint e2e-deps
+test: $(VENV)/.dev-installed translations lint e2e-deps pdf-deps
 	mkdir -p $(ARTIFACTS)/screenshots
 	@echo "screenshots of the main pages go to $(ARTIFACTS)/screenshots"
 	SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest -n 2 -q tests
@@ -60,10 +67,10 @@ test: $(VENV)/.dev-installed translations lint e2e-deps
 unit: $(VENV)/.dev-installed
 	$(BIN)/pytest -q tests/unit
 
-integration: $(VENV)/.dev-installed translations
+integration: $(VENV)/.dev-installed translations pdf-deps
 	$(BIN)/pytest -n 2 -q tests/integration
 
-e2e: $(VENV)/.dev-installed translations e2e-deps
+e2e: $(VENV)/.dev-installed translations e2e-deps pdf-deps
 	mkdir -p $(ARTIFACTS)/screenshots
 	SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest -q tests/e2e
 

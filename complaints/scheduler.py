@@ -80,6 +80,14 @@ def purge_pending_uploads(app: Flask) -> None:
     _job(app, work, lambda n: n and f"forgot {n} expired pending uploads")
 
 
+def mark_unpaid_agreements(app: Flask) -> None:
+    """Mark binding mediation agreements whose deadline passed without the consumer's receipt as
+    unpaid, and tell the supervisors (services/agreements.py; once: the status moves on)."""
+    from complaints.services.agreements import mark_unpaid_agreements as mark
+
+    _job(app, mark, lambda n: n and f"marked {n} mediation agreements unpaid after their deadline")
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
     common = {"args": [app], "max_instances": 1, "coalesce": True, "replace_existing": True}
@@ -92,6 +100,7 @@ def add_jobs(scheduler, app: Flask) -> None:
     scheduler.add_job(close_expired, "interval", minutes=10, id="close_expired_decisions", **common)
     scheduler.add_job(prune_orphan_files, "interval", hours=1, id="prune_orphan_files", **common)
     scheduler.add_job(purge_pending_uploads, "interval", hours=1, id="purge_pending_uploads", **common)
+    scheduler.add_job(mark_unpaid_agreements, "interval", minutes=10, id="mark_unpaid_agreements", **common)
 
 
 def start_embedded_scheduler(app: Flask) -> BackgroundScheduler:
@@ -126,4 +135,5 @@ def run_once() -> None:
     deliver_digests(app)
     close_expired(app)
     purge_pending_uploads(app)
+    mark_unpaid_agreements(app)
     click.echo("jobs ran once")

@@ -70,6 +70,11 @@ class Action(enum.StrEnum):
     PROPOSE_SETTLEMENT = "propose_settlement"
     ACCEPT_SETTLEMENT = "accept_settlement"
     DECLINE_SETTLEMENT = "decline_settlement"
+    # The agreement of a settled mediation: accepted by both parties, then performed or unpaid.
+    ACCEPT_AGREEMENT = "accept_agreement"
+    CONFIRM_PAYMENT = "confirm_payment"
+    CONFIRM_RECEIPT = "confirm_receipt"
+    MARK_UNPAID = "mark_unpaid"
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,8 @@ class Facts:
     within_appeal_window: bool = True
     resolution_breached: bool = False
     open_offer: bool = False  # the shop has an offer the consumer has not answered
+    agreement_pending: bool = False  # a mediation agreement waits for the parties' acceptance
+    agreement_in_force: bool = False  # a binding (or unpaid) agreement waits to be performed
 
 
 Guard = Callable[[Facts, Actor], str | None]
@@ -112,6 +119,18 @@ def _appeal_allowed(facts: Facts, actor: Actor) -> str | None:
 def _an_offer_is_open(facts: Facts, actor: Actor) -> str | None:
     if not facts.open_offer:
         return N_("There is no open offer from the shop to answer.")
+    return None
+
+
+def _an_agreement_awaits_acceptance(facts: Facts, actor: Actor) -> str | None:
+    if not facts.agreement_pending:
+        return N_("There is no agreement waiting for acceptance.")
+    return None
+
+
+def _an_agreement_is_in_force(facts: Facts, actor: Actor) -> str | None:
+    if not facts.agreement_in_force:
+        return N_("There is no binding agreement to perform.")
     return None
 
 
@@ -230,6 +249,31 @@ TRANSITIONS: tuple[Transition, ...] = (
         requires=["offer_id", "reason"],
         guards=[_an_offer_is_open],
     ),
+    # A settled mediation's agreement outlives the complaint's closing: it is performed after.
+    # Which party may take which step is services/agreement_rules.py.
+    _t(
+        Action.ACCEPT_AGREEMENT,
+        [S.RESOLVED, S.CLOSED],
+        None,
+        [A.CONSUMER, A.MERCHANT],
+        guards=[_an_agreement_awaits_acceptance],
+    ),
+    _t(
+        Action.CONFIRM_PAYMENT,
+        [S.RESOLVED, S.CLOSED],
+        None,
+        (*STAFF, A.MERCHANT),
+        guards=[_an_agreement_is_in_force],
+    ),
+    _t(
+        Action.CONFIRM_RECEIPT,
+        [S.RESOLVED, S.CLOSED],
+        None,
+        [A.CONSUMER],
+        requires=["answer"],
+        guards=[_an_agreement_is_in_force],
+    ),
+    _t(Action.MARK_UNPAID, [S.RESOLVED, S.CLOSED], None, [A.SYSTEM], guards=[_an_agreement_is_in_force]),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}

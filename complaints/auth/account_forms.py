@@ -97,6 +97,10 @@ KIND_LABELS = {
     NotificationKind.PLEDGE_DATE: _l("Changes to a pledged date"),
     NotificationKind.SHOP_REPLY_MISSED: _l("Your shop's missed reply deadlines"),
     NotificationKind.ASSIGNED: _l("Complaints assigned to you"),
+    NotificationKind.AGREEMENT_ACCEPTED: _l("Acceptances of a mediation agreement"),
+    NotificationKind.AGREEMENT_PAID: _l("Payments under a mediation agreement"),
+    NotificationKind.AGREEMENT_RECEIPT: _l("The consumer's answer on receiving what was agreed"),
+    NotificationKind.AGREEMENT_UNPAID: _l("Mediation agreements unpaid after their deadline"),
     NotificationKind.SLA_WARNING: _l("Pledged times about to run out"),
     NotificationKind.SLA_BREACH: _l("Pledged times that ran out"),
 }

@@ -28,6 +28,7 @@ from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.filing import find_shop
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
+from complaints.web import agreement_pages
 from complaints.web.errors import translated
 from complaints.web.guards import STAFF, SUPERVISORS, roles_required
 from complaints.web.labels import STATE
@@ -237,7 +238,9 @@ def _with_choices(form: ActionForm) -> ActionForm:
         form.assignee_id.choices = [SelectChoice(u.id, u.name) for u in queues.assignable_staff()]
     if hasattr(form, "mediation_org_id"):
         locale = str(get_locale())
-        form.mediation_org_id.choices = [SelectChoice(o.id, o.in_locale(locale)) for o in active_organisations()]
+        form.mediation_org_id.choices = [
+            SelectChoice(o.id, o.in_locale(locale)) for o in active_organisations()
+        ]
     if hasattr(form, "category_id"):
         form.category_id.choices = [SelectChoice(c.id, _category_name(c)) for c in queues.active_categories()]
     return form
@@ -343,3 +346,6 @@ def _refused(reference: str, action: str, form: ActionForm, status: int, message
 from complaints.desk import bulk as _bulk  # noqa: E402,F401
 from complaints.desk import canned as _canned  # noqa: E402
 from complaints.desk import saved_filters as _saved_filters  # noqa: E402,F401
+
+# The agreement of a settled mediation: its page, its PDF and the payment when the platform pays.
+agreement_pages.register(bp, STAFF)

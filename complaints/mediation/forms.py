@@ -13,9 +13,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     DateTimeLocalField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SubmitField,
     TextAreaField,
@@ -23,11 +25,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
-from complaints.models import MEDIATION_OUTCOMES
+from complaints.models import MEDIATION_OUTCOMES, NotSettledReason, Payer
 from complaints.services.conversation import MAX_BODY
 from complaints.services.mediation import CHANNELS
 from complaints.timekeeping import now
-from complaints.web.labels import CHANNEL, OUTCOME
+from complaints.web.labels import CHANNEL, NOT_SETTLED, OUTCOME
 from complaints.web.params import MoneyField, within_sane_years
 from complaints.web.templating import zone_name
 
@@ -101,17 +103,57 @@ class OutcomeForm(FlaskForm):
         validators=[Optional()],
         description=_l("What the merchant pays the consumer under the settlement, if anything."),
     )
+    # A settled outcome records an agreement the parties accept (services/agreements.py).
+    payer = RadioField(
+        _l("Who pays (if settled)"),
+        choices=[
+            SelectChoice(Payer.SHOP.value, _l("The shop")),
+            SelectChoice(Payer.PLATFORM.value, _l("The platform")),
+        ],
+        validators=[Optional()],
+    )
+    perform_by = DateField(
+        _l("To be performed by (if settled)"),
+        format="%Y-%m-%d",
+        validators=[Optional(), within_sane_years],
+        description=_l("A date in the platform's time zone; the whole day counts."),
+    )
+    not_settled_reason = RadioField(
+        _l("Why they did not settle (if not settled)"),
+        choices=[SelectChoice(reason.value, NOT_SETTLED[reason.value]) for reason in NotSettledReason],
+        validators=[Optional()],
+    )
 
     # The outcome ends the case, so it is recorded only from its confirmation: the first submission
     # shows what will be recorded, with these two buttons.
     confirm = SubmitField(_l("Confirm and close the case"))
     back = SubmitField(_l("Go back and change"))
 
+    def validate(self, extra_validators=None) -> bool:
+        """What a settled outcome needs (who pays, by when) and a not-settled one (why), beside
+        their fields; the service checks the same again."""
+        valid = super().validate(extra_validators)
+        needed = {
+            "settled": (
+                (self.payer, _l("Say who pays: the shop or the platform.")),
+                (self.perform_by, _l("Give the date by which the agreement is to be performed.")),
+            ),
+            "not_settled": ((self.not_settled_reason, _l("Say why the parties did not settle.")),),
+        }.get(self.outcome.data, ())
+        for field, message in needed:
+            if not field.data and not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
+
     def params(self) -> dict:
         return {
             "outcome": self.outcome.data,
             "note": (self.outcome_note.data or "").strip(),
             "compensation_amount": self.compensation_amount.data,
+            "payer": self.payer.data,
+            "perform_by": self.perform_by.data,
+            "not_settled_reason": self.not_settled_reason.data,
         }
 
 

@@ -20,6 +20,7 @@ from complaints.services.lifecycle import act_on_complaint
 from complaints.services.recently_changed import recently_changed
 from complaints.sla.terms import ClockStatus, clock_status
 from complaints.timekeeping import now
+from complaints.web import agreement_pages
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.workflow import N_, Action, Refusal, State
@@ -217,3 +218,7 @@ def _refused(reference: str, action: str, form: FlaskForm, status: int, message:
     if view is None:
         abort(404)
     return _render_case(view, status=status, failed=action, failed_form=form, refusal=message)
+
+
+# The agreement of a settled mediation: its page and its PDF for the mediators.
+agreement_pages.register(bp, (Role.MEDIATOR,), prefix="/cases")

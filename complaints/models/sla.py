@@ -228,6 +228,10 @@ class NotificationKind(enum.StrEnum):
     DEPOSIT_APPROVAL = "deposit_approval"  # a consented payout waits for a supervisor's approval
     DEPOSIT_PAID = "deposit_paid"  # a payout from the shop's deposit was paid
     DEPOSIT_CLOSED = "deposit_closed"  # a payout request was refused, declined or cancelled
+    AGREEMENT_ACCEPTED = "agreement_accepted"  # a party accepted a mediation agreement (or it binds)
+    AGREEMENT_PAID = "agreement_paid"  # the paying party confirmed paying under the agreement
+    AGREEMENT_RECEIPT = "agreement_receipt"  # the consumer received it, or said it did not arrive
+    AGREEMENT_UNPAID = "agreement_unpaid"  # the deadline passed without the consumer's receipt
 
 
 class Notification(db.Model):

@@ -50,6 +50,7 @@ from complaints.services.pending_uploads import (
     kept_files,
     remove_taken_files,
 )
+from complaints.web import agreement_pages
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.params import parse_id, parse_instant
@@ -331,3 +332,6 @@ def _complaint_page(reference: str, failed: str | None = None, failed_form=None,
 
 # The consent to a payout from the shop's deposit is a page of this blueprint; importing it registers it.
 from complaints.portal import deposit_consent  # noqa: E402
+
+# The agreement of a settled mediation: its page, its PDF and the consumer's steps.
+agreement_pages.register(bp, (Role.CONSUMER,))

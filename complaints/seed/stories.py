@@ -125,6 +125,11 @@ class Story:
             outcome=self.outcome,
             note=note,
             compensation_amount=amount,
+            **(
+                {"payer": "shop", "perform_by": timedelta(days=14)}
+                if settled
+                else {"not_settled_reason": self.rng.choice(("party_refused", "no_agreement"))}
+            ),
         )
 
     def confirm(self) -> None:

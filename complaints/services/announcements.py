@@ -40,6 +40,7 @@ class Party(enum.StrEnum):
     SHOP = "shop"  # every active staff account of the shop the complaint is about
     ASSIGNEE = "assignee"
     MEDIATORS = "mediators"  # every active mediator of the organisation it was referred to
+    SUPERVISORS = "supervisors"  # every active account of a role that supervises
 
 
 # The acting party as the participant policy names it (Participant.party).
@@ -106,6 +107,24 @@ RULES: dict[Action, tuple[Rule, ...]] = {
         Rule(K.REFERRED, P.ASSIGNEE),
     ),
     Action.ASSIGN: (Rule(K.ASSIGNED, P.ASSIGNEE),),
+    # A mediation agreement: each acceptance (the last makes it binding), the payment, the
+    # consumer's answer, and a deadline passed unpaid (the scheduler, told to the supervisors).
+    Action.ACCEPT_AGREEMENT: (
+        Rule(K.AGREEMENT_ACCEPTED, P.CONSUMER),
+        Rule(K.AGREEMENT_ACCEPTED, P.SHOP),
+        Rule(K.AGREEMENT_ACCEPTED, P.MEDIATORS),
+    ),
+    Action.CONFIRM_PAYMENT: (Rule(K.AGREEMENT_PAID, P.CONSUMER), Rule(K.AGREEMENT_PAID, P.SHOP)),
+    Action.CONFIRM_RECEIPT: (
+        Rule(K.AGREEMENT_RECEIPT, P.SHOP),
+        Rule(K.AGREEMENT_RECEIPT, P.MEDIATORS),
+        Rule(K.AGREEMENT_RECEIPT, P.ASSIGNEE),
+    ),
+    Action.MARK_UNPAID: (
+        Rule(K.AGREEMENT_UNPAID, P.SUPERVISORS),
+        Rule(K.AGREEMENT_UNPAID, P.CONSUMER),
+        Rule(K.AGREEMENT_UNPAID, P.SHOP),
+    ),
     # CLAIM, NOTE, RECORD_SESSION, RECLASSIFY and APPEAL tell nobody by themselves; a pledged
     # date they start or move is told to the consumer (PLEDGE_DATE).
 }
@@ -119,6 +138,7 @@ PARTY_CLOCKS: dict[Party, frozenset[ClockKind]] = {
     P.SHOP: frozenset({ClockKind.MERCHANT_REPLY}),
     P.ASSIGNEE: frozenset(ClockKind),
     P.MEDIATORS: frozenset({ClockKind.MEDIATION}),
+    P.SUPERVISORS: frozenset(),
 }
 
 # Timeline verbs by which a pledged date starts or moves (sla/clocks.py).
@@ -208,6 +228,9 @@ def _facts(complaint: Complaint, user: User | None, action: Action, detail: dict
         "organisation",
         "organisation_en",
         "duplicate_of",
+        "binding",
+        "side",
+        "answer",
     ):
         if detail.get(key) is not None:
             facts[key] = detail[key]
@@ -275,6 +298,8 @@ def _people(complaint: Complaint, parties: Iterable[Party]) -> dict[Party, list[
         wanted.append(User.id.in_(ids))
     if P.SHOP in parties:
         wanted.append(shop_staff_clause([complaint.merchant_id]))
+    if P.SUPERVISORS in parties:
+        wanted.append(User.role.in_(participants.supervisor_roles()))
     if P.MEDIATORS in parties and complaint.mediation_org_id is not None:
         wanted.append(
             and_(User.mediation_org_id == complaint.mediation_org_id, User.role.in_(_roles_of(MEDIATOR)))
@@ -299,6 +324,8 @@ def _people(complaint: Complaint, parties: Iterable[Party]) -> dict[Party, list[
             and P.MEDIATORS in parties
         ):
             found.setdefault(P.MEDIATORS, []).append(person)
+        if P.SUPERVISORS in parties and participants.supervises(person):
+            found.setdefault(P.SUPERVISORS, []).append(person)
     return found
 
 
@@ -337,6 +364,8 @@ def kinds_heard_by(user: User) -> list[NotificationKind]:
         SHOP_STAFF: (P.SHOP,),
         MEDIATOR: (P.MEDIATORS,),
     }.get(entry.party, (P.ASSIGNEE,) if entry.platform_staff else ())
+    if entry.supervises:
+        parties = (*parties, P.SUPERVISORS)
     kinds = {rule.kind for rules in RULES.values() for rule in rules if rule.party in parties}
     kinds.update(kind for party in parties for kind in SWEEP_KINDS.get(party, ()))
     if parties == (P.CONSUMER,):

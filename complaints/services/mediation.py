@@ -13,9 +13,11 @@ from complaints.models import (
     Complaint,
     MediationOrganisation,
     MediationSession,
+    NotSettledReason,
     Outcome,
     User,
 )
+from complaints.services import agreements
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
 from complaints.timekeeping import now
@@ -77,15 +79,34 @@ def _record_outcome(complaint: Complaint, user: User, params: dict) -> Change:
             raise Refusal(N_("Write down the terms the parties agreed."))
         raise Refusal(N_("Write down why the parties did not settle."))
     amount = parse_amount(params.get("compensation_amount"), field="amount")
+    reason = None
     if outcome is Outcome.NOT_SETTLED:
         amount = None
+        given = params.get("not_settled_reason")
+        reason = _not_settled_reason(given) if given else None  # the form asks for it; callers may not know
     complaint.outcome = outcome
     complaint.outcome_note = note
     complaint.compensation_amount = amount
+    complaint.not_settled_reason = reason
     complaint.decided_at = now()
-    return Change(
-        {"outcome": outcome.value, "compensation_amount": str(amount) if amount is not None else None}
-    )
+    detail = {"outcome": outcome.value, "compensation_amount": str(amount) if amount is not None else None}
+    if outcome is Outcome.SETTLED:
+        # The agreement the parties are to accept, in the same transaction as the outcome.
+        detail.update(agreements.record_agreement(complaint, user, params))
+    elif reason is not None:
+        detail["not_settled_reason"] = reason.value
+    return Change(detail)
+
+
+def _not_settled_reason(value) -> NotSettledReason:
+    try:
+        return NotSettledReason(value or "")
+    except ValueError as exc:
+        raise Refusal(
+            N_(
+                "Say why the parties did not settle: a party refused, was unreachable, no agreement, or time ran out."
+            )
+        ) from exc
 
 
 CHANNELS = ("phone", "video", "in_person", "online")

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from complaints.extensions import db
-from complaints.models import ClockKind, OfferStatus, SettlementOffer, SlaClock
+from complaints.models import Agreement, AgreementStatus, ClockKind, OfferStatus, SettlementOffer, SlaClock
 from complaints.sla import terms
 from complaints.timekeeping import now
 from complaints.workflow import Facts, State
@@ -28,6 +28,7 @@ def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetim
     at = at or now()
     if resolution_breached is None:
         resolution_breached = latest_is_overdue_or_missed(complaint.id, ClockKind.RESOLUTION, at)
+    agreement = _agreement_status(complaint.id)
     return Facts(
         state=State(complaint.state),
         was_mediated=bool(complaint.was_mediated),
@@ -35,6 +36,8 @@ def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetim
         within_appeal_window=within_appeal_window(complaint.decided_at, at),
         resolution_breached=resolution_breached,
         open_offer=_has_open_offer(complaint.id),
+        agreement_pending=agreement is AgreementStatus.AWAITING_ACCEPTANCE,
+        agreement_in_force=agreement in (AgreementStatus.BINDING, AgreementStatus.UNPAID),
     )
 
 
@@ -75,3 +78,8 @@ def _has_open_offer(complaint_id: int) -> bool:
             )
         )
     )
+
+
+def _agreement_status(complaint_id: int) -> AgreementStatus | None:
+    """The status of the complaint's mediation agreement, if a settled mediation produced one."""
+    return db.session.scalar(select(Agreement.status).where(Agreement.complaint_id == complaint_id))

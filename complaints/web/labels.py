@@ -109,6 +109,10 @@ EVENT = {
     Action.PROPOSE_SETTLEMENT: _l("The shop offered a settlement"),
     Action.ACCEPT_SETTLEMENT: _l("The consumer accepted the shop's offer"),
     Action.DECLINE_SETTLEMENT: _l("The consumer declined the shop's offer"),
+    Action.ACCEPT_AGREEMENT: _l("Mediation agreement accepted"),
+    Action.CONFIRM_PAYMENT: _l("Payment under the agreement confirmed"),
+    Action.CONFIRM_RECEIPT: _l("The consumer answered on receiving it"),
+    Action.MARK_UNPAID: _l("Agreement unpaid after its deadline"),
     "clock_started": _l("Pledged time started"),
     "clock_paused": _l("Pledged time paused"),
     "clock_resumed": _l("Pledged time resumed"),
@@ -122,6 +126,14 @@ EVENT = {
     "deposit_payout_paid": _l("Paid from the shop's guarantee deposit"),
     "deposit_payout_refused": _l("Payout refused"),
     "deposit_payout_cancelled": _l("Payout cancelled"),
+}
+
+# Why a mediation did not settle (models/agreement.py).
+NOT_SETTLED = {
+    "party_refused": _l("A party refused"),
+    "unreachable": _l("A party could not be reached"),
+    "no_agreement": _l("The parties could not agree"),
+    "time_ran_out": _l("The time for mediation ran out"),
 }
 
 DEPOSIT_ENTRY = {

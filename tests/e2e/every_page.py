@@ -56,6 +56,10 @@ SKIPPED = {
     "portal.shops": "JSON for the shop suggestions (static/shop-suggest.js)",
     "deposits.all_ledgers_csv": "every deposit ledger as a CSV download",
     "deposits.ledger_csv": "one shop's deposit ledger as a CSV download",
+    **{
+        f"{area}.agreement_pdf": "a mediation agreement's PDF download, not an HTML page"
+        for area in ("portal", "merchant", "mediation", "desk")
+    },
 }
 
 
@@ -141,6 +145,11 @@ PAGES = (
         Page("merchant.complaint", (MERCHANT,), _complaint(state), state)
         for state in ("received", "verified", "mediated")
     ),
+    # The agreement of a settled mediation, for each who sees it.
+    Page("portal.agreement", (CONSUMER,), _complaint("settled")),
+    Page("merchant.agreement", (MERCHANT,), _complaint("settled")),
+    Page("mediation.agreement", (MEDIATOR,), _complaint("settled")),
+    Page("desk.agreement", STAFF, _complaint("settled")),
     Page("admin.users", (ADMIN,)),
     Page("admin.new_user", (ADMIN,)),
     Page("admin.merchants", (ADMIN,)),
@@ -203,6 +212,7 @@ def plant(world) -> Planted:
         "mediated": "冰箱运输途中损坏",
         "resolved": "充电器无法充电",
         "rejected": "手机壳颜色不符",
+        "settled": "耳机退货运费争议",
     }
     refs = {state: world.file(title=title, order_reference=f"ORD-{state}") for state, title in titles.items()}
     agent, mediator, merchant = world.user(AGENT), world.user(MEDIATOR), world.user(MERCHANT)
@@ -220,6 +230,11 @@ def plant(world) -> Planted:
         ("resolved", agent, Action.VERIFY, {}),
         ("resolved", agent, Action.RESOLVE, {"outcome": "upheld"}),
         ("rejected", agent, Action.REJECT, {"reason": "订单号无法核实"}),
+        ("settled", agent, Action.VERIFY, {}),
+        ("settled", agent, Action.ESCALATE, {"mediation_org_id": world.org_id, "reason": "运费由谁承担"}),
+        ("settled", mediator, Action.RECORD_OUTCOME, {
+            "outcome": "settled", "note": "店铺承担退货运费二十元", "compensation_amount": "20", "payer": "shop",
+            "perform_by": now().date() + timedelta(days=7)}),
     ]  # fmt: skip
     for state, user, action, params in steps:
         apply_action(world.complaint(refs[state]), user, action, **params)

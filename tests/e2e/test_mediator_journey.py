@@ -67,6 +67,10 @@ def test_mediator_records_a_session_and_a_settlement_that_the_consumer_then_sees
     page.get_by_label("Settled in mediation", exact=True).check()
     page.get_by_label("Agreed terms, or why the parties did not settle").fill("商家七日内退还800元。")
     page.get_by_label("Amount agreed (optional)").fill("800")
+    page.get_by_label("The shop", exact=True).check()
+    page.get_by_label("To be performed by (if settled)").fill(
+        (held + timedelta(days=14)).strftime("%Y-%m-%d")
+    )
     assert_accessible(page, "mediation case with a session")
     screenshot(page, "mediator-case")
     page.get_by_role("button", name="Review the outcome").click()

@@ -748,7 +748,14 @@ MEDIATION_PROBE: Payload = lambda w: {  # noqa: E731
 
 MEDIATION_ACTIONS = {
     "session": lambda w: {"held_at": "2026-03-02T09:00", "channel": "phone", "session_notes": ATTACK_TEXT},
-    "outcome": version("mediated", outcome="settled", outcome_note=ATTACK_TEXT, confirm="1"),
+    "outcome": version(
+        "mediated",
+        outcome="settled",
+        outcome_note=ATTACK_TEXT,
+        payer="shop",
+        perform_by="2026-03-20",
+        confirm="1",
+    ),
     "reply": lambda w: {"reply_body": ATTACK_TEXT},
 }
 
@@ -1140,6 +1147,7 @@ FILES = [
 # The public pledge scorecard: anyone, signed in or not, reads it.
 SCORECARD_CASES = [Case("scorecard.pledge", "GET", lambda w: {}, everyone(OK))]
 
+from tests.integration.authz_agreements import AGREEMENT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_deposits import DEPOSIT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_merchant import MERCHANT_CASES  # noqa: E402 - it builds on the above
 
@@ -1156,4 +1164,5 @@ CASES: list[Case] = [
     *FILES,
     *DEPOSIT_CASES,
     *SCORECARD_CASES,
+    *AGREEMENT_CASES,
 ]

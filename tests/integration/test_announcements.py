@@ -4,7 +4,7 @@ outside the platform's staff of what the consumer's timeline does not show."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -272,6 +272,8 @@ def test_a_mediators_outcome_tells_the_consumer_and_the_shop(people, ref):
         outcome="settled",
         note="退款299元",
         compensation_amount="299",
+        payer="shop",
+        perform_by=date(2026, 6, 1),
     )
 
     assert told_since(people, before) == {
@@ -400,8 +402,16 @@ def test_each_person_is_offered_the_kinds_they_can_receive(people):
         K.SETTLEMENT_OFFER,
         K.REFERRED,
         K.PLEDGE_DATE,
+        K.AGREEMENT_ACCEPTED,
+        K.AGREEMENT_PAID,
+        K.AGREEMENT_UNPAID,
     ]
     assert K.SHOP_REPLY_MISSED in announcements.kinds_heard_by(people.user("merchant"))
     assert K.SETTLEMENT_OFFER not in announcements.kinds_heard_by(people.user("merchant"))
-    assert announcements.kinds_heard_by(people.user("mediator")) == [K.REFERRED]
+    assert announcements.kinds_heard_by(people.user("mediator")) == [
+        K.REFERRED,
+        K.AGREEMENT_ACCEPTED,
+        K.AGREEMENT_RECEIPT,
+    ]
+    assert K.AGREEMENT_UNPAID in announcements.kinds_heard_by(people.user("supervisor"))
     assert announcements.kinds_heard_by(people.user("admin")) == []

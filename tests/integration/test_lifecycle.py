@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -107,7 +107,13 @@ STATE_CHANGES = [
         State.MEDIATED,
         Action.RECORD_OUTCOME,
         "mediator",
-        {"outcome": "settled", "note": "refund of 150 yuan", "compensation_amount": "150"},
+        {
+            "outcome": "settled",
+            "note": "refund of 150 yuan",
+            "compensation_amount": "150",
+            "payer": "shop",
+            "perform_by": date(2026, 6, 1),
+        },
         State.RESOLVED,
     ),
     (State.RESOLVED, Action.CONFIRM, "consumer", {"rating": 5}, State.CLOSED),

@@ -79,6 +79,8 @@ def params_for(world, actor: Actor, party: str, at: datetime) -> dict:
         "outcome": "settled" if actor is Actor.MEDIATOR else "upheld",
         "compensation_amount": "100",
         "note": "refund of 100 yuan agreed",
+        "payer": "shop",
+        "perform_by": (at + timedelta(days=30)).date(),
         "body": "a message",
         "party": party,
         "files": [Upload("photo.png", png_bytes())],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -126,6 +126,8 @@ def test_settled_outcome_resolves_the_case_and_the_consumer_sees_it(app, client,
         outcome="settled",
         outcome_note="商家退款150元,消费者保留商品",
         compensation_amount="150.00",
+        payer="shop",
+        perform_by="2026-03-20",
         confirm="1",
     )
     assert response.status_code == 302
@@ -148,7 +150,16 @@ def test_settled_outcome_resolves_the_case_and_the_consumer_sees_it(app, client,
 def test_not_settled_without_a_reason_is_refused_and_nothing_changes(app, client, auth, world, ref):
     auth.login(world.mediator.email)
     before = version_of(app, world, ref)
-    response = act(client, "mediation", ref, "outcome", outcome="not_settled", outcome_note="  ", confirm="1")
+    response = act(
+        client,
+        "mediation",
+        ref,
+        "outcome",
+        outcome="not_settled",
+        outcome_note="  ",
+        not_settled_reason="party_refused",
+        confirm="1",
+    )
     assert response.status_code == 409  # the outcome's rule, refused by the service like any other
     assert "Write down why the parties did not settle." in response.text
     with app.app_context():
@@ -168,6 +179,7 @@ def test_not_settled_with_a_reason_resolves_without_an_amount(app, client, auth,
         outcome="not_settled",
         outcome_note="商家拒绝任何退款",
         compensation_amount="20",
+        not_settled_reason="party_refused",
         confirm="1",
     )
     assert response.status_code == 302
@@ -186,7 +198,13 @@ def test_an_outcome_from_an_outdated_page_is_refused(app, client, auth, world, r
         db.session.commit()
     response = client.post(
         f"/mediation/cases/{ref}/outcome",
-        data={"version": stale, "outcome": "settled", "outcome_note": "half refund"},
+        data={
+            "version": stale,
+            "outcome": "settled",
+            "outcome_note": "half refund",
+            "payer": "shop",
+            "perform_by": "2026-03-20",
+        },
     )
     assert response.status_code == 409
     assert "This complaint changed while you were looking at it." in response.text
@@ -218,6 +236,8 @@ def test_the_decided_case_can_no_longer_take_sessions_or_outcomes(app, client, a
             Action.RECORD_OUTCOME,
             outcome="settled",
             note="退款",
+            payer="shop",
+            perform_by=date(2026, 3, 20),
         )
         db.session.commit()
     auth.login(world.mediator.email)

@@ -78,7 +78,13 @@ def top_of(html: str) -> str:
 
 
 def outcome_form(**fields) -> dict:
-    values = {"outcome": "settled", "outcome_note": TERMS, "compensation_amount": "150"}
+    values = {
+        "outcome": "settled",
+        "outcome_note": TERMS,
+        "compensation_amount": "150",
+        "payer": "shop",
+        "perform_by": "2026-03-20",
+    }
     return {**values, **fields}
 
 

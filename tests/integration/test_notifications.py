@@ -266,7 +266,16 @@ def test_a_person_chooses_which_notifications_are_mailed_and_when(client, auth, 
     db.session.expire_all()
     consumer = world.user("consumer")
     assert consumer.email_frequency is EmailFrequency.DAILY
-    assert set(consumer.email_muted) == {"sla_breach", "question", "decision", "referred", "pledge_date"}
+    assert set(consumer.email_muted) == {
+        "sla_breach",
+        "question",
+        "decision",
+        "referred",
+        "pledge_date",
+        "agreement_accepted",
+        "agreement_paid",
+        "agreement_unpaid",
+    }
 
     response = client.post(
         "/account/notifications",

@@ -71,7 +71,10 @@ def month(app, world, clock):
 def _verify_and_mediate(world, ref: str, outcome: str) -> None:
     act_as(world, ref, "agent", Action.VERIFY)
     act_as(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
-    act_as(world, ref, "mediator", Action.RECORD_OUTCOME, outcome=outcome, note="双方协商结果已记录。")
+    agreed = {"payer": "shop", "perform_by": date(2026, 3, 20)} if outcome == "settled" else {}
+    act_as(
+        world, ref, "mediator", Action.RECORD_OUTCOME, outcome=outcome, note="双方协商结果已记录。", **agreed
+    )
 
 
 def _recent(card) -> dict:

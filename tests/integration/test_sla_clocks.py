@@ -13,7 +13,7 @@ Sat May 9 a makeup workday; National Day Oct 1-7 off, Sun Sep 20 and Sat Oct 10 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -251,7 +251,16 @@ def test_escalating_swaps_resolution_for_mediation_until_the_outcome(world, cloc
     assert by_kind[K.MEDIATION].due_at == shanghai(2026, 5, 9, 18)
 
     clock.set(shanghai(2026, 4, 20, 15))
-    complaint = act(world, ref, "mediator", Action.RECORD_OUTCOME, outcome="settled", note="商家退款299元。")
+    complaint = act(
+        world,
+        ref,
+        "mediator",
+        Action.RECORD_OUTCOME,
+        outcome="settled",
+        note="商家退款299元。",
+        payer="shop",
+        perform_by=date(2026, 5, 20),
+    )
     assert complaint.state is State.RESOLVED
     assert latest(world, ref)[K.MEDIATION].stopped_at == shanghai(2026, 4, 20, 15)
     assert running_kinds(world, ref) == set()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, text
@@ -68,7 +68,13 @@ def full_journey(world, clock) -> tuple[str, str]:
             ref,
             "mediator",
             Action.RECORD_OUTCOME,
-            {"outcome": "settled", "note": "Refund 200 yuan.", "compensation_amount": "200"},
+            {
+                "outcome": "settled",
+                "note": "Refund 200 yuan.",
+                "compensation_amount": "200",
+                "payer": "shop",
+                "perform_by": date(2026, 6, 1),
+            },
         ),
         (ref, "consumer", Action.CONFIRM, {"rating": 4, "comment": "谢谢"}),
         (ref, "supervisor", Action.NOTE, {"body": "Closed case reviewed."}),

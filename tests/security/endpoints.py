@@ -49,14 +49,23 @@ def actions_of(endpoint: str) -> tuple[str, ...] | None:
     from complaints.mediation.forms import ACTION_FORMS as MEDIATION
     from complaints.merchant.forms import ACTION_FORMS as MERCHANT
     from complaints.portal.views import ACTIONS as PORTAL
+    from complaints.web.agreement_forms import STEP_FORMS as AGREEMENT_STEPS
 
     return {
         "portal.act": tuple(PORTAL),
         "desk.act": tuple(DESK),
         "mediation.act": tuple(MEDIATION),
         "merchant.act": tuple(MERCHANT),
+        **{f"{area}.agreement_act": tuple(AGREEMENT_STEPS) for area in AGREEMENT_AREAS},
     }.get(endpoint)
 
+
+AGREEMENT_AREAS = ("portal", "merchant", "mediation", "desk")
+AGREEMENT_ENDPOINTS = (
+    ("agreement", (None,)),
+    ("agreement_pdf", (None,)),
+    ("agreement_act", ("accept", "paid", "receipt")),
+)
 
 # Which planted complaint each action fits (its state allows the action).
 FITS = {
@@ -80,6 +89,13 @@ FITS = {
     ("desk.act", "reply"): "mediated",
     ("desk.act", "note"): "mediated",
     ("files.attachment_inline", None): "mediated",  # the planted PDF
+    # The agreement of the planted settled mediation (tests/security/support.py).
+    **{
+        (f"{area}.{endpoint}", action): "settled"
+        for area in AGREEMENT_AREAS
+        for endpoint, actions in AGREEMENT_ENDPOINTS
+        for action in actions
+    },
 }
 
 Form = Callable[[Planted, str], dict]  # (world, complaint key) -> form data
@@ -187,8 +203,19 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
         "channel": "phone",
         "session_notes": ATTACK_TEXT,
     },
-    ("mediation.act", "outcome"): _version(outcome="settled", outcome_note=ATTACK_TEXT, confirm="1"),
+    ("mediation.act", "outcome"): _version(
+        outcome="settled", outcome_note=ATTACK_TEXT, payer="shop", perform_by="2026-03-20", confirm="1"
+    ),
     ("mediation.act", "reply"): lambda w, key: {"reply_body": ATTACK_TEXT},
+    **{
+        (f"{area}.agreement_act", action): form
+        for area in AGREEMENT_AREAS
+        for action, form in (
+            ("accept", lambda w, key: {"accept_terms": "y"}),
+            ("paid", lambda w, key: {"paid_note": ATTACK_TEXT}),
+            ("receipt", lambda w, key: {"receipt_answer": "not_arrived", "receipt_note": ATTACK_TEXT}),
+        )
+    },
     ("admin.new_user", None): lambda w, key: {
         "name": "Mallory",
         "email": "mallory@example.com",

@@ -210,6 +210,8 @@ def plant(app: Flask) -> Planted:
             "mediated": _file(people, "mediated", [Upload("invoice.pdf", pdf_bytes())]),
             "resolved": _file(people, "resolved"),
             "rejected": _file(people, "rejected"),
+            # Settled in mediation at org_id, its agreement awaiting acceptance; no secret in it.
+            "settled": people.file(title="调解达成协议的耳机投诉", description="经调解达成协议。"),
             "foreign": _file(people, "foreign", [Upload("other.png", png_bytes(0, 255, 0))]),
             "foreign_mediated": _file(
                 people, "foreign_mediated", [Upload("theirs.png", png_bytes(0, 0, 255))]
@@ -229,6 +231,19 @@ def plant(app: Flask) -> Planted:
             ("resolved", agent, Action.VERIFY, {}),
             ("resolved", agent, Action.RESOLVE, {"outcome": "upheld"}),
             ("rejected", agent, Action.REJECT, {"reason": "订单号无法核实"}),
+            ("settled", agent, Action.VERIFY, {}),
+            ("settled", agent, Action.ESCALATE, {"mediation_org_id": people.org_id, "reason": "调解"}),
+            (
+                "settled",
+                mediator,
+                Action.RECORD_OUTCOME,
+                {
+                    "outcome": "settled",
+                    "note": "商家退款",
+                    "payer": "shop",
+                    "perform_by": FROZEN_AT.date() + timedelta(days=10),
+                },
+            ),
             # The shop's open offer on the received complaint, for the consumer's answers.
             (
                 "received",

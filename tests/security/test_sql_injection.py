@@ -130,7 +130,12 @@ def test_hostile_references_find_nothing(planted, baseline, role, endpoint, valu
     _check(planted, baseline, role, response, allowed=(400,) if "\x00" in payload else (404,))
 
 
-GET_PAGES = [pytest.param(r, id=str(r)) for r in requests("GET") if r.endpoint != "files.attachment"]
+# Files are bytes, not pages: evidence, and the agreement PDFs (whose text tests/integration/test_agreements.py reads).
+GET_PAGES = [
+    pytest.param(r, id=str(r))
+    for r in requests("GET")
+    if r.endpoint != "files.attachment" and not r.endpoint.endswith(".agreement_pdf")
+]
 
 
 @pytest.mark.parametrize("request_", GET_PAGES)

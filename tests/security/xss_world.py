@@ -303,6 +303,8 @@ class Planter:
             version=self.version(ref),
             outcome="settled",
             outcome_note=v("OUTCOME"),
+            payer="shop",
+            perform_by="2026-03-20",
             confirm="1",
         )
 
@@ -379,7 +381,8 @@ def crawl(app, role: str, client, starts: list[str], world: XssWorld, limit: int
                 response.status_code,
                 response.mimetype,
                 dict(response.headers),
-                response.get_data(as_text=True),
+                # A download (the agreement's PDF) is bytes: read as text, it is never rendered.
+                response.get_data().decode("utf-8", "replace"),
             )
         )
         if response.mimetype == "text/html":

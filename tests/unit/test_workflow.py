@@ -59,6 +59,12 @@ EXPECTED: dict[Action, tuple[set[State], set[Actor], State | None]] = {
     A.PROPOSE_SETTLEMENT: ({S.RECEIVED, S.VERIFIED}, {R.MERCHANT}, None),
     A.ACCEPT_SETTLEMENT: ({S.RECEIVED, S.VERIFIED}, {R.CONSUMER}, S.RESOLVED),
     A.DECLINE_SETTLEMENT: ({S.RECEIVED, S.VERIFIED}, {R.CONSUMER}, None),
+    # A settled mediation's agreement: both parties accept it, then it is performed (or not),
+    # also after the complaint closed.
+    A.ACCEPT_AGREEMENT: ({S.RESOLVED, S.CLOSED}, {R.CONSUMER, R.MERCHANT}, None),
+    A.CONFIRM_PAYMENT: ({S.RESOLVED, S.CLOSED}, STAFF | {R.MERCHANT}, None),
+    A.CONFIRM_RECEIPT: ({S.RESOLVED, S.CLOSED}, {R.CONSUMER}, None),
+    A.MARK_UNPAID: ({S.RESOLVED, S.CLOSED}, {R.SYSTEM}, None),
 }
 
 REQUIRED: dict[Action, tuple[str, ...]] = {
@@ -80,6 +86,7 @@ REQUIRED: dict[Action, tuple[str, ...]] = {
     A.PROPOSE_SETTLEMENT: ("kind", "terms", "perform_by"),
     A.ACCEPT_SETTLEMENT: ("offer_id",),
     A.DECLINE_SETTLEMENT: ("offer_id", "reason"),
+    A.CONFIRM_RECEIPT: ("answer",),
 }
 
 # Everything any action may need, filled in.
@@ -100,6 +107,7 @@ FULL_PARAMS = {
     "terms": "full refund to the original payment",
     "perform_by": "2026-03-05T02:00:00+00:00",
     "offer_id": 1,
+    "answer": "received",
 }
 
 
@@ -113,6 +121,8 @@ def passing_facts(state: State, actor: Actor) -> Facts:
         within_appeal_window=actor is not R.SYSTEM,
         resolution_breached=True,
         open_offer=True,
+        agreement_pending=True,
+        agreement_in_force=True,
     )
 
 
