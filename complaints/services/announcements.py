@@ -367,6 +367,7 @@ def kinds_heard_by(user: User) -> list[NotificationKind]:
     if entry.supervises:
         parties = (*parties, P.SUPERVISORS)
     kinds = {rule.kind for rules in RULES.values() for rule in rules if rule.party in parties}
+    kinds.update(kind for rules in DEPOSIT_RULES.values() for kind, party in rules if party in parties)
     kinds.update(kind for party in parties for kind in SWEEP_KINDS.get(party, ()))
     if parties == (P.CONSUMER,):
         kinds.add(K.PLEDGE_DATE)
@@ -376,10 +377,9 @@ def kinds_heard_by(user: User) -> list[NotificationKind]:
 # The steps of a payout from a shop's guarantee deposit (services/deposit_payouts.py): the consumer is
 # asked to consent and told of the payment or the end of the request; the supervisors are told a
 # consented payout awaits their approval; the shop of a payment from its deposit.
-SUPERVISORS = "supervisors"
-DEPOSIT_RULES: dict[str, tuple[tuple[NotificationKind, str], ...]] = {
+DEPOSIT_RULES: dict[str, tuple[tuple[NotificationKind, Party], ...]] = {
     "deposit_payout_requested": ((K.DEPOSIT_CONSENT, P.CONSUMER),),
-    "deposit_payout_consented": ((K.DEPOSIT_APPROVAL, SUPERVISORS),),
+    "deposit_payout_consented": ((K.DEPOSIT_APPROVAL, P.SUPERVISORS),),
     "deposit_payout_paid": ((K.DEPOSIT_PAID, P.CONSUMER), (K.DEPOSIT_PAID, P.SHOP)),
     "deposit_payout_refused": ((K.DEPOSIT_CLOSED, P.CONSUMER),),
     "deposit_payout_cancelled": ((K.DEPOSIT_CLOSED, P.CONSUMER),),
@@ -392,13 +392,7 @@ def announce_deposit(complaint: Complaint, user: User, verb: str, detail: dict) 
     rules = DEPOSIT_RULES.get(verb, ())
     if not rules:
         return 0
-    people = _people(complaint, {party for _, party in rules if party != SUPERVISORS})
-    if any(party == SUPERVISORS for _, party in rules):
-        people[SUPERVISORS] = list(
-            db.session.scalars(
-                select(User).where(User.role.in_(participants.supervisor_roles()), User.active.is_(True))
-            )
-        )
+    people = _people(complaint, {party for _, party in rules})
     base = {
         "reference": complaint.reference,
         "action": verb,

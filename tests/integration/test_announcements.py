@@ -402,10 +402,14 @@ def test_each_person_is_offered_the_kinds_they_can_receive(people):
         K.SETTLEMENT_OFFER,
         K.REFERRED,
         K.PLEDGE_DATE,
+        K.DEPOSIT_CONSENT,
+        K.DEPOSIT_PAID,
+        K.DEPOSIT_CLOSED,
         K.AGREEMENT_ACCEPTED,
         K.AGREEMENT_PAID,
         K.AGREEMENT_UNPAID,
     ]
+    assert K.DEPOSIT_PAID in announcements.kinds_heard_by(people.user("merchant"))
     assert K.SHOP_REPLY_MISSED in announcements.kinds_heard_by(people.user("merchant"))
     assert K.SETTLEMENT_OFFER not in announcements.kinds_heard_by(people.user("merchant"))
     assert announcements.kinds_heard_by(people.user("mediator")) == [
@@ -414,4 +418,5 @@ def test_each_person_is_offered_the_kinds_they_can_receive(people):
         K.AGREEMENT_RECEIPT,
     ]
     assert K.AGREEMENT_UNPAID in announcements.kinds_heard_by(people.user("supervisor"))
+    assert K.DEPOSIT_APPROVAL in announcements.kinds_heard_by(people.user("supervisor"))
     assert announcements.kinds_heard_by(people.user("admin")) == []
