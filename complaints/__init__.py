@@ -132,6 +132,15 @@ def _register_blueprints(app: Flask) -> None:
 
     # Every <int:...> in a URL is a bounded id: a number too large for the database is a 404.
     app.url_map.converters["int"] = IdConverter
-    for blueprint in (auth_bp, portal_bp, desk_bp, merchant_bp, mediation_bp, admin_bp, deposits_bp, files_bp):
+    for blueprint in (
+        auth_bp,
+        portal_bp,
+        desk_bp,
+        merchant_bp,
+        mediation_bp,
+        admin_bp,
+        deposits_bp,
+        files_bp,
+    ):
         app.register_blueprint(blueprint)
     app.register_blueprint(scorecard_bp)
