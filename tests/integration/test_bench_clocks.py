@@ -70,6 +70,11 @@ def _refile(bench: Complaint, chain: list[Event], clock) -> Complaint:
             "note": "again",
             "mediation_org_id": bench.mediation_org_id,
         }
+        if event.detail.get("outcome") == "settled":
+            # The bench writes no agreement; a settled outcome taken again through the services
+            # records one, which asks who pays and by when (neither moves a clock).
+            params.setdefault("payer", "shop")
+            params.setdefault("perform_by", event.created_at + timedelta(days=30))
         user = db.session.get(User, event.actor_id) if event.actor_id else None
         lifecycle.apply_action(db.session.get(Complaint, again.id), user, Action(event.action), **params)
         db.session.commit()
