@@ -89,6 +89,9 @@ class Config:
     # long each process keeps the figures it computed before computing them again.
     MEDIATION_SUCCESS_FLOOR = os.environ.get("MEDIATION_SUCCESS_FLOOR", "80")
     SCORECARD_CACHE_SECONDS = int(os.environ.get("SCORECARD_CACHE_SECONDS", 300))
+    # A referral to mediation waits this many working days for both parties' consent; a consent
+    # that does not come in time counts as a decline (services/referrals.py).
+    REFERRAL_CONSENT_DAYS = int(os.environ.get("REFERRAL_CONSENT_DAYS", 5))
 
 
 class DevelopmentConfig(Config):

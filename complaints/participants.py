@@ -6,8 +6,8 @@ nowhere else:
 | role | complaints seen | workflow actor | internal notes | mediation notes | contact details | staff names |
 |---|---|---|---|---|---|---|
 | consumer | their own | consumer | no | no | their own in full | yes |
-| agent | all | agent | yes | yes | full | yes |
-| supervisor | all | supervisor | yes | yes | full | yes |
+| agent | all | agent | yes | no | full | yes |
+| supervisor | all | supervisor | yes | no | full | yes |
 | mediator | referred to their organisation | mediator | no | yes | masked | yes |
 | merchant | against their shop | merchant | no | no | masked | no ("Platform support") |
 | admin | none | none | no | no | email in full, phone masked | yes |
@@ -18,7 +18,9 @@ else tests a role for visibility. A new kind of participant is one entry in PART
 
 Why the contact rule is so: staff contact the consumer about the complaint; an admin manages
 sign-in identities (emails) but never calls consumers; mediators arrange sessions through the
-platform's staff, and shops answer through PledgeDesk, never around it.
+platform's staff, and shops answer through PledgeDesk, never around it. Mediation session notes
+are the mediation organisation's own: independent mediation is confidential, so neither the parties
+nor the platform's staff read them (the sessions' times and channels are on every party's page).
 """
 
 from __future__ import annotations
@@ -134,7 +136,6 @@ _staff = dict(
     takes_part=_always,
     platform_staff=True,
     internal_notes=True,
-    mediation_notes=True,
     contact=Contact.FULL,
     home="desk.queue",
     complaint_endpoint="desk.complaint",
@@ -305,7 +306,7 @@ def sees_internal_notes(user: User | None) -> bool:
 
 
 def sees_mediation_notes(user: User | None) -> bool:
-    """Mediation session notes: the mediators and the platform's staff."""
+    """Mediation session notes: the mediation organisation's (and the system's) only."""
     return of(user).mediation_notes
 
 

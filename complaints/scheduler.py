@@ -88,6 +88,14 @@ def mark_unpaid_agreements(app: Flask) -> None:
     _job(app, mark, lambda n: n and f"marked {n} mediation agreements unpaid after their deadline")
 
 
+def lapse_referral_consents(app: Flask) -> None:
+    """Decline the referrals to mediation whose consent window passed without both parties'
+    consent, and tell the parties (services/referrals.py; pages show them lapsed already)."""
+    from complaints.services.referrals import lapse_overdue_consents
+
+    _job(app, lapse_overdue_consents, lambda n: n and f"{n} referrals to mediation lapsed without consent")
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
     common = {"args": [app], "max_instances": 1, "coalesce": True, "replace_existing": True}
@@ -101,6 +109,7 @@ def add_jobs(scheduler, app: Flask) -> None:
     scheduler.add_job(prune_orphan_files, "interval", hours=1, id="prune_orphan_files", **common)
     scheduler.add_job(purge_pending_uploads, "interval", hours=1, id="purge_pending_uploads", **common)
     scheduler.add_job(mark_unpaid_agreements, "interval", minutes=10, id="mark_unpaid_agreements", **common)
+    scheduler.add_job(lapse_referral_consents, "interval", minutes=10, id="lapse_referral_consents", **common)
 
 
 def start_embedded_scheduler(app: Flask) -> BackgroundScheduler:
@@ -136,4 +145,5 @@ def run_once() -> None:
     close_expired(app)
     purge_pending_uploads(app)
     mark_unpaid_agreements(app)
+    lapse_referral_consents(app)
     click.echo("jobs ran once")

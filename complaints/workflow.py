@@ -75,6 +75,15 @@ class Action(enum.StrEnum):
     CONFIRM_PAYMENT = "confirm_payment"
     CONFIRM_RECEIPT = "confirm_receipt"
     MARK_UNPAID = "mark_unpaid"
+    # A referral to mediation: each party consents or declines (or lets the window lapse: the
+    # system declines for them), then the organisation accepts or returns the case.
+    CONSENT_REFERRAL = "consent_referral"
+    DECLINE_REFERRAL = "decline_referral"
+    ACCEPT_REFERRAL = "accept_referral"
+    RETURN_REFERRAL = "return_referral"
+    # Mediation underway: the mediator schedules sessions and asks a party for information.
+    SCHEDULE_SESSION = "schedule_session"
+    ASK_PARTY = "ask_party"
 
 
 @dataclass(frozen=True)
@@ -89,6 +98,12 @@ class Facts:
     open_offer: bool = False  # the shop has an offer the consumer has not answered
     agreement_pending: bool = False  # a mediation agreement waits for the parties' acceptance
     agreement_in_force: bool = False  # a binding (or unpaid) agreement waits to be performed
+    # The open referral to mediation: "consent" (waiting for the parties), "organisation" (both
+    # consented; the organisation decides), "underway" (accepted); None: no referral open (or a
+    # complaint referred before referrals needed consent, whose mediation is underway).
+    referral: str | None = None
+    awaiting_consent_of: frozenset[str] = frozenset()  # actors still to answer: consumer, merchant
+    consent_lapsed: bool = False  # the window to consent passed without both answers
 
 
 Guard = Callable[[Facts, Actor], str | None]
@@ -134,6 +149,34 @@ def _an_agreement_is_in_force(facts: Facts, actor: Actor) -> str | None:
     return None
 
 
+def _may_answer_referral(facts: Facts, actor: Actor) -> str | None:
+    if facts.referral != "consent":
+        return N_("There is no referral to mediation waiting for consent.")
+    if actor is Actor.SYSTEM:
+        return None if facts.consent_lapsed else N_("The time to consent has not passed yet.")
+    # The platform's staff record the shop's answer when it gives it to them (as its answers).
+    side = Actor.MERCHANT.value if actor in (Actor.AGENT, Actor.SUPERVISOR) else actor.value
+    if side not in facts.awaiting_consent_of:
+        return N_("You have already answered this referral.")
+    if facts.consent_lapsed:
+        return N_("The time to answer this referral has passed: it counts as declined.")
+    return None
+
+
+def _organisation_decides(facts: Facts, actor: Actor) -> str | None:
+    if facts.referral != "organisation":
+        return N_("This case is not waiting for your organisation to accept it.")
+    return None
+
+
+def _mediation_underway(facts: Facts, actor: Actor) -> str | None:
+    if facts.referral not in (None, "underway"):
+        return N_(
+            "Mediation has not started: both parties consent and the organisation accepts the case first."
+        )
+    return None
+
+
 def _system_closes_after_window(facts: Facts, actor: Actor) -> str | None:
     if actor is Actor.SYSTEM and facts.within_appeal_window:
         return N_("The appeal window is still open.")
@@ -173,7 +216,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         requires=["mediation_org_id"],
         guards=[_consumer_only_after_resolution_breach],
     ),
-    _t(Action.RECORD_OUTCOME, [S.MEDIATED], S.RESOLVED, [A.MEDIATOR], requires=["outcome"]),
+    _t(
+        Action.RECORD_OUTCOME,
+        [S.MEDIATED],
+        S.RESOLVED,
+        [A.MEDIATOR],
+        requires=["outcome"],
+        guards=[_mediation_underway],
+    ),
     _t(
         Action.CONFIRM,
         [S.RESOLVED],
@@ -221,7 +271,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         requires=["body"],
     ),
     _t(Action.ADD_EVIDENCE, OPEN_STATES | {S.REJECTED}, None, [A.CONSUMER, *STAFF], requires=["files"]),
-    _t(Action.RECORD_SESSION, [S.MEDIATED], None, [A.MEDIATOR], requires=["notes", "held_at"]),
+    _t(
+        Action.RECORD_SESSION,
+        [S.MEDIATED],
+        None,
+        [A.MEDIATOR],
+        requires=["notes", "held_at"],
+        guards=[_mediation_underway],
+    ),
     # A complaint filed under the wrong category or amount moves to the pledge that fits.
     _t(Action.RECLASSIFY, [S.RECEIVED, S.VERIFIED], None, STAFF, requires=["category_id", "claimed_amount"]),
     # A newer offer replaces an open one. Accepting resolves the complaint on the shop's terms,
@@ -274,6 +331,49 @@ TRANSITIONS: tuple[Transition, ...] = (
         guards=[_an_agreement_is_in_force],
     ),
     _t(Action.MARK_UNPAID, [S.RESOLVED, S.CLOSED], None, [A.SYSTEM], guards=[_an_agreement_is_in_force]),
+    # A referral waits for both parties' consent (services/referrals.py); a decline, or a window
+    # that lapsed (the system declines then), gives the complaint back to the platform to decide.
+    # The shop answers in its portal, or staff record the answer it gave them.
+    _t(
+        Action.CONSENT_REFERRAL,
+        [S.MEDIATED],
+        None,
+        [A.CONSUMER, A.MERCHANT, *STAFF],
+        guards=[_may_answer_referral],
+    ),
+    _t(
+        Action.DECLINE_REFERRAL,
+        [S.MEDIATED],
+        S.VERIFIED,
+        [A.CONSUMER, A.MERCHANT, *STAFF, A.SYSTEM],
+        requires=["reason"],
+        guards=[_may_answer_referral],
+    ),
+    _t(Action.ACCEPT_REFERRAL, [S.MEDIATED], None, [A.MEDIATOR], guards=[_organisation_decides]),
+    _t(
+        Action.RETURN_REFERRAL,
+        [S.MEDIATED],
+        S.VERIFIED,
+        [A.MEDIATOR],
+        requires=["reason"],
+        guards=[_organisation_decides],
+    ),
+    _t(
+        Action.SCHEDULE_SESSION,
+        [S.MEDIATED],
+        None,
+        [A.MEDIATOR],
+        requires=["starts_at", "channel"],
+        guards=[_mediation_underway],
+    ),
+    _t(
+        Action.ASK_PARTY,
+        [S.MEDIATED],
+        None,
+        [A.MEDIATOR],
+        requires=["party", "body"],
+        guards=[_mediation_underway],
+    ),
 )
 
 _BY_ACTION: dict[Action, Transition] = {t.action: t for t in TRANSITIONS}

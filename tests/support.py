@@ -185,3 +185,68 @@ PLEDGE_VERBS = frozenset(
         "sla_breach",
     }
 )
+
+
+def consent_and_accept(world: World, ref: str, *, consumer: bool = True, shop: bool = True) -> Complaint:
+    """Take a referred complaint through the parties' consents and the organisation's acceptance,
+    through the lifecycle service as the portals would (a party that referred has consented)."""
+    from complaints.services.lifecycle import apply_action
+    from complaints.workflow import Action
+
+    steps = []
+    if consumer:
+        steps.append(("consumer", Action.CONSENT_REFERRAL))
+    if shop:
+        steps.append(("merchant", Action.CONSENT_REFERRAL))
+    steps.append(("mediator", Action.ACCEPT_REFERRAL))
+    for who, action in steps:
+        apply_action(world.complaint(ref), world.user(who), action)
+        db.session.commit()
+    return world.complaint(ref)
+
+
+def refer_to_mediation(world: World, ref: str, who: str = "agent", **params) -> Complaint:
+    """Escalate `ref` as `who` to the world's organisation; both parties consent and the
+    organisation accepts: mediation is underway."""
+    from complaints.workflow import Action
+
+    params.setdefault("mediation_org_id", world.org_id)
+    action = Action.DISPUTE if who == "consumer" and "reason" in params else Action.ESCALATE
+    act_as(world, ref, who, action, **params)
+    return consent_and_accept(world, ref, consumer=who != "consumer")
+
+
+def mediation_accepted(complaint: Complaint) -> Complaint:
+    """Take a complaint just referred through the consents and the organisation's acceptance, as
+    its people would: its consumer consents (unless they referred), an agent records the shop's
+    consent, a mediator of the organisation accepts. Commits each step."""
+    from sqlalchemy import select
+
+    from complaints.models import ConsentParty
+    from complaints.services.lifecycle import apply_action
+    from complaints.sla.facts import latest_referral
+    from complaints.workflow import Action
+
+    referral = latest_referral(complaint.id)
+    agent = db.session.scalars(select(User).where(User.role == Role.AGENT).order_by(User.id)).first()
+    mediator = db.session.scalars(
+        select(User)
+        .where(User.role == Role.MEDIATOR, User.mediation_org_id == referral.organisation_id)
+        .order_by(User.id)
+    ).first()
+    steps = [(agent, Action.CONSENT_REFERRAL), (mediator, Action.ACCEPT_REFERRAL)]
+    if referral.answer_of(ConsentParty.CONSUMER) is None:
+        steps.insert(0, (db.session.get(User, complaint.consumer_id), Action.CONSENT_REFERRAL))
+    for user, action in steps:
+        apply_action(db.session.get(Complaint, complaint.id), user, action)
+        db.session.commit()
+    return db.session.get(Complaint, complaint.id)
+
+
+def referred_to(complaint: Complaint) -> int | None:
+    """The organisation `complaint`'s latest referral to mediation names (its mediators see the
+    case once both parties consented; until then complaint.mediation_org_id is unset)."""
+    from complaints.sla.facts import latest_referral
+
+    referral = latest_referral(complaint.id)
+    return referral.organisation_id if referral is not None else None

@@ -6,12 +6,25 @@ field (administration.InvalidField) is shown beside the field of the same name.
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from complaints.services.administration import STAFF_ROLES
+from complaints.services.administration import STAFF_ROLES, list_categories
+from complaints.services.organisations import CAPACITY_MAX
 from complaints.web.i18n import example_hint
 from complaints.web.labels import ROLE
 
@@ -105,6 +118,34 @@ class OrganisationForm(FlaskForm):
         description=example_hint("Shanghai Consumer Dispute Mediation Committee", "en"),
     )
     active = BooleanField(_l("Active: complaints can be referred to it"), default=True)
+    # What it takes: a referral proposes the organisation that takes the complaint's category
+    # with the most room (services/referral_choice.py).
+    capacity = IntegerField(
+        _l("Capacity: the most cases it mediates at once"),
+        default=20,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1, max=CAPACITY_MAX, message=_l("Between 1 and %(max)s cases.", max=CAPACITY_MAX)
+            ),
+        ],
+        description=_l(
+            "Referrals waiting for consent and cases in mediation count; a full organisation takes no more. Empty: 20."
+        ),
+    )
+    category_ids = SelectMultipleField(
+        _l("Categories it takes"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validators=[Optional()],
+        description=_l("None ticked: it takes every category."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locale = str(get_locale())
+        self.category_ids.choices = [SelectChoice(c.id, c.display_name(locale)) for c in list_categories()]
 
 
 class ShopStaffForm(FlaskForm):

@@ -28,7 +28,7 @@ from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.filing import find_shop
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation import active_organisations
-from complaints.web import agreement_pages
+from complaints.web import agreement_pages, referral_pages
 from complaints.web.errors import translated
 from complaints.web.guards import STAFF, SUPERVISORS, roles_required
 from complaints.web.labels import STATE
@@ -273,6 +273,10 @@ def render_complaint_page(
                 forms[name] = kept[name]
             else:  # a fresh form, starting from the complaint as it is now
                 forms[name] = _with_choices(form_class(formdata=None, **_current_values(view.complaint)))
+                if hasattr(forms[name], "mediation_org_id"):  # the proposal chosen, changeable
+                    referral_pages.offer_organisations(
+                        forms[name].mediation_org_id, view.complaint, str(get_locale())
+                    )
     if "reply" in forms and canned is None:
         canned = _canned.canned_form()
     body = render_template(
@@ -349,3 +353,6 @@ from complaints.desk import saved_filters as _saved_filters  # noqa: E402,F401
 
 # The agreement of a settled mediation: its page, its PDF and the payment when the platform pays.
 agreement_pages.register(bp, STAFF)
+
+# A referral to mediation: staff record the answer a shop gave them (a shop without an account).
+referral_pages.register(bp, STAFF)

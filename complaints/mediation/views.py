@@ -113,11 +113,13 @@ def _render_case(
     failed: str | None = None,
     failed_form: FlaskForm | None = None,
     refusal: str | None = None,
+    extra: dict | None = None,
 ):
     """The case page with a form for each action the mediator may take now.
 
     failed / failed_form: the action that was refused (or taken back from its confirmation) and its
     form as sent, shown again with what the mediator typed; `refusal` says why it was refused.
+    extra: more for the template (the referral steps' refused form: referral_views.py).
     """
     forms = {}
     for name, form_class in ACTION_FORMS.items():
@@ -133,6 +135,7 @@ def _render_case(
         refusal=refusal,
         deadline=mediation_deadline(view.clocks),
         referral=referral_of(view.events),
+        **(extra or {}),
     )
     return body, status
 
@@ -222,3 +225,6 @@ def _refused(reference: str, action: str, form: FlaskForm, status: int, message:
 
 # The agreement of a settled mediation: its page and its PDF for the mediators.
 agreement_pages.register(bp, (Role.MEDIATOR,), prefix="/cases")
+
+# Accepting or returning a referral, scheduling sessions, asking a party; the measures panel.
+from complaints.mediation import referral_views  # noqa: E402,F401

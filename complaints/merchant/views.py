@@ -17,7 +17,7 @@ from complaints.services.complaint_view import ComplaintView, load_complaint_vie
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.shop_desk import DECIDED, OPEN, shop_page
-from complaints.web import agreement_pages
+from complaints.web import agreement_pages, referral_pages
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.labels import STATE
@@ -151,3 +151,6 @@ from complaints.merchant import deposit  # noqa: E402,F401
 
 # The agreement of a settled mediation: its page, its PDF and the shop's steps.
 agreement_pages.register(bp, (Role.MERCHANT,))
+
+# A referral to mediation: the shop's staff consent or decline on its page.
+referral_pages.register(bp, (Role.MERCHANT,))

@@ -26,6 +26,14 @@ from complaints.models.mediation import MediationOrganisation, MediationSession
 from complaints.models.merchant import Category, Merchant, MerchantInvitation
 from complaints.models.message import Attachment, Message, MessageKind
 from complaints.models.pending_upload import PendingUpload
+from complaints.models.referral import (
+    OPEN_REFERRAL_STATUSES,
+    ConsentAnswer,
+    ConsentParty,
+    Referral,
+    ReferralConsent,
+    ReferralStatus,
+)
 from complaints.models.settlement import PAYING_KINDS, OfferStatus, SettlementKind, SettlementOffer
 from complaints.models.sla import (
     BreachAction,
@@ -44,6 +52,12 @@ from complaints.models.sla import (
 from complaints.models.user import EmailFrequency, Role, User
 
 __all__ = [
+    "OPEN_REFERRAL_STATUSES",
+    "ConsentAnswer",
+    "ConsentParty",
+    "Referral",
+    "ReferralConsent",
+    "ReferralStatus",
     "Agreement",
     "AgreementStatus",
     "NotSettledReason",

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.extensions import db
+from complaints.models.referral import organisation_categories
 from complaints.models.types import EnglishForms, UTCDateTime
 
 
@@ -19,6 +20,16 @@ class MediationOrganisation(EnglishForms, db.Model):
     name_en: Mapped[str] = mapped_column(String(200), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # How many cases it mediates at once at most (open referrals and cases in mediation).
+    capacity: Mapped[int] = mapped_column(default=20, server_default="20")
+    # The categories it takes; none listed: every category.
+    categories = relationship(
+        "Category", secondary=organisation_categories, lazy="selectin", order_by="Category.id"
+    )
+
+    @property
+    def category_ids(self) -> list[int]:
+        return [category.id for category in self.categories]
 
 
 class MediationSession(db.Model):
@@ -31,5 +42,8 @@ class MediationSession(db.Model):
     channel: Mapped[str] = mapped_column(String(20))
     notes: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # "held" (recorded afterwards, with notes) or "scheduled" (announced to both parties; held_at
+    # is when it is to be held, and it has no notes).
+    status: Mapped[str] = mapped_column(String(10), default="held", server_default="held")
 
     mediator = relationship("User", lazy="joined")

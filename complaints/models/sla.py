@@ -232,6 +232,10 @@ class NotificationKind(enum.StrEnum):
     AGREEMENT_PAID = "agreement_paid"  # the paying party confirmed paying under the agreement
     AGREEMENT_RECEIPT = "agreement_receipt"  # the consumer received it, or said it did not arrive
     AGREEMENT_UNPAID = "agreement_unpaid"  # the deadline passed without the consumer's receipt
+    REFERRAL_CONSENT = "referral_consent"  # a party is asked to consent to mediation
+    REFERRAL_ENDED = "referral_ended"  # a referral was declined, lapsed or returned
+    REFERRAL_ACCEPTED = "referral_accepted"  # the organisation accepted the case: mediation starts
+    SESSION_SCHEDULED = "session_scheduled"  # a mediation session was scheduled
 
 
 class Notification(db.Model):

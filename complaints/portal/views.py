@@ -50,7 +50,7 @@ from complaints.services.pending_uploads import (
     kept_files,
     remove_taken_files,
 )
-from complaints.web import agreement_pages
+from complaints.web import agreement_pages, referral_pages
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.params import parse_id, parse_instant
@@ -315,6 +315,8 @@ def _complaint_page(reference: str, failed: str | None = None, failed_form=None,
         if isinstance(form, ReferralForm):
             organisations = organisations if organisations is not None else active_organisations()
             form.set_organisations(organisations, str(get_locale()))
+            if form is not failed_form:  # the proposal chosen, changeable
+                referral_pages.offer_organisations(form.mediation_org_id, view.complaint, str(get_locale()))
         forms[name] = form
     return (
         render_template(
@@ -335,3 +337,6 @@ from complaints.portal import deposit_consent  # noqa: E402
 
 # The agreement of a settled mediation: its page, its PDF and the consumer's steps.
 agreement_pages.register(bp, (Role.CONSUMER,))
+
+# A referral to mediation: the consumer consents or declines on its page.
+referral_pages.register(bp, (Role.CONSUMER,))

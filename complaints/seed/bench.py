@@ -226,8 +226,11 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
         ("id", "code", "name_zh", "name_en", "active"),
         [(n, *names, True) for n, names in categories],
     )
-    orgs = [(n, *names, True, at) for n, names in enumerate(texts.MEDIATION_ORGANISATIONS, 1)]
-    writer.insert("mediation_organisations", ("id", "name", "name_en", "active", "created_at"), orgs)
+    # Room for every mediation a million complaints bring (capacity: cases mediated at once).
+    orgs = [(n, *names, True, at, 1_000_000) for n, names in enumerate(texts.MEDIATION_ORGANISATIONS, 1)]
+    writer.insert(
+        "mediation_organisations", ("id", "name", "name_en", "active", "created_at", "capacity"), orgs
+    )
     name_the_shipped_pledge()
     merchants = _merchant_rows(rng, at)
     writer.insert(

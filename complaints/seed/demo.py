@@ -156,7 +156,7 @@ class _Cast:
     def build(cls, rng: random.Random, password: str) -> _Cast:
         at = clocks.now()
         orgs = [
-            MediationOrganisation(name=chinese, name_en=english, active=True, created_at=at)
+            MediationOrganisation(name=chinese, name_en=english, active=True, capacity=200, created_at=at)
             for chinese, english in texts.MEDIATION_ORGANISATIONS
         ]
         name_the_shipped_pledge()  # the policies and calendars migration 0002 named in English

@@ -208,6 +208,10 @@ class _Replay:
             and K.MERCHANT_REPLY not in self.running
         ):
             starts.append(K.MERCHANT_REPLY)
+        if action in (Action.ESCALATE, Action.DISPUTE):
+            # The bench's referrals are consented to and accepted at once (it writes no referral
+            # rows): the mediation window starts with them, as the acceptance starts it.
+            starts.extend(CLOCK_TABLE[Action.ACCEPT_REFERRAL].starts)
         self.start([kind for kind in starts if kind not in self.running], at)
         if self.waiting != waiting_before:  # the bench's histories only ever start waiting
             for clock in list(self.running.values()):

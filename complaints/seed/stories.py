@@ -101,10 +101,18 @@ class Story:
     def escalate(self) -> None:
         reason = self.say(texts.ESCALATION_REASONS)
         self.then(12, 96, self.agent, Action.ESCALATE, mediation_org_id=self.cast.org_id, reason=reason)
+        self.then(2, 24, "consumer", Action.CONSENT_REFERRAL)
+        self.mediation_accepted()
+
+    def mediation_accepted(self) -> None:
+        """The shop's consent (told to the agent, who records it) and the organisation's acceptance."""
+        self.then(2, 24, self.agent, Action.CONSENT_REFERRAL)
+        self.then(2, 24, self.mediator, Action.ACCEPT_REFERRAL)
 
     def dispute(self) -> None:
         reason = self.say(texts.DISPUTE_REASONS)
         self.then(2, 72, "consumer", Action.DISPUTE, mediation_org_id=self.cast.org_id, reason=reason)
+        self.mediation_accepted()
 
     def session(self) -> None:
         held = timedelta(hours=self.rng.uniform(1, 20))

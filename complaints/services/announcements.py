@@ -9,7 +9,11 @@ parties hear it and as what kind of notification:
 | the consumer | a public reply by staff, the shop or a mediator; a question put to them; a decision; the shop's offer; a referral to mediation; a pledged date that started or moved |
 | the shop (its active staff) | a question put to it; the consumer's message or evidence; a decision; the consumer's answer to its offer; a referral; its missed reply window (pledge_keeping) |
 | the assignee | the consumer's or the shop's reply, evidence or answer to an offer; an offer; a withdrawal; a dispute; being assigned |
-| the organisation's mediators | a referral to their organisation |
+| the organisation's mediators | a referral to their organisation, once both parties consented |
+
+A referral asks the consumer (unless they referred) and the shop to consent; a decline, a lapse or
+the organisation returning the case is told to the parties and the assignee, as is its acceptance;
+a scheduled session and a mediator's question are told to the parties.
 
 The person who acted is never told. An event the consumer does not see on their timeline (an
 internal note) is never told to anyone outside the platform's staff, and nobody is told of a
@@ -57,6 +61,7 @@ class Rule:
     party: Party
     by: frozenset[str] = ANYONE
     asked: WaitingOn | None = None
+    when: str | None = None  # a fact of the event's detail that must hold (e.g. "to_organisation")
 
 
 K, P = NotificationKind, Party
@@ -96,15 +101,35 @@ RULES: dict[Action, tuple[Rule, ...]] = {
     Action.ACCEPT_SETTLEMENT: (Rule(K.OFFER_ANSWERED, P.SHOP), Rule(K.OFFER_ANSWERED, P.ASSIGNEE)),
     Action.DECLINE_SETTLEMENT: (Rule(K.OFFER_ANSWERED, P.SHOP), Rule(K.OFFER_ANSWERED, P.ASSIGNEE)),
     Action.ESCALATE: (
-        Rule(K.REFERRED, P.CONSUMER),
-        Rule(K.REFERRED, P.MEDIATORS),
-        Rule(K.REFERRED, P.SHOP),
+        Rule(K.REFERRAL_CONSENT, P.CONSUMER),
+        Rule(K.REFERRAL_CONSENT, P.SHOP),
         Rule(K.REFERRED, P.ASSIGNEE),
     ),
     Action.DISPUTE: (
-        Rule(K.REFERRED, P.MEDIATORS),
-        Rule(K.REFERRED, P.SHOP),
+        Rule(K.REFERRAL_CONSENT, P.SHOP),
         Rule(K.REFERRED, P.ASSIGNEE),
+    ),
+    # The organisation hears of a referral once both parties consented to it.
+    Action.CONSENT_REFERRAL: (Rule(K.REFERRED, P.MEDIATORS, when="to_organisation"),),
+    Action.DECLINE_REFERRAL: (
+        Rule(K.REFERRAL_ENDED, P.CONSUMER),
+        Rule(K.REFERRAL_ENDED, P.SHOP),
+        Rule(K.REFERRAL_ENDED, P.ASSIGNEE),
+    ),
+    Action.RETURN_REFERRAL: (
+        Rule(K.REFERRAL_ENDED, P.CONSUMER),
+        Rule(K.REFERRAL_ENDED, P.SHOP),
+        Rule(K.REFERRAL_ENDED, P.ASSIGNEE),
+    ),
+    Action.ACCEPT_REFERRAL: (
+        Rule(K.REFERRAL_ACCEPTED, P.CONSUMER),
+        Rule(K.REFERRAL_ACCEPTED, P.SHOP),
+        Rule(K.REFERRAL_ACCEPTED, P.ASSIGNEE),
+    ),
+    Action.SCHEDULE_SESSION: (Rule(K.SESSION_SCHEDULED, P.CONSUMER), Rule(K.SESSION_SCHEDULED, P.SHOP)),
+    Action.ASK_PARTY: (
+        Rule(K.QUESTION, P.CONSUMER, asked=WaitingOn.CONSUMER),
+        Rule(K.QUESTION, P.SHOP, asked=WaitingOn.MERCHANT),
     ),
     Action.ASSIGN: (Rule(K.ASSIGNED, P.ASSIGNEE),),
     # A mediation agreement: each acceptance (the last makes it binding), the payment, the
@@ -168,7 +193,9 @@ def announce(
     rules = [
         rule
         for rule in RULES.get(action, ())
-        if actor_party in rule.by and (rule.asked is None or rule.asked is asked)
+        if actor_party in rule.by
+        and (rule.asked is None or rule.asked is asked)
+        and (rule.when is None or detail.get(rule.when))
     ]
     public = transition_for(action).public
     consumer_waits = public and complaint.consumer_id is not None and not _is(user, complaint.consumer_id)
@@ -231,6 +258,9 @@ def _facts(complaint: Complaint, user: User | None, action: Action, detail: dict
         "binding",
         "side",
         "answer",
+        "lapsed",
+        "starts_at",
+        "channel",
     ):
         if detail.get(key) is not None:
             facts[key] = detail[key]

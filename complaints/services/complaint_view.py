@@ -94,7 +94,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         sessions = list(
             db.session.scalars(
                 select(MediationSession)
-                .where(MediationSession.complaint_id == complaint.id)
+                .where(MediationSession.complaint_id == complaint.id, MediationSession.status == "held")
                 .order_by(MediationSession.held_at)
             )
         )

@@ -86,7 +86,7 @@ def apply_action(
     row = check(action, actor, facts_for(complaint), params)
     before, waiting_before = complaint.state, complaint.waiting
     change = EFFECTS[action](complaint, user, params)
-    asked = WaitingOn(change.detail["party"]) if action is Action.REQUEST_INFO else None
+    asked = WaitingOn(change.detail["party"]) if action in (Action.REQUEST_INFO, Action.ASK_PARTY) else None
     complaint.state = target_state(action, before)
     complaint.updated_at = now()
     # The same rule that stops the response clock (a mediator or a shop is not the platform).
@@ -119,4 +119,12 @@ def apply_action(
 
 
 # The effects live beside their domain; importing them registers them.
-from complaints.services import conversation, decisions, duplicates, mediation, settlements  # noqa: E402,F401
+from complaints.services import (  # noqa: E402,F401
+    conversation,
+    decisions,
+    duplicates,
+    mediation,
+    mediation_sessions,
+    referrals,
+    settlements,
+)

@@ -6,7 +6,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import (
     MEDIATION_OUTCOMES,
@@ -17,7 +16,7 @@ from complaints.models import (
     Outcome,
     User,
 )
-from complaints.services import agreements
+from complaints.services import agreements, referrals
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
 from complaints.timekeeping import now
@@ -35,14 +34,9 @@ def active_organisations() -> list[MediationOrganisation]:
     )
 
 
-def _refer(complaint: Complaint, org_id) -> MediationOrganisation:
-    org = find(MediationOrganisation, org_id)
-    if org is None or not org.active:
-        raise Refusal(N_("Choose a mediation organisation that takes referrals."))
-    complaint.mediation_org_id = org.id
-    complaint.was_mediated = True
-    complaint.waiting_on_consumer = complaint.waiting_on_merchant = False
-    return org
+def _refer(complaint: Complaint, user: User, org_id, via: Action) -> MediationOrganisation:
+    # The referral waits for both parties' consent and the organisation's acceptance (referrals.py).
+    return referrals.refer(complaint, user, org_id, via)
 
 
 def _named(org: MediationOrganisation) -> dict:
@@ -53,13 +47,13 @@ def _named(org: MediationOrganisation) -> dict:
 
 @effect(Action.ESCALATE)
 def _escalate(complaint: Complaint, user: User, params: dict) -> Change:
-    org = _refer(complaint, params["mediation_org_id"])
+    org = _refer(complaint, user, params["mediation_org_id"], Action.ESCALATE)
     return Change({**_named(org), "reason": params.get("reason") or None})
 
 
 @effect(Action.DISPUTE)
 def _dispute(complaint: Complaint, user: User, params: dict) -> Change:
-    org = _refer(complaint, params["mediation_org_id"])
+    org = _refer(complaint, user, params["mediation_org_id"], Action.DISPUTE)
     disputed = complaint.outcome.value if complaint.outcome else None
     complaint.decided_at = None
     return Change({**_named(org), "reason": params["reason"], "disputed_outcome": disputed})

@@ -56,11 +56,14 @@ CLOCK_TABLE: dict[Action, ClockMoves] = {
     Action.WITHDRAW: ClockMoves(ends=tuple(K)),
     Action.RESOLVE: ClockMoves(fulfils=(K.RESOLUTION,), ends=(K.MERCHANT_REPLY,)),
     # Referral is not an answer: a first response still owed ends void (missed if already late),
-    # and the resolution window hands over to the mediation window.
-    Action.ESCALATE: ClockMoves(
-        ends=(K.RESPONSE, K.VERIFICATION, K.RESOLUTION, K.MERCHANT_REPLY), starts=(K.MEDIATION,)
-    ),
-    Action.DISPUTE: ClockMoves(starts=(K.MEDIATION,)),
+    # and the resolution window hands over to mediation. The mediation window starts when the
+    # organisation accepts the case, after both parties consented; a referral declined (or whose
+    # consent lapsed) or returned gives the complaint back to the platform, whose resolution
+    # window starts again.
+    Action.ESCALATE: ClockMoves(ends=(K.RESPONSE, K.VERIFICATION, K.RESOLUTION, K.MERCHANT_REPLY)),
+    Action.ACCEPT_REFERRAL: ClockMoves(starts=(K.MEDIATION,)),
+    Action.DECLINE_REFERRAL: ClockMoves(starts=(K.RESOLUTION,)),
+    Action.RETURN_REFERRAL: ClockMoves(starts=(K.RESOLUTION,)),
     Action.RECORD_OUTCOME: ClockMoves(fulfils=(K.MEDIATION,), ends=(K.MERCHANT_REPLY,)),
     Action.APPEAL: ClockMoves(starts=ON_RECEIPT),
     Action.MERCHANT_ANSWER: ClockMoves(fulfils=(K.MERCHANT_REPLY,)),

@@ -12,7 +12,17 @@ from flask import current_app
 from sqlalchemy import exists, select
 
 from complaints.extensions import db
-from complaints.models import Agreement, AgreementStatus, ClockKind, OfferStatus, SettlementOffer, SlaClock
+from complaints.models import (
+    Agreement,
+    AgreementStatus,
+    ClockKind,
+    ConsentParty,
+    OfferStatus,
+    Referral,
+    ReferralStatus,
+    SettlementOffer,
+    SlaClock,
+)
 from complaints.sla import terms
 from complaints.timekeeping import now
 from complaints.workflow import Facts, State
@@ -29,8 +39,10 @@ def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetim
     if resolution_breached is None:
         resolution_breached = latest_is_overdue_or_missed(complaint.id, ClockKind.RESOLUTION, at)
     agreement = _agreement_status(complaint.id)
+    state = State(complaint.state)
+    referral = latest_referral(complaint.id) if state is State.MEDIATED else None
     return Facts(
-        state=State(complaint.state),
+        state=state,
         was_mediated=bool(complaint.was_mediated),
         appeal_used=bool(complaint.appeal_used),
         within_appeal_window=within_appeal_window(complaint.decided_at, at),
@@ -38,7 +50,45 @@ def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetim
         open_offer=_has_open_offer(complaint.id),
         agreement_pending=agreement is AgreementStatus.AWAITING_ACCEPTANCE,
         agreement_in_force=agreement in (AgreementStatus.BINDING, AgreementStatus.UNPAID),
+        **referral_facts(referral, at),
     )
+
+
+# A referral's status as the workflow's facts name its stage.
+REFERRAL_STAGES = {
+    ReferralStatus.AWAITING_CONSENT: "consent",
+    ReferralStatus.AWAITING_ORGANISATION: "organisation",
+    ReferralStatus.ACCEPTED: "underway",
+}
+# The actor who answers for each party.
+CONSENTING_ACTORS = {ConsentParty.CONSUMER: "consumer", ConsentParty.SHOP: "merchant"}
+
+
+def latest_referral(complaint_id: int) -> Referral | None:
+    """The complaint's most recent referral to mediation, if it ever had one."""
+    return db.session.scalar(
+        select(Referral).where(Referral.complaint_id == complaint_id).order_by(Referral.id.desc()).limit(1)
+    )
+
+
+def consent_lapsed(referral: Referral, at: datetime) -> bool:
+    """Whether the window to consent to `referral` passed without both answers, at `at`, whether
+    or not the scheduler has recorded the lapse yet."""
+    return referral.status is ReferralStatus.AWAITING_CONSENT and at > referral.consent_due_at
+
+
+def referral_facts(referral: Referral | None, at: datetime) -> dict:
+    """The workflow's facts about a mediated complaint's latest referral (none: mediation that
+    began before referrals asked for consent counts as underway)."""
+    stage = REFERRAL_STAGES.get(referral.status) if referral is not None else None
+    if stage is None:
+        return {}
+    answered = {consent.party for consent in referral.consents}
+    return {
+        "referral": stage,
+        "awaiting_consent_of": frozenset(a for p, a in CONSENTING_ACTORS.items() if p not in answered),
+        "consent_lapsed": consent_lapsed(referral, at),
+    }
 
 
 def within_appeal_window(decided_at: datetime | None, at: datetime | None = None) -> bool:

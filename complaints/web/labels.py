@@ -113,6 +113,12 @@ EVENT = {
     Action.CONFIRM_PAYMENT: _l("Payment under the agreement confirmed"),
     Action.CONFIRM_RECEIPT: _l("The consumer answered on receiving it"),
     Action.MARK_UNPAID: _l("Agreement unpaid after its deadline"),
+    Action.CONSENT_REFERRAL: _l("Consented to mediation"),
+    Action.DECLINE_REFERRAL: _l("Mediation declined"),
+    Action.ACCEPT_REFERRAL: _l("Mediation accepted by the organisation"),
+    Action.RETURN_REFERRAL: _l("Returned by the mediation organisation"),
+    Action.SCHEDULE_SESSION: _l("Mediation session scheduled"),
+    Action.ASK_PARTY: _l("The mediator asked for information"),
     "clock_started": _l("Pledged time started"),
     "clock_paused": _l("Pledged time paused"),
     "clock_resumed": _l("Pledged time resumed"),
@@ -149,6 +155,22 @@ PAYOUT_STATUS = {
     PayoutStatus.PAID: _l("Paid"),
     PayoutStatus.REFUSED: _l("Refused"),
     PayoutStatus.CANCELLED: _l("Cancelled"),
+}
+
+# A referral to mediation as its parties read it (services/referrals.ReferralState.status).
+REFERRAL_STATUS = {
+    "awaiting_consent": _l("Waiting for both parties' consent"),
+    "awaiting_organisation": _l("Both parties consented; waiting for the organisation to accept"),
+    "accepted": _l("Accepted: mediation is underway"),
+    "declined": _l("Declined: the platform decides the complaint"),
+    "returned": _l("Returned by the organisation: the platform decides the complaint"),
+    "lapsed": _l("Lapsed: consent did not come in time, which counts as a decline"),
+}
+
+CONSENT_ANSWER = {
+    "consented": _l("Consented"),
+    "declined": _l("Declined"),
+    "lapsed": _l("Did not answer in time"),
 }
 
 CLOCK = {

@@ -36,6 +36,7 @@ from complaints.services.lifecycle import apply_action
 from complaints.services.shop_staff import invite_shop_staff
 from complaints.timekeeping import now
 from complaints.workflow import Action
+from tests.support import mediation_accepted
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "complaints/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
@@ -239,6 +240,8 @@ def plant(world) -> Planted:
     for state, user, action, params in steps:
         apply_action(world.complaint(refs[state]), user, action, **params)
         db.session.commit()
+        if action is Action.ESCALATE:  # both parties consent and the organisation accepts
+            mediation_accepted(world.complaint(refs[state]))
     shop = db.session.get(Merchant, world.merchant_ids[0])
     _, token = invite_shop_staff(shop, name="王小明", email="invitee@example.com", actor=world.user(ADMIN))
     db.session.commit()

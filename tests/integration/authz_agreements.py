@@ -42,6 +42,7 @@ def settled_reference(world: World) -> str:
     from complaints.services.filing import ComplaintDraft, file_complaint
     from complaints.services.lifecycle import apply_action
     from complaints.workflow import Action
+    from tests.support import mediation_accepted
 
     found = db.session.scalar(
         select(Complaint.reference).join(Agreement, Agreement.complaint_id == Complaint.id)
@@ -65,6 +66,8 @@ def settled_reference(world: World) -> str:
     mediator = db.session.scalar(select(User).where(User.email == "mediator@example.com"))
     apply_action(complaint, agent, Action.VERIFY)
     apply_action(complaint, agent, Action.ESCALATE, mediation_org_id=world.org_id)
+    db.session.commit()
+    complaint = mediation_accepted(complaint)
     apply_action(
         complaint,
         mediator,

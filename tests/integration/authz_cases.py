@@ -68,8 +68,9 @@ NEVER_SHOWN_TO: dict[str, tuple[str, ...]] = {
     ANONYMOUS: (*STAFF_ONLY, MERCHANT_QUESTION, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
     CONSUMER: (*STAFF_ONLY, SESSION_NOTES, PRIVATE["foreign"]),
     OTHER_CONSUMER: (*STAFF_ONLY, MERCHANT_QUESTION, SESSION_NOTES, *CONSUMERS_OWN, *FULL_CONTACT),
-    AGENT: (),
-    SUPERVISOR: (),
+    # Mediation session notes are the organisation's own (participants.sees_mediation_notes).
+    AGENT: (SESSION_NOTES,),
+    SUPERVISOR: (SESSION_NOTES,),
     MEDIATOR: (*STAFF_ONLY, *(v for k, v in PRIVATE.items() if k != "mediated"), *FULL_CONTACT),
     OTHER_MEDIATOR: (*STAFF_ONLY, MERCHANT_QUESTION, SESSION_NOTES, *PRIVATE.values(), *FULL_CONTACT),
     # Admins manage sign-in identities (emails), never call consumers.
@@ -655,7 +656,7 @@ DESK = [
         # Staff see the internal notes and the consumer's contact details in full: the leak
         # checks elsewhere are not vacuous.
         shows={
-            AGENT: (INTERNAL_NOTE, MERCHANT_QUESTION, SESSION_NOTES, *FULL_CONTACT),
+            AGENT: (INTERNAL_NOTE, MERCHANT_QUESTION, *FULL_CONTACT),
             SUPERVISOR: FULL_CONTACT,
         },
     ),
@@ -1150,6 +1151,7 @@ SCORECARD_CASES = [Case("scorecard.pledge", "GET", lambda w: {}, everyone(OK))]
 from tests.integration.authz_agreements import AGREEMENT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_deposits import DEPOSIT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_merchant import MERCHANT_CASES  # noqa: E402 - it builds on the above
+from tests.integration.authz_referrals import REFERRAL_CASES  # noqa: E402 - it builds on the above
 
 CASES: list[Case] = [
     *AUTH,
@@ -1165,4 +1167,5 @@ CASES: list[Case] = [
     *DEPOSIT_CASES,
     *SCORECARD_CASES,
     *AGREEMENT_CASES,
+    *REFERRAL_CASES,
 ]

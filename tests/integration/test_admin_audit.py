@@ -234,7 +234,7 @@ def test_shops_categories_and_organisations_record_additions_and_changes(client,
     beijing = {"name": "北京调解中心", "name_en": "Beijing Mediation Centre"}
     client.post("/admin/organisations/new", data={**beijing, "active": "y"})
     added = only_entry(action=AdminAction.ORGANISATION_CREATED)
-    assert added.detail == {**beijing, "active": True}
+    assert added.detail == {**beijing, "active": True, "capacity": 20, "categories": []}
     client.post(f"/admin/organisations/{added.subject_id}", data={**beijing, "name_en": "Beijing Centre"})
     renamed = only_entry(action=AdminAction.ORGANISATION_UPDATED)
     assert renamed.detail["changes"] == {

@@ -12,7 +12,7 @@ from complaints.models import Event, MessageKind, Outcome, WaitingOn
 from complaints.services.complaint_view import load_complaint_view
 from complaints.workflow import State
 from tests.files import png_bytes
-from tests.support import AuthActions, World, act
+from tests.support import AuthActions, World, act, referred_to
 
 
 @pytest.fixture
@@ -176,7 +176,7 @@ def test_agent_refers_a_verified_complaint_to_mediation(app, client, auth, world
     with app.app_context():
         complaint = world.complaint(reference)
         assert complaint.state is State.MEDIATED
-        assert complaint.mediation_org_id == world.org_id
+        assert referred_to(complaint) == world.org_id
 
 
 def test_supervisor_assigns_a_complaint_to_another_agent(app, client, auth, world):

@@ -15,7 +15,7 @@ from complaints.models import Agreement, AgreementStatus, Event, Notification, N
 from complaints.services.agreement_pdf import render_agreement_pdf, sha256_of
 from complaints.services.agreements import mark_unpaid_agreements, unpaid_agreement
 from complaints.workflow import Action, Refusal
-from tests.support import act, act_as, csrf_token_from
+from tests.support import act, act_as, csrf_token_from, mediation_accepted
 
 TERMS = "商家于三月十日前退还货款二百九十九元，消费者退回耳机。"
 DEADLINE = date(2026, 3, 10)
@@ -26,6 +26,7 @@ def settle(world, **more) -> str:
     ref = world.file()
     act_as(world, ref, "agent", Action.VERIFY)
     act_as(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    mediation_accepted(world.complaint(ref))
     params = dict(
         outcome="settled", note=TERMS, compensation_amount="299.00", payer="shop", perform_by=DEADLINE
     )
@@ -93,6 +94,7 @@ def test_not_settled_keeps_its_reason_and_refuses_an_unknown_one(world):
     ref = world.file()
     act_as(world, ref, "agent", Action.VERIFY)
     act_as(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    mediation_accepted(world.complaint(ref))
     with pytest.raises(Refusal, match="did not settle"):
         act_as(
             world,
@@ -120,6 +122,7 @@ def test_the_outcome_form_asks_for_payer_and_deadline_or_the_reason(client, auth
     ref = world.file()
     act_as(world, ref, "agent", Action.VERIFY)
     act_as(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    mediation_accepted(world.complaint(ref))
     auth.login(world.mediator.email)
     settled = act(client, "mediation", ref, "outcome", outcome="settled", outcome_note=TERMS)
     assert settled.status_code == 400

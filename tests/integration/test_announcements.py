@@ -18,7 +18,7 @@ from complaints.services.attachments import Upload
 from complaints.services.pledge_keeping import sweep
 from complaints.workflow import Action
 from tests.files import png_bytes
-from tests.support import PASSWORD, Person, act_as, shanghai
+from tests.support import PASSWORD, Person, act_as, mediation_accepted, shanghai
 
 K = NotificationKind
 EVERYONE = (
@@ -242,26 +242,47 @@ def test_a_declined_offer_tells_the_shop_and_the_assignee(people, ref, clock):
     }
 
 
-def test_a_referral_tells_the_organisations_mediators_the_consumer_and_the_shop(people, ref):
+def test_a_referral_asks_both_parties_to_consent_and_tells_the_organisation_once_they_did(people, ref):
     act_as(people, ref, "agent", Action.VERIFY)
     before = heard(people)
 
     act_as(people, ref, "agent", Action.ESCALATE, mediation_org_id=people.org_id)
 
     assert told_since(people, before) == {
-        "consumer": [(K.REFERRED, "escalate")],
-        "mediator": [(K.REFERRED, "escalate")],
-        "merchant": [(K.REFERRED, "escalate")],
-        "merchant2": [(K.REFERRED, "escalate")],
-    }  # not the other organisation's mediator
+        "consumer": [(K.REFERRAL_CONSENT, "escalate")],
+        "merchant": [(K.REFERRAL_CONSENT, "escalate")],
+        "merchant2": [(K.REFERRAL_CONSENT, "escalate")],
+    }  # no mediator yet: the organisation sees the case once both consented
     referral = latest(people, "consumer")
     assert referral.detail["organisation"] == "上海消费纠纷调解中心"
-    assert referral.detail["next_clock"] == "mediation"  # the mediation window started
+
+    act_as(people, ref, "consumer", Action.CONSENT_REFERRAL)
+    before = heard(people)
+    act_as(people, ref, "merchant", Action.CONSENT_REFERRAL)
+    assert told_since(people, before) == {"mediator": [(K.REFERRED, "consent_referral")]}
+
+    before = heard(people)
+    act_as(people, ref, "mediator", Action.ACCEPT_REFERRAL)
+    told = told_since(people, before)
+    assert told["consumer"][0] == (K.REFERRAL_ACCEPTED, "accept_referral")
+    assert (K.REFERRAL_ACCEPTED, "accept_referral") in told["merchant"]
+    assert latest(people, "consumer").detail["next_clock"] == "mediation"  # the window started
+
+
+def test_a_decline_tells_the_other_party(people, ref):
+    act_as(people, ref, "agent", Action.VERIFY)
+    act_as(people, ref, "agent", Action.ESCALATE, mediation_org_id=people.org_id)
+    before = heard(people)
+    act_as(people, ref, "merchant", Action.DECLINE_REFERRAL, reason="我们愿意直接退款。")
+    told = told_since(people, before)
+    assert told["consumer"] == [(K.REFERRAL_ENDED, "decline_referral")]
+    assert "merchant" not in told  # the one who declined
 
 
 def test_a_mediators_outcome_tells_the_consumer_and_the_shop(people, ref):
     act_as(people, ref, "agent", Action.VERIFY)
     act_as(people, ref, "agent", Action.ESCALATE, mediation_org_id=people.org_id)
+    mediation_accepted(people.complaint(ref))
     before = heard(people)
 
     act_as(
@@ -400,7 +421,6 @@ def test_each_person_is_offered_the_kinds_they_can_receive(people):
         K.QUESTION,
         K.DECISION,
         K.SETTLEMENT_OFFER,
-        K.REFERRED,
         K.PLEDGE_DATE,
         K.DEPOSIT_CONSENT,
         K.DEPOSIT_PAID,
@@ -408,6 +428,10 @@ def test_each_person_is_offered_the_kinds_they_can_receive(people):
         K.AGREEMENT_ACCEPTED,
         K.AGREEMENT_PAID,
         K.AGREEMENT_UNPAID,
+        K.REFERRAL_CONSENT,
+        K.REFERRAL_ENDED,
+        K.REFERRAL_ACCEPTED,
+        K.SESSION_SCHEDULED,
     ]
     assert K.DEPOSIT_PAID in announcements.kinds_heard_by(people.user("merchant"))
     assert K.SHOP_REPLY_MISSED in announcements.kinds_heard_by(people.user("merchant"))

@@ -45,7 +45,7 @@ from tests.integration.authz_cases import (
     Case,
     tiny_png,
 )
-from tests.support import PASSWORD
+from tests.support import PASSWORD, mediation_accepted
 from tests.support import World as People
 
 TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -130,6 +130,8 @@ def build_world(people: People) -> table.World:
     for key, user, action, params in steps:
         apply_action(people.complaint(refs[key]), user, action, **params)
         db.session.commit()
+        if action is Action.ESCALATE:  # both parties consent and the organisation accepts
+            mediation_accepted(people.complaint(refs[key]))
     people.user("consumer").phone = table.CONSUMER_PHONE
     bystander = create_user(
         email="bystander@example.com", name="Bystander", password=PASSWORD, role=Role.CONSUMER

@@ -19,7 +19,7 @@ from complaints.models import Complaint, Event, Merchant, SlaClock, User
 from complaints.services import lifecycle, pledge_keeping
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.workflow import OPEN_STATES, Action
-from tests.support import PLEDGE_VERBS
+from tests.support import PLEDGE_VERBS, mediation_accepted
 
 SWEEP = timedelta(seconds=60)
 
@@ -78,6 +78,8 @@ def _refile(bench: Complaint, chain: list[Event], clock) -> Complaint:
         user = db.session.get(User, event.actor_id) if event.actor_id else None
         lifecycle.apply_action(db.session.get(Complaint, again.id), user, Action(event.action), **params)
         db.session.commit()
+        if event.action in ("escalate", "dispute"):  # the bench's referrals are accepted at once
+            mediation_accepted(db.session.get(Complaint, again.id))
     return again
 
 

@@ -28,7 +28,7 @@ from complaints.seed.pledge_names import SHIPPED_CALENDARS, SHIPPED_POLICIES, na
 from complaints.services.data_export import export_consumer_data
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action
-from tests.support import act
+from tests.support import act, mediation_accepted
 
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}
@@ -111,6 +111,8 @@ def test_the_referral_notification_names_the_organisation_in_the_readers_languag
     reference = resolved(app, named)
     auth.login(named.consumer.email)
     act(client, "portal", reference, "dispute", dispute_reason="不同意。", mediation_org_id=named.org_id)
+    with app.app_context():  # the organisation hears of it once both parties consented
+        mediation_accepted(named.complaint(reference))
     auth.logout()
     auth.login(named.mediator.email)
     assert only_in(page(client, "/notifications", ZH), SHANGHAI[0], SHANGHAI[1])
@@ -128,6 +130,7 @@ def test_a_personal_data_export_carries_both_names_of_the_organisation(app, clie
     auth.login(named.consumer.email)
     act(client, "portal", reference, "dispute", dispute_reason="不同意。", mediation_org_id=named.org_id)
     with app.app_context():
+        mediation_accepted(named.complaint(reference))
         exported = export_consumer_data(named.user("consumer"))
     [complaint] = exported["complaints"]
     assert (complaint["mediation_organisation"], complaint["mediation_organisation_en"]) == SHANGHAI

@@ -80,10 +80,23 @@ HOSTILE_FILES = [
 FORM_MODULES = {
     "admin": ("complaints.admin.forms", "complaints.admin.pledge_forms"),
     "auth": ("complaints.auth.forms", "complaints.auth.account_forms"),
-    "desk": ("complaints.desk.forms", "complaints.web.agreement_forms"),
-    "mediation": ("complaints.mediation.forms", "complaints.web.agreement_forms"),
-    "merchant": ("complaints.merchant.forms", "complaints.web.agreement_forms"),
-    "portal": ("complaints.portal.forms", "complaints.deposits.forms", "complaints.web.agreement_forms"),
+    "desk": ("complaints.desk.forms", "complaints.web.agreement_forms", "complaints.web.referral_forms"),
+    "mediation": (
+        "complaints.mediation.forms",
+        "complaints.web.agreement_forms",
+        "complaints.mediation.referral_forms",
+    ),
+    "merchant": (
+        "complaints.merchant.forms",
+        "complaints.web.agreement_forms",
+        "complaints.web.referral_forms",
+    ),
+    "portal": (
+        "complaints.portal.forms",
+        "complaints.deposits.forms",
+        "complaints.web.agreement_forms",
+        "complaints.web.referral_forms",
+    ),
     "files": (),
     "deposits": ("complaints.deposits.forms",),
     "scorecard": (),

@@ -14,7 +14,7 @@ from complaints.models import Complaint, MediationSession
 from complaints.services.lifecycle import apply_action
 from complaints.services.money import parse_amount
 from complaints.workflow import Action, Refusal
-from tests.support import PASSWORD, act, act_as, csrf_token_from
+from tests.support import PASSWORD, act, act_as, csrf_token_from, mediation_accepted
 
 HUGE = "99999999999999999999999"
 
@@ -146,6 +146,7 @@ def in_mediation(world) -> str:
     ref = world.file()
     act_as(world, ref, "agent", Action.VERIFY)
     act_as(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    mediation_accepted(world.complaint(ref))
     return ref
 
 

@@ -78,6 +78,10 @@ def to_state(world, ref: str, state: State) -> None:
         State.MEDIATED: [
             ("agent", Action.VERIFY, {}),
             ("agent", Action.ESCALATE, {"mediation_org_id": world.org_id}),
+            # Both parties consent (the agent records the shop's) and the organisation accepts.
+            ("consumer", Action.CONSENT_REFERRAL, {}),
+            ("merchant", Action.CONSENT_REFERRAL, {}),
+            ("mediator", Action.ACCEPT_REFERRAL, {}),
         ],
         State.RESOLVED: [
             ("agent", Action.VERIFY, {}),

@@ -92,6 +92,8 @@ def params_for(world, actor: Actor, party: str, at: datetime) -> dict:
         "held_at": at - timedelta(hours=1),
         "channel": "phone",
         "notes": "both parties attended",
+        # A referral to mediation: a session the mediator schedules.
+        "starts_at": at + timedelta(days=2),
     }
 
 

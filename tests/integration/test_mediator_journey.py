@@ -12,7 +12,7 @@ from complaints.extensions import db
 from complaints.models import MediationSession, Message, MessageKind, Outcome
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action, State
-from tests.support import act
+from tests.support import act, mediation_accepted
 
 INTERNAL_NOTE = "内部备注:该商家本月第三次被投诉"
 
@@ -25,6 +25,7 @@ def refer_to_mediation(world, **overrides) -> str:
     apply_action(world.complaint(ref), agent, Action.NOTE, body=INTERNAL_NOTE)
     apply_action(world.complaint(ref), agent, Action.ESCALATE, mediation_org_id=world.org_id)
     db.session.commit()
+    mediation_accepted(world.complaint(ref))
     return ref
 
 

@@ -15,7 +15,7 @@ from complaints.models import ClockKind, SlaClock, User
 from complaints.services.lifecycle import apply_action
 from complaints.web.templating import when
 from complaints.workflow import Action, State
-from tests.support import act, csrf_token_from
+from tests.support import act, csrf_token_from, mediation_accepted
 
 REFERRAL_REASON = "商家与消费者对赔偿金额分歧较大"
 DISPUTE_REASON = "退款一直没有到账,商家说已经处理"
@@ -37,6 +37,7 @@ def ref(app, world):
             reason=REFERRAL_REASON,
         )
         db.session.commit()
+        mediation_accepted(world.complaint(reference))
         return reference
 
 
@@ -56,6 +57,7 @@ def disputed(app, world):
             reason=DISPUTE_REASON,
         )
         db.session.commit()
+        mediation_accepted(world.complaint(reference))
         return reference
 
 

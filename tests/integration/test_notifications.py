@@ -270,7 +270,6 @@ def test_a_person_chooses_which_notifications_are_mailed_and_when(client, auth, 
         "sla_breach",
         "question",
         "decision",
-        "referred",
         "pledge_date",
         "deposit_consent",
         "deposit_paid",
@@ -278,6 +277,10 @@ def test_a_person_chooses_which_notifications_are_mailed_and_when(client, auth, 
         "agreement_accepted",
         "agreement_paid",
         "agreement_unpaid",
+        "referral_consent",
+        "referral_ended",
+        "referral_accepted",
+        "session_scheduled",
     }
 
     response = client.post(

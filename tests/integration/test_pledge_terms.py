@@ -28,7 +28,7 @@ from complaints.services.pledge_keeping import sweep
 from complaints.sla import terms
 from complaints.sla.clocks import is_first_response
 from complaints.workflow import Action, Actor, Refusal
-from tests.support import PASSWORD, shanghai
+from tests.support import PASSWORD, mediation_accepted, shanghai
 from tests.support import act_as as act
 
 K = ClockKind
@@ -197,7 +197,9 @@ def test_escalation_hands_the_resolution_window_to_mediation(app, world, clock):
     by_kind = clocks_of(world, ref)
     assert by_kind[K.RESPONSE].result is ClockResult.MET  # verifying answered the consumer
     assert by_kind[K.RESOLUTION].result is ClockResult.VOID
-    assert by_kind[K.MEDIATION].stopped_at is None
+    assert K.MEDIATION not in by_kind  # it starts when the organisation accepts the case
+    mediation_accepted(world.complaint(ref))
+    assert clocks_of(world, ref)[K.MEDIATION].stopped_at is None
 
 
 # --- Who answers first ----------------------------------------------------------------------------

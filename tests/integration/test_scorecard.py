@@ -22,7 +22,7 @@ from complaints.sla import terms
 from complaints.sla.policy import version_for
 from complaints.timekeeping import FrozenClock, install_clock, now
 from complaints.workflow import Action
-from tests.support import act_as, shanghai
+from tests.support import act_as, mediation_accepted, shanghai
 
 CONSUMER_NAMES = {"consumer": "林晓梅", "other_consumer": "Harriet Quimby"}
 CONSUMER_PHONES = {"consumer": "13912345678", "other_consumer": "13698765432"}
@@ -71,6 +71,7 @@ def month(app, world, clock):
 def _verify_and_mediate(world, ref: str, outcome: str) -> None:
     act_as(world, ref, "agent", Action.VERIFY)
     act_as(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    mediation_accepted(world.complaint(ref))
     agreed = {"payer": "shop", "perform_by": date(2026, 3, 20)} if outcome == "settled" else {}
     act_as(
         world, ref, "mediator", Action.RECORD_OUTCOME, outcome=outcome, note="双方协商结果已记录。", **agreed

@@ -23,7 +23,7 @@ from complaints.models import ClockKind, ClockResult, Event, SlaClock, SlaPolicy
 from complaints.sla import clocks, policy
 from complaints.workflow import Action, State
 from tests.support import act_as as act
-from tests.support import shanghai
+from tests.support import mediation_accepted, shanghai
 
 K = ClockKind
 CLOCK_VERBS = ("clock_started", "clock_paused", "clock_resumed", "clock_stopped", "clock_retargeted")
@@ -242,6 +242,8 @@ def test_escalating_swaps_resolution_for_mediation_until_the_outcome(world, cloc
     act(world, ref, "agent", Action.VERIFY)
     clock.set(shanghai(2026, 3, 3, 10))
     act(world, ref, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    assert running_kinds(world, ref) == set()  # until the organisation accepts, after both consents
+    mediation_accepted(world.complaint(ref))
 
     by_kind = latest(world, ref)
     assert by_kind[K.RESOLUTION].stopped_at == shanghai(2026, 3, 3, 10)

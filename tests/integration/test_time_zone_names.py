@@ -9,7 +9,7 @@ from complaints.extensions import db
 from complaints.models import User, WorkCalendar
 from complaints.services.lifecycle import apply_action
 from complaints.workflow import Action
-from tests.support import csrf_token_from
+from tests.support import csrf_token_from, mediation_accepted
 
 ZH = {"Accept-Language": "zh-CN"}
 EN = {"Accept-Language": "en"}
@@ -72,6 +72,7 @@ def test_the_mediators_session_time_names_their_zone_in_their_language(client, a
         apply_action(world.complaint(reference), agent, Action.VERIFY)
         apply_action(world.complaint(reference), agent, Action.ESCALATE, mediation_org_id=world.org_id)
         db.session.commit()
+        mediation_accepted(world.complaint(reference))
     assert "The time where you are, in Shanghai (UTC+8)." in get(client, f"/mediation/cases/{reference}", EN)
     assert "按您所在地的时间填写，时区为上海（UTC+8）。" in get(client, f"/mediation/cases/{reference}", ZH)
 

@@ -62,6 +62,8 @@ def full_journey(world, clock) -> tuple[str, str]:
         (ref, "agent", Action.MERCHANT_ANSWER, {"body": "The shop offers 100 yuan."}),
         (ref, "agent", Action.RESOLVE, {"outcome": "partly_upheld", "compensation_amount": "100"}),
         (ref, "consumer", Action.DISPUTE, {"reason": "Too little.", "mediation_org_id": world.org_id}),
+        (ref, "merchant", Action.CONSENT_REFERRAL, {}),
+        (ref, "mediator", Action.ACCEPT_REFERRAL, {}),
         (ref, "mediator", Action.REPLY, {"body": "We will call both parties."}),
         (ref, "mediator", Action.RECORD_SESSION, {"notes": "Both attended.", "held_at": "PAST"}),
         (
@@ -95,7 +97,7 @@ def test_the_hash_chain_verifies_across_a_full_journey(app, world, clock):
         actions = [action_of(i) for i in event_ids(complaint.id)]
         people = [a for a in actions if not a.startswith(("clock_", "sla_"))]
         assert people[0] == "filed"
-        assert len(people) == 16
+        assert len(people) == 18  # the dispute's consent by the shop and the acceptance among them
         assert "clock_started" in actions and "clock_stopped" in actions  # the system's events chain too
         assert chain_breaks(complaint.id) == []
         assert chain_breaks(second.id) == []

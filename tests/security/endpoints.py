@@ -47,9 +47,11 @@ def actions_of(endpoint: str) -> tuple[str, ...] | None:
     """The <action>s an endpoint dispatches on, from the view's own table."""
     from complaints.desk.forms import ACTION_FORMS as DESK
     from complaints.mediation.forms import ACTION_FORMS as MEDIATION
+    from complaints.mediation.referral_forms import MEDIATOR_FORMS
     from complaints.merchant.forms import ACTION_FORMS as MERCHANT
     from complaints.portal.views import ACTIONS as PORTAL
     from complaints.web.agreement_forms import STEP_FORMS as AGREEMENT_STEPS
+    from complaints.web.referral_forms import PARTY_FORMS
 
     return {
         "portal.act": tuple(PORTAL),
@@ -57,6 +59,8 @@ def actions_of(endpoint: str) -> tuple[str, ...] | None:
         "mediation.act": tuple(MEDIATION),
         "merchant.act": tuple(MERCHANT),
         **{f"{area}.agreement_act": tuple(AGREEMENT_STEPS) for area in AGREEMENT_AREAS},
+        **{f"{area}.referral_answer": tuple(PARTY_FORMS) for area in REFERRAL_AREAS},
+        "mediation.referral_step": tuple(MEDIATOR_FORMS),
     }.get(endpoint)
 
 
@@ -67,8 +71,17 @@ AGREEMENT_ENDPOINTS = (
     ("agreement_act", ("accept", "paid", "receipt")),
 )
 
+# A referral to mediation: the parties' page and answers (the shop's also recorded by staff).
+REFERRAL_AREAS = ("portal", "merchant", "desk")
+
 # Which planted complaint each action fits (its state allows the action).
 FITS = {
+    **{(f"{area}.referral", None): "referred" for area in REFERRAL_AREAS},
+    **{(f"{area}.referral_answer", a): "referred" for area in REFERRAL_AREAS for a in ("consent", "decline")},
+    ("mediation.referral_step", "accept"): "consented",
+    ("mediation.referral_step", "return"): "consented",
+    ("mediation.referral_step", "schedule"): "mediated",
+    ("mediation.referral_step", "ask"): "mediated",
     ("portal.act", "reply"): "mediated",
     ("portal.act", "evidence"): "mediated",
     ("portal.act", "withdraw"): "received",
@@ -207,6 +220,21 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
         outcome="settled", outcome_note=ATTACK_TEXT, payer="shop", perform_by="2026-03-20", confirm="1"
     ),
     ("mediation.act", "reply"): lambda w, key: {"reply_body": ATTACK_TEXT},
+    ("mediation.referral_step", "accept"): lambda w, key: {},
+    ("mediation.referral_step", "return"): lambda w, key: {"return_reason": ATTACK_TEXT},
+    ("mediation.referral_step", "schedule"): lambda w, key: {
+        "starts_at": "2026-03-20T10:00",
+        "session_channel": "video",
+    },
+    ("mediation.referral_step", "ask"): lambda w, key: {"ask_party": "consumer", "ask_body": ATTACK_TEXT},
+    **{
+        (f"{area}.referral_answer", action): form
+        for area in REFERRAL_AREAS
+        for action, form in (
+            ("consent", lambda w, key: {"referral_consent": "y"}),
+            ("decline", lambda w, key: {"referral_decline_reason": ATTACK_TEXT}),
+        )
+    },
     **{
         (f"{area}.agreement_act", action): form
         for area in AGREEMENT_AREAS
@@ -243,8 +271,8 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
         "name_en": ATTACK_TEXT,
         "active": "y",
     },
-    ("admin.new_organisation", None): lambda w, key: {"name": ATTACK_TEXT, "active": "y"},
-    ("admin.edit_organisation", None): lambda w, key: {"name": ATTACK_TEXT, "active": "y"},
+    ("admin.new_organisation", None): lambda w, key: {"name": ATTACK_TEXT, "active": "y", "capacity": "5"},
+    ("admin.edit_organisation", None): lambda w, key: {"name": ATTACK_TEXT, "active": "y", "capacity": "5"},
     ("admin.new_policy", None): lambda w, key: {
         **POLICY_TARGET,
         "resolution-calendar_id": str(w.calendar_id),

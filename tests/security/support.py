@@ -28,7 +28,7 @@ from complaints.services.work_calendars import add_calendar_day
 from complaints.timekeeping import FrozenClock, install_clock
 from complaints.workflow import Action
 from tests.files import pdf_bytes, png_bytes
-from tests.support import PASSWORD, csrf_token_from
+from tests.support import PASSWORD, csrf_token_from, mediation_accepted
 from tests.support import World as People
 
 FROZEN_AT = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # as in tests/conftest.py
@@ -212,6 +212,9 @@ def plant(app: Flask) -> Planted:
             "rejected": _file(people, "rejected"),
             # Settled in mediation at org_id, its agreement awaiting acceptance; no secret in it.
             "settled": people.file(title="调解达成协议的耳机投诉", description="经调解达成协议。"),
+            # Referred to org_id: waiting for both parties' consent, and consented (waiting for it).
+            "referred": people.file(title="等待双方同意调解的投诉", description="已转交调解，等待同意。"),
+            "consented": people.file(title="双方已同意调解的投诉", description="双方已同意调解。"),
             "foreign": _file(people, "foreign", [Upload("other.png", png_bytes(0, 255, 0))]),
             "foreign_mediated": _file(
                 people, "foreign_mediated", [Upload("theirs.png", png_bytes(0, 0, 255))]
@@ -251,6 +254,12 @@ def plant(app: Flask) -> Planted:
                 Action.PROPOSE_SETTLEMENT,
                 {"kind": "repair", "terms": "免费维修", "perform_by": FROZEN_AT + timedelta(days=3)},
             ),
+            ("referred", agent, Action.VERIFY, {}),
+            ("referred", agent, Action.ESCALATE, {"mediation_org_id": people.org_id, "reason": "调解"}),
+            ("consented", agent, Action.VERIFY, {}),
+            ("consented", agent, Action.ESCALATE, {"mediation_org_id": people.org_id, "reason": "调解"}),
+            ("consented", people.user("consumer"), Action.CONSENT_REFERRAL, {}),
+            ("consented", people.user("merchant"), Action.CONSENT_REFERRAL, {}),
             ("foreign_mediated", agent, Action.VERIFY, {}),
             (
                 "foreign_mediated",
@@ -262,6 +271,8 @@ def plant(app: Flask) -> Planted:
         for key, user, action, params in steps:
             apply_action(people.complaint(refs[key]), user, action, **params)
             db.session.commit()
+            if action is Action.ESCALATE and key not in ("referred", "consented"):  # consent, accept
+                mediation_accepted(people.complaint(refs[key]))
         bystander = create_user(
             email="bystander@example.com", name="Bystander", password=PASSWORD, role=Role.CONSUMER
         )

@@ -45,7 +45,7 @@ SHOWN_ON = {
     "MERCHANTANSWER": CASE,
     "ESCALATE": CASE,
     "CONSUMERREPLY": CASE,
-    "SESSION": ("mediation.case", "desk.complaint"),
+    "SESSION": ("mediation.case",),  # the organisation's own: not the platform's staff
     "MEDIATORREPLY": CASE,
     "OUTCOME": CASE,
     "REJECT": ("portal.complaint", "desk.complaint"),

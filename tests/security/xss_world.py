@@ -287,6 +287,9 @@ class Planter:
             mediation_org_id=str(org_id),
             escalate_reason=v("ESCALATE"),
         )
+        self.post("consumer", f"{portal}/referral/consent", "consumer consents", referral_consent="y")
+        self.post("agent", f"/desk/complaints/{ref}/referral/consent", "shop consents", referral_consent="y")
+        self.post("mediator", f"{case}/referral/accept", "organisation accepts")
         self.post(
             "mediator",
             f"{case}/session",
@@ -340,6 +343,8 @@ class Planter:
             mediation_org_id=str(org_id),
             dispute_reason=v("DISPUTE"),
         )
+        self.post("agent", f"/desk/complaints/{ref}/referral/consent", "shop consents", referral_consent="y")
+        self.post("mediator", f"/mediation/cases/{ref}/referral/accept", "organisation accepts")
 
 
 def _bytes_io(data: bytes) -> io.BytesIO:

@@ -65,6 +65,15 @@ EXPECTED: dict[Action, tuple[set[State], set[Actor], State | None]] = {
     A.CONFIRM_PAYMENT: ({S.RESOLVED, S.CLOSED}, STAFF | {R.MERCHANT}, None),
     A.CONFIRM_RECEIPT: ({S.RESOLVED, S.CLOSED}, {R.CONSUMER}, None),
     A.MARK_UNPAID: ({S.RESOLVED, S.CLOSED}, {R.SYSTEM}, None),
+    # A referral to mediation: each party consents or declines (the system declines for those who
+    # let the window lapse: the complaint goes back to the platform), then the organisation
+    # accepts or returns it; once underway its mediator schedules sessions and asks the parties.
+    A.CONSENT_REFERRAL: ({S.MEDIATED}, STAFF | {R.CONSUMER, R.MERCHANT}, None),
+    A.DECLINE_REFERRAL: ({S.MEDIATED}, STAFF | {R.CONSUMER, R.MERCHANT, R.SYSTEM}, S.VERIFIED),
+    A.ACCEPT_REFERRAL: ({S.MEDIATED}, {R.MEDIATOR}, None),
+    A.RETURN_REFERRAL: ({S.MEDIATED}, {R.MEDIATOR}, S.VERIFIED),
+    A.SCHEDULE_SESSION: ({S.MEDIATED}, {R.MEDIATOR}, None),
+    A.ASK_PARTY: ({S.MEDIATED}, {R.MEDIATOR}, None),
 }
 
 REQUIRED: dict[Action, tuple[str, ...]] = {
@@ -87,6 +96,10 @@ REQUIRED: dict[Action, tuple[str, ...]] = {
     A.ACCEPT_SETTLEMENT: ("offer_id",),
     A.DECLINE_SETTLEMENT: ("offer_id", "reason"),
     A.CONFIRM_RECEIPT: ("answer",),
+    A.DECLINE_REFERRAL: ("reason",),
+    A.RETURN_REFERRAL: ("reason",),
+    A.SCHEDULE_SESSION: ("starts_at", "channel"),
+    A.ASK_PARTY: ("party", "body"),
 }
 
 # Everything any action may need, filled in.
@@ -108,11 +121,28 @@ FULL_PARAMS = {
     "perform_by": "2026-03-05T02:00:00+00:00",
     "offer_id": 1,
     "answer": "received",
+    "starts_at": "2026-03-09T02:00:00+00:00",
+    "channel": "video",
 }
 
 
-def passing_facts(state: State, actor: Actor) -> Facts:
-    """Facts under which every guard of the base table lets `actor` through."""
+def _referral_facts(action: Action | None, actor: Actor) -> dict:
+    """The referral's stage under which `action`'s guards let `actor` through: a party answers
+    while its consent is awaited (the system once the window lapsed), the organisation decides
+    once both consented, and the rest needs mediation underway (or no referral at all)."""
+    if action in (A.CONSENT_REFERRAL, A.DECLINE_REFERRAL):
+        return {
+            "referral": "consent",
+            "awaiting_consent_of": frozenset({"consumer", "merchant"}),
+            "consent_lapsed": actor is R.SYSTEM,
+        }
+    if action in (A.ACCEPT_REFERRAL, A.RETURN_REFERRAL):
+        return {"referral": "organisation"}
+    return {"referral": "underway"}
+
+
+def passing_facts(state: State, actor: Actor, action: Action | None = None) -> Facts:
+    """Facts under which every guard of `action`'s row lets `actor` through."""
     return Facts(
         state=state,
         was_mediated=False,
@@ -123,6 +153,7 @@ def passing_facts(state: State, actor: Actor) -> Facts:
         open_offer=True,
         agreement_pending=True,
         agreement_in_force=True,
+        **_referral_facts(action, actor),
     )
 
 
@@ -141,7 +172,7 @@ def test_the_expected_table_names_every_action():
 
 @pytest.mark.parametrize(("state", "action", "actor"), CELLS, ids=[f"{s}-{a}-{r}" for s, a, r in CELLS])
 def test_every_cell_is_allowed_or_refused_as_designed(state, action, actor):
-    facts = passing_facts(state, actor)
+    facts = passing_facts(state, actor, action)
     if expected_allowed(state, action, actor):
         row = check(action, actor, facts, dict(FULL_PARAMS))
         assert row is transition_for(action)
@@ -177,7 +208,7 @@ def test_required_params_match_the_design(action):
 def test_missing_required_params_are_refused_by_name(action):
     states, actors, _ = EXPECTED[action]
     state, actor = sorted(states)[0], sorted(actors)[0]
-    facts = passing_facts(state, actor)
+    facts = passing_facts(state, actor, action)
     with pytest.raises(Refusal) as refused:
         check(action, actor, facts, {})
     assert refused.value.message == f"Missing: {', '.join(REQUIRED[action])}."
@@ -196,7 +227,7 @@ def test_missing_required_params_are_refused_by_name(action):
 def test_actions_without_requirements_need_no_params(action):
     states, actors, _ = EXPECTED[action]
     state, actor = sorted(states)[0], sorted(actors)[0]
-    assert check(action, actor, passing_facts(state, actor), None).action is action
+    assert check(action, actor, passing_facts(state, actor, action), None).action is action
 
 
 # Guards
@@ -307,7 +338,9 @@ def test_allowed_actions_agrees_with_check(state, actor):
 @pytest.mark.parametrize("actor", list(Actor))
 def test_allowed_actions_under_passing_facts_match_the_expected_table(state, actor):
     expected = {action for action in Action if expected_allowed(state, action, actor)}
-    assert set(allowed_actions(actor, passing_facts(state, actor))) == expected
+    # Each action under the facts that let it through (a referral's stages exclude one another).
+    offered = {a for a in Action if a in allowed_actions(actor, passing_facts(state, actor, a))}
+    assert offered == expected
 
 
 def test_a_closed_complaint_offers_staff_only_notes():
