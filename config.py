@@ -92,6 +92,9 @@ class Config:
     # A referral to mediation waits this many working days for both parties' consent; a consent
     # that does not come in time counts as a decline (services/referrals.py).
     REFERRAL_CONSENT_DAYS = int(os.environ.get("REFERRAL_CONSENT_DAYS", 5))
+    # Mediation session notes are the mediation organisation's; set to 1 where the platform's
+    # agreement with the organisations lets its agents and supervisors read them (never the parties).
+    MEDIATION_NOTES_TO_PLATFORM = os.environ.get("MEDIATION_NOTES_TO_PLATFORM", "0") == "1"
 
 
 class DevelopmentConfig(Config):

@@ -6,8 +6,8 @@ nowhere else:
 | role | complaints seen | workflow actor | internal notes | mediation notes | contact details | staff names |
 |---|---|---|---|---|---|---|
 | consumer | their own | consumer | no | no | their own in full | yes |
-| agent | all | agent | yes | no | full | yes |
-| supervisor | all | supervisor | yes | no | full | yes |
+| agent | all | agent | yes | by setting¹ | full | yes |
+| supervisor | all | supervisor | yes | by setting¹ | full | yes |
 | mediator | referred to their organisation | mediator | no | yes | masked | yes |
 | merchant | against their shop | merchant | no | no | masked | no ("Platform support") |
 | admin | none | none | no | no | email in full, phone masked | yes |
@@ -20,7 +20,9 @@ Why the contact rule is so: staff contact the consumer about the complaint; an a
 sign-in identities (emails) but never calls consumers; mediators arrange sessions through the
 platform's staff, and shops answer through PledgeDesk, never around it. Mediation session notes
 are the mediation organisation's own: independent mediation is confidential, so neither the parties
-nor the platform's staff read them (the sessions' times and channels are on every party's page).
+nor the platform's staff read them unless (¹) the platform's agreement with the organisations
+says so (the setting MEDIATION_NOTES_TO_PLATFORM); the sessions' times and channels are on every
+party's page.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, false, select, true
 
@@ -306,8 +308,13 @@ def sees_internal_notes(user: User | None) -> bool:
 
 
 def sees_mediation_notes(user: User | None) -> bool:
-    """Mediation session notes: the mediation organisation's (and the system's) only."""
-    return of(user).mediation_notes
+    """Mediation session notes: the mediation organisation's (and the system's) only, and the
+    platform's staff too where the platform's mediation policy shares them with it
+    (MEDIATION_NOTES_TO_PLATFORM, off by default). Never the parties."""
+    entry = of(user)
+    return entry.mediation_notes or (
+        entry.platform_staff and current_app.config["MEDIATION_NOTES_TO_PLATFORM"]
+    )
 
 
 def sees_staff_names(user: User | None) -> bool:

@@ -90,11 +90,11 @@ class OutcomeForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     outcome = RadioField(
         _l("Outcome"),
-        choices=[(o.value, OUTCOME[o]) for o in MEDIATION_OUTCOMES],
-        validators=[InputRequired(message=_l("Choose settled or not settled."))],
+        choices=[SelectChoice(o.value, OUTCOME[o]) for o in MEDIATION_OUTCOMES],
+        validators=[InputRequired(message=_l("Choose settled, not settled or withdrawn."))],
     )
     outcome_note = TextAreaField(
-        _l("Agreed terms, or why the parties did not settle"),
+        _l("Agreed terms, why the parties did not settle, or who withdrew and why"),
         validators=[Optional(), Length(max=MAX_BODY)],
         description=_l("The consumer sees this."),
     )

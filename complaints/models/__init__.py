@@ -4,6 +4,7 @@ from complaints.models.admin_audit import AUDIT_SUBJECTS, AdminAction, AdminAudi
 from complaints.models.agreement import Agreement, AgreementStatus, NotSettledReason, Payer
 from complaints.models.complaint import (
     AGENT_OUTCOMES,
+    CONCLUDED_MEDIATION_OUTCOMES,
     MEDIATION_OUTCOMES,
     Complaint,
     DesiredOutcome,
@@ -86,6 +87,7 @@ __all__ = [
     "WorkCalendar",
     "AGENT_OUTCOMES",
     "GENESIS_HASH",
+    "CONCLUDED_MEDIATION_OUTCOMES",
     "MEDIATION_OUTCOMES",
     "Attachment",
     "Category",

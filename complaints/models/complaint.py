@@ -43,10 +43,14 @@ class Outcome(enum.StrEnum):
     SETTLED = "settled"  # in mediation
     NOT_SETTLED = "not_settled"
     SETTLED_WITH_SHOP = "settled_with_shop"  # the consumer accepted the shop's offer
+    MEDIATION_WITHDRAWN = "mediation_withdrawn"  # a party withdrew from mediation before its end
 
 
 AGENT_OUTCOMES = (Outcome.UPHELD, Outcome.PARTLY_UPHELD, Outcome.NOT_UPHELD)
-MEDIATION_OUTCOMES = (Outcome.SETTLED, Outcome.NOT_SETTLED)
+MEDIATION_OUTCOMES = (Outcome.SETTLED, Outcome.NOT_SETTLED, Outcome.MEDIATION_WITHDRAWN)
+# A mediation concluded with a settlement or without one; a withdrawn one did not conclude, so it
+# counts in neither side of the success rate (settled / concluded).
+CONCLUDED_MEDIATION_OUTCOMES = (Outcome.SETTLED, Outcome.NOT_SETTLED)
 
 
 # workflow.OPEN_STATES as SQL, for the partial indexes over open complaints.

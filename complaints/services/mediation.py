@@ -59,23 +59,31 @@ def _dispute(complaint: Complaint, user: User, params: dict) -> Change:
     return Change({**_named(org), "reason": params["reason"], "disputed_outcome": disputed})
 
 
+_CHOOSE_OUTCOME = N_("Choose settled, not settled or withdrawn.")
+# What the note of each outcome says; the consumer and the shop read it.
+_NOTE_NEEDED = {
+    Outcome.SETTLED: N_("Write down the terms the parties agreed."),
+    Outcome.NOT_SETTLED: N_("Write down why the parties did not settle."),
+    Outcome.MEDIATION_WITHDRAWN: N_("Write down who withdrew from mediation, and why."),
+}
+
+
 @effect(Action.RECORD_OUTCOME)
 def _record_outcome(complaint: Complaint, user: User, params: dict) -> Change:
     try:
         outcome = Outcome(params["outcome"])
     except ValueError as exc:
-        raise Refusal(N_("Choose settled or not settled.")) from exc
+        raise Refusal(_CHOOSE_OUTCOME) from exc
     if outcome not in MEDIATION_OUTCOMES:
-        raise Refusal(N_("Choose settled or not settled."))
+        raise Refusal(_CHOOSE_OUTCOME)
     note = (params.get("note") or "").strip()
     if not note:
-        if outcome is Outcome.SETTLED:
-            raise Refusal(N_("Write down the terms the parties agreed."))
-        raise Refusal(N_("Write down why the parties did not settle."))
+        raise Refusal(_NOTE_NEEDED[outcome])
     amount = parse_amount(params.get("compensation_amount"), field="amount")
     reason = None
-    if outcome is Outcome.NOT_SETTLED:
+    if outcome is not Outcome.SETTLED:
         amount = None
+    if outcome is Outcome.NOT_SETTLED:
         given = params.get("not_settled_reason")
         reason = _not_settled_reason(given) if given else None  # the form asks for it; callers may not know
     complaint.outcome = outcome

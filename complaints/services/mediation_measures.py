@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import (
-    MEDIATION_OUTCOMES,
+    CONCLUDED_MEDIATION_OUTCOMES,
     ClockKind,
     Complaint,
     Event,
@@ -124,7 +124,7 @@ def concluded_mediations() -> list[Concluded]:
         .join(SlaClock, SlaClock.complaint_id == Complaint.id)
         .join(SlaTarget, SlaTarget.id == SlaClock.target_id)
         .where(
-            Complaint.outcome.in_(MEDIATION_OUTCOMES),
+            Complaint.outcome.in_(CONCLUDED_MEDIATION_OUTCOMES),
             SlaClock.kind == ClockKind.MEDIATION,
             SlaClock.stopped_at.is_not(None),
         )

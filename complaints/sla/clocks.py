@@ -21,6 +21,7 @@ from complaints.models import (
     ClockKind,
     ClockResult,
     Complaint,
+    Outcome,
     Priority,
     SlaClock,
     SlaTarget,
@@ -77,6 +78,9 @@ CLOCK_TABLE: dict[Action, ClockMoves] = {
         fulfils=(K.VERIFICATION, K.RESOLUTION), ends=(K.RESPONSE, K.MERCHANT_REPLY)
     ),
 }
+# A mediation a party withdrew from did not conclude: its window ends void (missed if already
+# late) rather than kept, which RECORD_OUTCOME's settled or not-settled conclusion is.
+WITHDRAWN_FROM_MEDIATION = ClockMoves(ends=(K.MEDIATION, K.MERCHANT_REPLY))
 
 # The platform's first public answer to the consumer, which the `response` clock waits for: one
 # of these actions taken by the platform's own staff (a mediator or a shop is not the platform).
@@ -305,6 +309,8 @@ def on_action(
     at = now()
     running = {clock.kind: clock for clock in running_clocks(complaint)}
     moves = CLOCK_TABLE.get(action, ClockMoves())
+    if action is Action.RECORD_OUTCOME and complaint.outcome is Outcome.MEDIATION_WITHDRAWN:
+        moves = WITHDRAWN_FROM_MEDIATION
     fulfils = list(moves.fulfils)
     if is_first_response(action, actor, asked):
         fulfils.append(K.RESPONSE)
@@ -314,7 +320,11 @@ def on_action(
             if kind in running:
                 notices.append(stop(complaint, running.pop(kind), at, fulfilled=fulfilled))
     starts = moves.starts
-    if action is Action.REQUEST_INFO and asked is WaitingOn.MERCHANT and K.MERCHANT_REPLY not in running:
+    if (
+        action in (Action.REQUEST_INFO, Action.ASK_PARTY)
+        and asked is WaitingOn.MERCHANT
+        and K.MERCHANT_REPLY not in running
+    ):
         starts = (*starts, K.MERCHANT_REPLY)
     for clock in start_many(complaint, [kind for kind in starts if kind not in running], at):
         running[clock.kind] = clock

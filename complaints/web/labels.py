@@ -36,6 +36,7 @@ OUTCOME = {
     Outcome.SETTLED: _l("Settled in mediation"),
     Outcome.NOT_SETTLED: _l("Not settled in mediation"),
     Outcome.SETTLED_WITH_SHOP: _l("Settled with the shop"),
+    Outcome.MEDIATION_WITHDRAWN: _l("Withdrawn from mediation"),
 }
 
 SETTLEMENT_KIND = {

@@ -65,7 +65,9 @@ def test_mediator_records_a_session_and_a_settlement_that_the_consumer_then_sees
     expect(sessions).to_contain_text("双方同意由商家赔偿800元")
 
     page.get_by_label("Settled in mediation", exact=True).check()
-    page.get_by_label("Agreed terms, or why the parties did not settle").fill("商家七日内退还800元。")
+    page.get_by_label("Agreed terms, why the parties did not settle, or who withdrew and why").fill(
+        "商家七日内退还800元。"
+    )
     page.get_by_label("Amount agreed (optional)").fill("800")
     page.get_by_label("The shop", exact=True).check()
     page.get_by_label("To be performed by (if settled)").fill(
@@ -84,9 +86,9 @@ def test_mediator_records_a_session_and_a_settlement_that_the_consumer_then_sees
     assert_accessible(page, "mediation outcome confirmation")
     screenshot(page, "mediator-confirm-outcome")
     page.get_by_role("button", name="Go back and change").click()
-    expect(page.get_by_label("Agreed terms, or why the parties did not settle")).to_have_value(
-        "商家七日内退还800元。"
-    )
+    expect(
+        page.get_by_label("Agreed terms, why the parties did not settle, or who withdrew and why")
+    ).to_have_value("商家七日内退还800元。")
     expect(page.get_by_label("Amount agreed (optional)")).to_have_value("800")
     expect(page.get_by_label("Settled in mediation", exact=True)).to_be_checked()
     assert state_of(live_app, world, reference) == "mediated"

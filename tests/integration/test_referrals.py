@@ -20,7 +20,7 @@ from complaints.models import (
     ReferralStatus,
     SlaClock,
 )
-from complaints.services import referral_choice
+from complaints.services import mediation_measures, referral_choice
 from complaints.services.referrals import lapse_overdue_consents
 from complaints.workflow import Action, Refusal, State
 from tests.support import act_as, csrf_token_from, mediation_accepted, referred_to, shanghai
@@ -266,6 +266,25 @@ def test_a_scheduled_session_shows_to_both_parties_in_their_own_zone_and_notes_t
         assert NOTES not in client.get(f"/{area}/complaints/{ref}").text, who
 
 
+def test_the_platforms_staff_read_session_notes_only_where_the_policy_shares_them(
+    app, client, auth, world, ref
+):
+    mediation_accepted(world.complaint(ref))
+    act_as(world, ref, "mediator", Action.RECORD_SESSION, notes=NOTES, held_at=shanghai(2026, 3, 2, 9))
+    app.config["MEDIATION_NOTES_TO_PLATFORM"] = True
+    try:
+        for who, area, shown in (
+            ("agent", "desk", True),
+            ("supervisor", "desk", True),
+            ("consumer", "portal", False),
+            ("merchant", "merchant", False),
+        ):
+            login(client, auth, world, who)
+            assert (NOTES in client.get(f"/{area}/complaints/{ref}").text) is shown, who
+    finally:
+        app.config["MEDIATION_NOTES_TO_PLATFORM"] = False
+
+
 def test_the_mediator_asks_a_party_and_the_clocks_it_names_wait(client, auth, world, ref):
     mediation_accepted(world.complaint(ref))
     auth.login(world.mediator.email)
@@ -304,6 +323,36 @@ def test_the_measures_count_settled_of_concluded_and_working_days_per_organisati
     assert "0.0 %" in page and "Below the floor" in page and "0 / 1" in page
     assert "4.0 working days" in page and "Mediator" in page  # the mediator's own row
     assert "the pledged floor is 80 %" in page
+
+
+def test_a_mediation_withdrawn_from_counts_in_neither_side_of_the_rate_and_its_clock_ends_void(
+    client, auth, world, ref, clock
+):
+    mediation_accepted(world.complaint(ref))
+    clock.set(shanghai(2026, 3, 6, 15))
+    complaint = act_as(
+        world,
+        ref,
+        "mediator",
+        Action.RECORD_OUTCOME,
+        outcome="mediation_withdrawn",
+        note="消费者撤回调解申请。",
+    )
+    assert complaint.state is State.RESOLVED and complaint.compensation_amount is None
+    mediation = db.session.scalar(
+        select(SlaClock).where(SlaClock.complaint_id == complaint.id, SlaClock.kind == ClockKind.MEDIATION)
+    )
+    assert mediation.result.value == "void"
+    auth.login(world.mediator.email)
+    page = client.get("/mediation/").text
+    assert "0 / 1" not in page and "1 / 1" not in page  # nothing concluded: no rate to count
+    assert mediation_measures.concluded_mediations() == []
+    with pytest.raises(Refusal, match="who withdrew"):
+        other = world.file()
+        act_as(world, other, "agent", Action.VERIFY)
+        act_as(world, other, "agent", Action.ESCALATE, mediation_org_id=world.org_id, reason="r")
+        mediation_accepted(world.complaint(other))
+        act_as(world, other, "mediator", Action.RECORD_OUTCOME, outcome="mediation_withdrawn", note=" ")
 
 
 def test_reading_the_referral_pages_changes_nothing(client, auth, world, ref, clock):
