@@ -75,6 +75,7 @@ class Action(enum.StrEnum):
     CONFIRM_PAYMENT = "confirm_payment"
     CONFIRM_RECEIPT = "confirm_receipt"
     MARK_UNPAID = "mark_unpaid"
+    DECLINE_AGREEMENT = "decline_agreement"  # a party will not accept it: the mediation did not settle
     # A referral to mediation: each party consents or declines (or lets the window lapse: the
     # system declines for them), then the organisation accepts or returns the case.
     CONSENT_REFERRAL = "consent_referral"
@@ -313,6 +314,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         [S.RESOLVED, S.CLOSED],
         None,
         [A.CONSUMER, A.MERCHANT],
+        guards=[_an_agreement_awaits_acceptance],
+    ),
+    _t(
+        Action.DECLINE_AGREEMENT,
+        [S.RESOLVED, S.CLOSED],
+        None,
+        [A.CONSUMER, A.MERCHANT],
+        requires=["reason"],
         guards=[_an_agreement_awaits_acceptance],
     ),
     _t(

@@ -105,6 +105,7 @@ KIND_LABELS = {
     NotificationKind.AGREEMENT_PAID: _l("Payments under a mediation agreement"),
     NotificationKind.AGREEMENT_RECEIPT: _l("The consumer's answer on receiving what was agreed"),
     NotificationKind.AGREEMENT_UNPAID: _l("Mediation agreements unpaid after their deadline"),
+    NotificationKind.AGREEMENT_DECLINED: _l("A party declining a mediation agreement"),
     NotificationKind.REFERRAL_CONSENT: _l("Requests for your consent to mediation"),
     NotificationKind.REFERRAL_ENDED: _l("Referrals to mediation declined, lapsed or returned"),
     NotificationKind.REFERRAL_ACCEPTED: _l("Mediation accepted by the organisation"),

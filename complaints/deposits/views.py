@@ -9,7 +9,18 @@ from __future__ import annotations
 
 from itertools import chain
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +28,7 @@ from complaints import participants
 from complaints.deposits.forms import AdjustmentForm, PayoutRequestForm, TopUpForm
 from complaints.extensions import db
 from complaints.models import Merchant
-from complaints.services import deposit_ledgers, deposits
+from complaints.services import deposit_ledgers, deposit_payouts, deposits
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.workflow import Refusal
@@ -44,10 +55,13 @@ def shops():
 @bp.get("/shops/<int:merchant_id>")
 @roles_required(*READERS)
 def ledger(merchant_id: int):
-    return ledger_page(merchant_id)
+    """?reference=: the payout form filled in from that complaint's unpaid mediation agreement."""
+    return ledger_page(merchant_id, prefill=request.args.get("reference"))
 
 
-def ledger_page(merchant_id: int, failed: str | None = None, form=None, problem=None, status: int = 200):
+def ledger_page(
+    merchant_id: int, failed: str | None = None, form=None, problem=None, status: int = 200, prefill=None
+):
     """A shop's ledger with the forms the viewer may use; `failed`/`form`/`problem`: the form
     just refused, as sent, and why (shown beside it)."""
     shop = db.session.get(Merchant, merchant_id)
@@ -58,7 +72,9 @@ def ledger_page(merchant_id: int, failed: str | None = None, form=None, problem=
         forms["top_up"] = TopUpForm(formdata=None)
         forms["adjust"] = AdjustmentForm(formdata=None)
     if participants.requests_payouts(current_user):
-        forms["payout"] = PayoutRequestForm(formdata=None)
+        forms["payout"] = PayoutRequestForm(
+            formdata=None, data=_unpaid_agreement_payout(merchant_id, prefill)
+        )
     if failed:
         forms[failed] = form
     body = render_template(
@@ -73,6 +89,20 @@ def ledger_page(merchant_id: int, failed: str | None = None, form=None, problem=
         problem=problem,
     )
     return body, status
+
+
+def _unpaid_agreement_payout(merchant_id: int, reference: str | None) -> dict:
+    """The payout form's values for a complaint whose mediation agreement the shop left unpaid."""
+    offer = deposit_payouts.unpaid_agreement_offer(current_user, merchant_id, reference)
+    if offer is None:
+        return {}
+    complaint, agreement, owed = offer
+    reason = _(
+        "The shop did not pay what the mediation agreement of %(reference)s provides by %(date)s.",
+        reference=complaint.reference,
+        date=format_date(agreement.perform_by, "long"),
+    )
+    return {"payout_reference": complaint.reference, "payout_amount": owed, "payout_reason": reason}
 
 
 @bp.post("/shops/<int:merchant_id>/top-up")

@@ -24,6 +24,7 @@ class AgreementStatus(enum.StrEnum):
     BINDING = "binding"  # both accepted; to be performed by the deadline
     PERFORMED = "performed"  # the consumer confirmed they received what was agreed
     UNPAID = "unpaid"  # the deadline passed without the consumer's receipt (the scheduler)
+    DECLINED = "declined"  # a party would not accept it: the mediation did not settle after all
 
 
 class Payer(enum.StrEnum):
@@ -75,6 +76,12 @@ class Agreement(db.Model):
     receipt_note: Mapped[str | None] = mapped_column(Text)
     performed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     unpaid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A party's refusal to accept it, with who, when and why.
+    declined_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    # The shop's guarantee deposit paid what it owed (services/deposit_payouts.py): the entry.
+    deposit_entry_id: Mapped[int | None] = mapped_column(ForeignKey("deposit_entries.id"))
 
     complaint = relationship("Complaint", lazy="raise_on_sql")
     mediator = relationship("User", foreign_keys=[mediator_id], lazy="raise_on_sql")

@@ -232,6 +232,7 @@ class NotificationKind(enum.StrEnum):
     AGREEMENT_PAID = "agreement_paid"  # the paying party confirmed paying under the agreement
     AGREEMENT_RECEIPT = "agreement_receipt"  # the consumer received it, or said it did not arrive
     AGREEMENT_UNPAID = "agreement_unpaid"  # the deadline passed without the consumer's receipt
+    AGREEMENT_DECLINED = "agreement_declined"  # a party would not accept it: not settled after all
     REFERRAL_CONSENT = "referral_consent"  # a party is asked to consent to mediation
     REFERRAL_ENDED = "referral_ended"  # a referral was declined, lapsed or returned
     REFERRAL_ACCEPTED = "referral_accepted"  # the organisation accepted the case: mediation starts

@@ -2,12 +2,14 @@
 
 | status | consumer | shop's staff | paying party (shop staff, or platform staff if the platform pays) | system |
 |---|---|---|---|---|
-| awaiting acceptance | accept (once) | accept (once) | - | - |
+| awaiting acceptance | accept (once), or decline | accept (once), or decline | - | - |
 | binding | confirm receipt, or say it did not arrive | - | confirm payment | mark unpaid once the deadline passed |
 | unpaid | confirm receipt, or say it did not arrive | - | confirm payment | - |
 | performed | - | - | - | - |
+| declined | - | - | - | - |
 
-Both acceptances make the agreement binding. A payment is confirmed once, or again after the
+Both acceptances make the agreement binding; a party that has not accepted may decline instead
+(with its reason), which ends the agreement and leaves the mediation not settled. A payment is confirmed once, or again after the
 consumer said the last one did not arrive; "did not arrive" is said once per confirmation.
 Receipt performs the agreement. The workflow (workflow.py) says who may act in which complaint
 state; these rules say the rest, and the services and the pages both ask them.
@@ -22,6 +24,7 @@ from datetime import date
 from complaints.workflow import N_
 
 AWAITING, BINDING, PERFORMED, UNPAID = "awaiting_acceptance", "binding", "performed", "unpaid"
+DECLINED = "declined"
 IN_FORCE = frozenset({BINDING, UNPAID})  # to be performed: payment and receipt are confirmed then
 
 
@@ -39,6 +42,7 @@ class Step(enum.StrEnum):
     PAID = "paid"
     RECEIVED = "received"
     NOT_ARRIVED = "not_arrived"
+    DECLINE = "decline"
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class AgreementFacts:
 
 def refusal(step: Step, side: Side, facts: AgreementFacts) -> str | None:
     """Why `side` may not take `step` on the agreement now (a message to translate), or None."""
-    if step is Step.ACCEPT:
+    if step in (Step.ACCEPT, Step.DECLINE):
         return _accept_refusal(side, facts)
     if step is Step.PAID:
         return _paid_refusal(side, facts)
@@ -98,7 +102,7 @@ def _receipt_refusal(step: Step, side: Side, facts: AgreementFacts) -> str | Non
 
 def is_their_step(step: Step, side: Side, payer: str) -> bool:
     """Whether `step` is ever for `side` on an agreement paid by `payer` (else: not theirs, 403)."""
-    if step is Step.ACCEPT:
+    if step in (Step.ACCEPT, Step.DECLINE):
         return side in (Side.CONSUMER, Side.SHOP)
     if step is Step.PAID:
         return side.value == payer

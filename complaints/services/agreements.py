@@ -6,9 +6,10 @@ through `lifecycle.act_on_complaint` (or `apply_action` for the scheduler), so i
 versioned, hash-chained on the timeline and announced like every other action; the effects below
 apply it after asking services/agreement_rules.py whether this party may take this step now.
 
-For the guarantee deposit (services/deposits.py): `unpaid_agreement(complaint_id)` is the
+For the guarantee deposit (services/deposit_payouts.py): `unpaid_agreement(complaint_id)` is the
 agreement of that complaint whose deadline passed without the consumer's receipt, with the
-amount the shop owes (`owed_by_shop`).
+amount the shop owes (`owed_by_shop`); a payout from the deposit records the payment on it
+(`record_deposit_payment`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,15 @@ from sqlalchemy import select
 
 from complaints import participants
 from complaints.extensions import db
-from complaints.models import Agreement, AgreementStatus, Complaint, Payer, User
-from complaints.services.agreement_rules import AgreementFacts, Side, Step, refusal, status_after_acceptance
+from complaints.models import Agreement, AgreementStatus, Complaint, NotSettledReason, Outcome, Payer, User
+from complaints.services.agreement_rules import (
+    IN_FORCE,
+    AgreementFacts,
+    Side,
+    Step,
+    refusal,
+    status_after_acceptance,
+)
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
 from complaints.timekeeping import now
@@ -151,8 +159,12 @@ _TOO_LONG = N_("The text can be at most %(max)s characters.")
 
 def _locked(complaint: Complaint) -> Agreement | None:
     """The complaint's agreement, locked for this transaction where the database can."""
+    return _locked_by_id(complaint.id)
+
+
+def _locked_by_id(complaint_id: int) -> Agreement | None:
     return db.session.scalar(
-        select(Agreement).where(Agreement.complaint_id == complaint.id).with_for_update()
+        select(Agreement).where(Agreement.complaint_id == complaint_id).with_for_update()
     )
 
 
@@ -186,6 +198,43 @@ def _accept(complaint: Complaint, user: User, params: dict) -> Change:
             agreement.binding_pdf_sha256 = detail["pdf_sha256"] = pdf_sha256(agreement, complaint)
         detail["perform_by"] = agreement.perform_by.isoformat()
     return Change(detail)
+
+
+@effect(Action.DECLINE_AGREEMENT)
+def _decline(complaint: Complaint, user: User, params: dict) -> Change:
+    """A party will not accept the agreement: it ends declined, and the mediation's outcome is
+    what it then was, not settled because a party refused (the success rate counts it so)."""
+    agreement = _agreement_for(complaint, Step.DECLINE, user)
+    missing = N_("Say why you do not accept the agreement; the other party and the mediator read it.")
+    reason = _text(params.get("reason"), MAX_NOTE, missing, _TOO_LONG)
+    agreement.status = AgreementStatus.DECLINED
+    agreement.declined_by_id, agreement.declined_at, agreement.decline_reason = user.id, now(), reason
+    complaint.outcome = Outcome.NOT_SETTLED
+    complaint.not_settled_reason = NotSettledReason.PARTY_REFUSED
+    complaint.compensation_amount = None
+    return Change(
+        {
+            "agreement": agreement.id,
+            "side": side_of(user).value,
+            "reason": reason,
+            "outcome": Outcome.NOT_SETTLED.value,
+            "not_settled_reason": NotSettledReason.PARTY_REFUSED.value,
+        }
+    )
+
+
+def record_deposit_payment(complaint_id: int, user: User, entry_id: int) -> Agreement | None:
+    """The shop's guarantee deposit paid the consumer of `complaint_id` (entry `entry_id`): an
+    agreement of it that the shop was to pay and that is unpaid (or binding without a payment
+    confirmed) counts as paid by the platform from the deposit; the consumer confirms receipt as
+    after any payment. Returns that agreement, or None if the payout made good no agreement."""
+    agreement = _locked_by_id(complaint_id)
+    if agreement is None or agreement.payer is not Payer.SHOP:
+        return None
+    if agreement.status.value not in IN_FORCE or facts_of(agreement).paid:
+        return None
+    agreement.paid_by_id, agreement.paid_at, agreement.deposit_entry_id = user.id, now(), entry_id
+    return agreement
 
 
 @effect(Action.CONFIRM_PAYMENT)

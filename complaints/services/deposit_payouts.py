@@ -8,6 +8,11 @@ declined by the consumer) or cancelled (by the requester or a supervisor), alway
 Every status moves by a conditional UPDATE, so two people acting on one request at once cannot
 both succeed. Each step is an event on the complaint's hash-chained timeline, and
 announcements.DEPOSIT_RULES says who is told. Each use case commits, or rolls back and raises.
+
+A payout for a complaint whose mediation agreement the shop left unpaid makes that agreement
+good: paying it records the payment on the agreement (agreements.record_deposit_payment), and the
+consumer confirms receipt as after any payment. `unpaid_agreement_offer` fills the request form
+from such an agreement.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from complaints.models import (
     PayoutStatus,
     User,
 )
-from complaints.services import announcements
+from complaints.services import agreements, announcements
 from complaints.services.deposits import (
     PayoutNotFound,
     balance_of,
@@ -173,7 +178,10 @@ def pay(supervisor: User, payout_id: int) -> DepositEntry:
             complaint_id=request.complaint_id,
             payout_request_id=request.id,
         )
-        _tell(_complaint(request), supervisor, "deposit_payout_paid", request, entry=entry.id)
+        # An unpaid agreement the shop was to pay is paid by this (the consumer confirms receipt).
+        made_good = agreements.record_deposit_payment(request.complaint_id, supervisor, entry.id)
+        extra = {"agreement": made_good.id} if made_good is not None else {}
+        _tell(_complaint(request), supervisor, "deposit_payout_paid", request, entry=entry.id, **extra)
     except Exception:
         db.session.rollback()
         raise
@@ -294,6 +302,21 @@ def _complaint(request: PayoutRequest) -> Complaint:
 def _same_name(name: str) -> str:
     """A name as compared for consent: the same letters, whatever the width, case or spacing."""
     return "".join(unicodedata.normalize("NFKC", name or "").casefold().split())
+
+
+def unpaid_agreement_offer(actor: User, merchant_id: int, reference: str | None):
+    """(complaint, agreement, amount owed) for complaint `reference` about shop `merchant_id`,
+    seen through the actor's scoped query, whose mediation agreement the shop left unpaid; None
+    otherwise (the request form then starts empty). Reads only."""
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 32 or not participants.requests_payouts(actor):
+        return None
+    complaint = participants.get_visible_complaint(actor, reference)
+    if complaint is None or complaint.merchant_id != merchant_id:
+        return None
+    agreement = agreements.unpaid_agreement(complaint.id)
+    owed = agreements.owed_by_shop(agreement) if agreement is not None else None
+    return (complaint, agreement, owed) if owed else None
 
 
 def payout_on(complaint: Complaint, payout_id) -> PayoutRequest | None:

@@ -1,4 +1,5 @@
-"""Forms of the agreement pages: accept it, confirm the payment, confirm (or not) the receipt.
+"""Forms of the agreement pages: accept or decline it, confirm the payment, confirm (or not) the
+receipt.
 
 They sit on one page, so field names are unique across them. Each knows the parameters of its
 workflow action (`params()`).
@@ -24,6 +25,23 @@ class AcceptAgreementForm(FlaskForm):
 
     def params(self) -> dict:
         return {}
+
+
+class DeclineAgreementForm(FlaskForm):
+    action = Action.DECLINE_AGREEMENT
+    decline_reason = TextAreaField(
+        _l("Why you do not accept it"),
+        validators=[
+            DataRequired(message=_l("Say why you do not accept the agreement.")),
+            Length(max=MAX_NOTE),
+        ],
+        description=_l(
+            "The other party and the mediator read this. The mediation then counts as not settled."
+        ),
+    )
+
+    def params(self) -> dict:
+        return {"reason": self.decline_reason.data}
 
 
 class PaymentForm(FlaskForm):
@@ -60,6 +78,7 @@ class ReceiptForm(FlaskForm):
 # The steps by the last part of their URL.
 STEP_FORMS: dict[str, type[FlaskForm]] = {
     "accept": AcceptAgreementForm,
+    "decline": DeclineAgreementForm,
     "paid": PaymentForm,
     "receipt": ReceiptForm,
 }

@@ -21,7 +21,7 @@ from complaints import participants
 from complaints.models import Agreement, Complaint
 from complaints.services.agreement_pdf import CHINESE, ENGLISH, render_agreement_pdf, sha256_of
 from complaints.services.agreement_rules import Side, Step, allowed_steps, is_their_step
-from complaints.services.agreements import agreement_of, facts_of, side_of
+from complaints.services.agreements import agreement_of, facts_of, owed_by_shop, side_of
 from complaints.services.errors import ComplaintNotFound
 from complaints.services.lifecycle import act_on_complaint
 from complaints.web.agreement_forms import STEP_FORMS
@@ -32,6 +32,7 @@ from complaints.workflow import Refusal
 # The form of each step of the rules, and back.
 FORM_OF_STEP = {
     Step.ACCEPT: "accept",
+    Step.DECLINE: "decline",
     Step.PAID: "paid",
     Step.RECEIVED: "receipt",
     Step.NOT_ARRIVED: "receipt",
@@ -43,6 +44,7 @@ DONE = {
         if binding
         else _("You accepted the agreement. It binds once the other party accepts it too.")
     ),
+    "decline": lambda binding: _("You declined the agreement. The mediation counts as not settled."),
     "paid": lambda binding: _("The payment was confirmed; the consumer is asked to confirm receipt."),
     "receipt": lambda binding: _("Thank you: your answer was recorded."),
 }
@@ -99,8 +101,22 @@ def _page(area: str, reference: str, failed: str | None = None, failed_form=None
         side=side_of(current_user).value,
         is_party=side_of(current_user) in (Side.CONSUMER, Side.SHOP),
         complaint_url=participants.complaint_url(current_user, reference),
+        deposit_url=_deposit_payout_url(complaint, agreement),
     )
     return body, status
+
+
+def _deposit_payout_url(complaint: Complaint, agreement: Agreement) -> str | None:
+    """Where the platform's staff propose paying an agreement the shop left unpaid from the
+    shop's guarantee deposit (the form filled in from the agreement), if the viewer may."""
+    if owed_by_shop(agreement) is None or not participants.requests_payouts(current_user):
+        return None
+    return url_for(
+        "deposits.ledger",
+        merchant_id=complaint.merchant_id,
+        reference=complaint.reference,
+        _anchor="payout-heading",
+    )
 
 
 def register(bp: Blueprint, roles: tuple, *, prefix: str = "/complaints") -> None:
@@ -161,5 +177,5 @@ def _is_theirs(reference: str, action: str) -> bool:
     """Whether the step is the viewer's to take at all (refused now: 409), rather than another
     party's (403)."""
     _complaint, agreement = _load(reference)
-    step = Step.RECEIVED if action == "receipt" else Step(action)
+    step = Step.RECEIVED if action == "receipt" else Step(action)  # accept, decline, paid
     return is_their_step(step, side_of(current_user), agreement.payer.value)

@@ -114,6 +114,7 @@ EVENT = {
     Action.CONFIRM_PAYMENT: _l("Payment under the agreement confirmed"),
     Action.CONFIRM_RECEIPT: _l("The consumer answered on receiving it"),
     Action.MARK_UNPAID: _l("Agreement unpaid after its deadline"),
+    Action.DECLINE_AGREEMENT: _l("Mediation agreement declined"),
     Action.CONSENT_REFERRAL: _l("Consented to mediation"),
     Action.DECLINE_REFERRAL: _l("Mediation declined"),
     Action.ACCEPT_REFERRAL: _l("Mediation accepted by the organisation"),

@@ -27,7 +27,34 @@ def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"))
 
 
+# The agreement's decline and its payment from the guarantee deposit: (column, type, referenced table).
+AGREEMENT_COLUMNS = (
+    ("declined_by_id", "INTEGER", "users"),
+    ("declined_at", "DATETIME", None),
+    ("decline_reason", "TEXT", None),
+    ("deposit_entry_id", "INTEGER", "deposit_entries"),
+)
+
+
+def _add_agreement_columns() -> None:
+    """Plain ADD COLUMNs, each nullable with its foreign key in place (as 0013 does): SQLite
+    takes the REFERENCES clause in ALTER TABLE; PostgreSQL gets the constraint after."""
+    table = "mediation_agreements"
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for column, kind, target in AGREEMENT_COLUMNS:
+        fk = f"fk_{table}_{column}_{target}"
+        if sqlite:
+            references = f" CONSTRAINT {fk} REFERENCES {target} (id)" if target else ""
+            op.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}{references}")
+            continue
+        types = {"INTEGER": sa.Integer(), "DATETIME": sa.DateTime(timezone=True), "TEXT": sa.Text()}
+        op.add_column(table, sa.Column(column, types[kind], nullable=True))
+        if target:
+            op.create_foreign_key(fk, table, target, [column], ["id"])
+
+
 def upgrade():
+    _add_agreement_columns()
     # Plain ALTER TABLE (SQLite drops columns itself since 3.35): a batch copy of a table that
     # other tables reference would trip their foreign keys.
     op.add_column(
@@ -105,3 +132,8 @@ def downgrade():
     op.drop_table(ORG_CATEGORIES)
     op.drop_column("mediation_sessions", "status")
     op.drop_column("mediation_organisations", "capacity")
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for column, _kind, target in reversed(AGREEMENT_COLUMNS):
+        if target and not sqlite:
+            op.drop_constraint(f"fk_mediation_agreements_{column}_{target}", "mediation_agreements", "foreignkey")
+        op.drop_column("mediation_agreements", column)

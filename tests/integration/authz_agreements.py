@@ -110,6 +110,7 @@ def _area_cases(area: str) -> list[Case]:
     ]
     for action, attack, probe in (
         ("accept", ACCEPT, NOT_TICKED),
+        ("decline", lambda w: {"decline_reason": ATTACK_TEXT}, lambda w: {"decline_reason": " "}),
         ("paid", lambda w: {"paid_note": ATTACK_TEXT}, lambda w: {"paid_note": "x" * 2001}),
         ("receipt", lambda w: {"receipt_answer": "received"}, lambda w: {"receipt_answer": "maybe"}),
     ):

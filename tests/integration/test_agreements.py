@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -254,3 +255,80 @@ def test_the_scheduler_marks_an_overdue_agreement_unpaid_once_and_tells_the_supe
         select(Notification.user_id).where(Notification.kind == NotificationKind.AGREEMENT_UNPAID)
     ).all()
     assert told.count(world.supervisor.id) == 1 and world.consumer.id in told
+
+
+# --- Declining, and paying an unpaid agreement from the shop's deposit --------------------------
+
+
+def test_a_party_declines_with_a_reason_and_the_mediation_counts_as_not_settled(client, auth, world, ref):
+    auth.login(world.consumer.email)
+    empty = step(client, "portal", ref, "decline", decline_reason="  ")
+    assert empty.status_code == 400 and "Say why you do not accept" in empty.text
+    assert step(client, "portal", ref, "accept", accept_terms="y").status_code == 302
+    already = step(client, "portal", ref, "decline", decline_reason="改主意了")
+    assert already.status_code == 409 and "already accepted" in already.text
+    auth.logout()
+    auth.login(world.merchant.email)
+    assert step(client, "merchant", ref, "decline", decline_reason="金额过高，无法接受。").status_code == 302
+    a = agreement(world, ref)
+    complaint = world.complaint(ref)
+    assert a.status is AgreementStatus.DECLINED and a.decline_reason == "金额过高，无法接受。"
+    assert (complaint.outcome.value, complaint.not_settled_reason.value) == ("not_settled", "party_refused")
+    assert complaint.compensation_amount is None
+    told = db.session.scalars(
+        select(Notification.user_id).where(Notification.kind == NotificationKind.AGREEMENT_DECLINED)
+    ).all()
+    assert world.consumer.id in told and world.mediator.id in told and world.merchant.id not in told
+    assert step(client, "merchant", ref, "accept", accept_terms="y").status_code == 409  # it ended
+    auth.logout()
+    auth.login(world.consumer.email)
+    page = client.get(f"/portal/complaints/{ref}/agreement").text
+    assert "金额过高，无法接受。" in page and "did not settle" in page
+    auth.logout()
+    auth.login(world.agent.email)
+    assert step(client, "desk", ref, "decline", decline_reason="x").status_code == 403  # not a party
+
+
+def test_an_unpaid_agreement_is_paid_from_the_deposit_with_consent_and_approval(
+    app, client, auth, clock, world, ref
+):
+    from complaints.models import Role
+    from complaints.services import deposit_payouts, deposits
+    from complaints.services.accounts import create_user
+    from tests.support import PASSWORD
+
+    shop = world.complaint(ref).merchant_id
+    _bind(world, ref)
+    deposits.top_up(world.user("supervisor"), shop, Decimal("1000.00"), "首期保证金")
+    clock.set(datetime(2026, 3, 11, 2, tzinfo=UTC))
+    assert mark_unpaid_agreements() == 1
+    auth.login(world.agent.email)
+    page = client.get(f"/desk/complaints/{ref}/agreement").text
+    link = f"/deposits/shops/{shop}?reference={ref}#payout-heading"
+    assert link in page.replace("&amp;", "&")
+    form = client.get(link.split("#")[0]).text
+    assert (
+        f'value="{ref}"' in form
+        and 'value="299.00"' in form
+        and "did not pay what the mediation agreement" in form
+    )
+    assert 'value="299.00"' not in client.get(f"/deposits/shops/{shop}?reference=C-0000-000000").text
+    request = deposit_payouts.request_payout(
+        world.user("agent"), shop, ref, Decimal("299.00"), "未按调解协议付款"
+    )
+    deposit_payouts.consumer_consents(world.user("consumer"), ref, request.id, "Consumer", True)
+    approver = create_user(
+        email="supervisor2@example.com", name="Second", password=PASSWORD, role=Role.SUPERVISOR
+    )
+    db.session.commit()
+    deposit_payouts.approve(approver, request.id)
+    entry = deposit_payouts.pay(approver, request.id)
+    a = agreement(world, ref)
+    assert a.deposit_entry_id == entry.id and a.paid_at is not None and a.status is AgreementStatus.UNPAID
+    assert deposits.balance_of(shop) == Decimal("701.00")
+    act_as(world, ref, "consumer", Action.CONFIRM_RECEIPT, answer="received")
+    assert agreement(world, ref).status is AgreementStatus.PERFORMED
+    auth.logout()
+    auth.login(world.consumer.email)
+    shown = client.get(f"/portal/complaints/{ref}/agreement").text
+    assert "Paid from the shop's guarantee deposit" in shown

@@ -428,6 +428,7 @@ def test_each_person_is_offered_the_kinds_they_can_receive(people):
         K.AGREEMENT_ACCEPTED,
         K.AGREEMENT_PAID,
         K.AGREEMENT_UNPAID,
+        K.AGREEMENT_DECLINED,
         K.REFERRAL_CONSENT,
         K.REFERRAL_ENDED,
         K.REFERRAL_ACCEPTED,
@@ -440,6 +441,7 @@ def test_each_person_is_offered_the_kinds_they_can_receive(people):
         K.REFERRED,
         K.AGREEMENT_ACCEPTED,
         K.AGREEMENT_RECEIPT,
+        K.AGREEMENT_DECLINED,
     ]
     assert K.AGREEMENT_UNPAID in announcements.kinds_heard_by(people.user("supervisor"))
     assert K.DEPOSIT_APPROVAL in announcements.kinds_heard_by(people.user("supervisor"))

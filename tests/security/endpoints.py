@@ -68,7 +68,7 @@ AGREEMENT_AREAS = ("portal", "merchant", "mediation", "desk")
 AGREEMENT_ENDPOINTS = (
     ("agreement", (None,)),
     ("agreement_pdf", (None,)),
-    ("agreement_act", ("accept", "paid", "receipt")),
+    ("agreement_act", ("accept", "decline", "paid", "receipt")),
 )
 
 # A referral to mediation: the parties' page and answers (the shop's also recorded by staff).
@@ -240,6 +240,7 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
         for area in AGREEMENT_AREAS
         for action, form in (
             ("accept", lambda w, key: {"accept_terms": "y"}),
+            ("decline", lambda w, key: {"decline_reason": ATTACK_TEXT}),
             ("paid", lambda w, key: {"paid_note": ATTACK_TEXT}),
             ("receipt", lambda w, key: {"receipt_answer": "not_arrived", "receipt_note": ATTACK_TEXT}),
         )

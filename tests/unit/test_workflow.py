@@ -62,6 +62,7 @@ EXPECTED: dict[Action, tuple[set[State], set[Actor], State | None]] = {
     # A settled mediation's agreement: both parties accept it, then it is performed (or not),
     # also after the complaint closed.
     A.ACCEPT_AGREEMENT: ({S.RESOLVED, S.CLOSED}, {R.CONSUMER, R.MERCHANT}, None),
+    A.DECLINE_AGREEMENT: ({S.RESOLVED, S.CLOSED}, {R.CONSUMER, R.MERCHANT}, None),
     A.CONFIRM_PAYMENT: ({S.RESOLVED, S.CLOSED}, STAFF | {R.MERCHANT}, None),
     A.CONFIRM_RECEIPT: ({S.RESOLVED, S.CLOSED}, {R.CONSUMER}, None),
     A.MARK_UNPAID: ({S.RESOLVED, S.CLOSED}, {R.SYSTEM}, None),
@@ -96,6 +97,7 @@ REQUIRED: dict[Action, tuple[str, ...]] = {
     A.ACCEPT_SETTLEMENT: ("offer_id",),
     A.DECLINE_SETTLEMENT: ("offer_id", "reason"),
     A.CONFIRM_RECEIPT: ("answer",),
+    A.DECLINE_AGREEMENT: ("reason",),
     A.DECLINE_REFERRAL: ("reason",),
     A.RETURN_REFERRAL: ("reason",),
     A.SCHEDULE_SESSION: ("starts_at", "channel"),
