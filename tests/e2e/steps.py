@@ -63,6 +63,14 @@ def staff_does(live_app, world, reference: str, action: Action, who: str = "agen
         db.session.remove()
 
 
+def mediation_underway(live_app, world, reference: str) -> None:
+    """Both parties consent to the referral of `reference` and world.org_id's mediator accepts it
+    (through the services; tests/e2e/test_referral.py does it on the pages)."""
+    staff_does(live_app, world, reference, Action.CONSENT_REFERRAL, who="consumer")
+    staff_does(live_app, world, reference, Action.CONSENT_REFERRAL, who="merchant")
+    staff_does(live_app, world, reference, Action.ACCEPT_REFERRAL, who="mediator")
+
+
 def state_of(live_app, world, reference: str) -> str:
     with live_app.app_context():
         state = world.complaint(reference).state.value

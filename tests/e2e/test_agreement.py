@@ -12,7 +12,14 @@ from pypdf import PdfReader
 
 from complaints.workflow import Action
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.e2e.steps import file_for, has_no_horizontal_scroll, sign_in, staff_does, unique
+from tests.e2e.steps import (
+    file_for,
+    has_no_horizontal_scroll,
+    mediation_underway,
+    sign_in,
+    staff_does,
+    unique,
+)
 
 TERMS = "商家于七日内退还货款八百元，消费者保留冰箱。"
 
@@ -21,6 +28,7 @@ def settled_in_mediation(live_app, world) -> str:
     reference = file_for(live_app, world, title=unique("冰箱运输途中损坏"))
     staff_does(live_app, world, reference, Action.VERIFY)
     staff_does(live_app, world, reference, Action.ESCALATE, mediation_org_id=world.org_id, reason="金额分歧")
+    mediation_underway(live_app, world, reference)
     deadline = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=7)
     staff_does(
         live_app,

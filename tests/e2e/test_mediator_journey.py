@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from complaints.workflow import Action
 from tests.e2e.conftest import assert_accessible, screenshot
-from tests.e2e.steps import file_for, sign_in, staff_does, state_of, unique
+from tests.e2e.steps import file_for, mediation_underway, sign_in, staff_does, state_of, unique
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the zone the mediator's form reads times in (the default)
 
@@ -27,6 +27,7 @@ def referred_to_mediation(live_app, world, title: str) -> str:
         mediation_org_id=world.org_id,
         reason="商家与消费者对赔偿金额分歧较大",
     )
+    mediation_underway(live_app, world, reference)
     return reference
 
 
@@ -69,7 +70,7 @@ def test_mediator_records_a_session_and_a_settlement_that_the_consumer_then_sees
         "商家七日内退还800元。"
     )
     page.get_by_label("Amount agreed (optional)").fill("800")
-    page.get_by_label("The shop", exact=True).check()
+    page.get_by_role("group", name="Who pays (if settled)").get_by_label("The shop").check()
     page.get_by_label("To be performed by (if settled)").fill(
         (held + timedelta(days=14)).strftime("%Y-%m-%d")
     )
@@ -103,7 +104,7 @@ def test_mediator_records_a_session_and_a_settlement_that_the_consumer_then_sees
         consumer_page = consumer.new_page()
         sign_in(consumer_page, world.consumer.email)
         consumer_page.goto(f"/portal/complaints/{reference}")
-        details = consumer_page.locator("dl.facts")
+        details = consumer_page.locator("dl.facts").filter(has_text=reference)
         expect(details).to_contain_text("Settled in mediation")
         expect(details).to_contain_text("商家七日内退还800元。")
         expect(details).to_contain_text("800.00")
