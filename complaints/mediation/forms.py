@@ -16,6 +16,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    MultipleFileField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -30,7 +31,7 @@ from complaints.services.conversation import MAX_BODY
 from complaints.services.mediation import CHANNELS
 from complaints.timekeeping import now
 from complaints.web.labels import CHANNEL, NOT_SETTLED, OUTCOME
-from complaints.web.params import MoneyField, within_sane_years
+from complaints.web.params import MoneyField, chosen_files, within_sane_years
 from complaints.web.templating import zone_name
 
 
@@ -62,13 +63,22 @@ class SessionForm(FlaskForm):
     )
     channel = SelectField(
         _l("How was it held?"),
-        choices=[(key, CHANNEL[key]) for key in CHANNELS],
+        choices=[SelectChoice(key, CHANNEL[key]) for key in CHANNELS],
         validators=[InputRequired()],
+    )
+    session_files = MultipleFileField(
+        _l("Documents of the session (optional)"),
+        description=_l(
+            "JPEG, PNG or PDF, at most 10 MB each. Read like the notes: by your organisation only."
+        ),
     )
     session_notes = TextAreaField(
         _l("Session notes"),
         validators=[DataRequired(), Length(max=MAX_BODY)],
-        description=_l("Seen by your organisation and the platform's staff, not by the consumer."),
+        description=_l(
+            "Your organisation reads these notes (the platform's staff only where its mediation policy"
+            " shares them); never the consumer or the shop."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
@@ -80,6 +90,7 @@ class SessionForm(FlaskForm):
             "held_at": viewer_time_to_utc(self.held_at.data),
             "channel": self.channel.data,
             "notes": self.session_notes.data,
+            "files": chosen_files(self.session_files.data),
         }
 
 

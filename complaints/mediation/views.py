@@ -15,7 +15,7 @@ from complaints.extensions import db
 from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
 from complaints.models import ClockKind, Complaint, Event, Role, SlaClock, User
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
-from complaints.services.errors import ComplaintNotFound, StaleComplaint
+from complaints.services.errors import ComplaintNotFound, InvalidUpload, StaleComplaint
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.recently_changed import recently_changed
 from complaints.sla.terms import ClockStatus, clock_status
@@ -175,6 +175,9 @@ def act(reference: str, action: str):
         abort(404)
     except Refusal as refusal:
         return _refused(reference, action, form, status=409, message=translated(refusal))
+    except InvalidUpload as invalid:  # only the session form sends files
+        form.session_files.errors = [translated(invalid)]
+        return _refused(reference, action, form, status=400)
     flash(str(DONE[action]), "success")
     return redirect(url_for("mediation.case", reference=reference))
 

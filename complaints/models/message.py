@@ -47,6 +47,8 @@ class Attachment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    # A document of a mediation session: the mediation organisation's, like the session's notes.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("mediation_sessions.id"))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)

@@ -19,7 +19,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from complaints.extensions import db
-from complaints.models import Attachment, Complaint, Message, User
+from complaints.models import Attachment, Complaint, MediationSession, Message, User
 from complaints.services.errors import InvalidUpload
 from complaints.timekeeping import now
 from complaints.workflow import N_
@@ -248,7 +248,11 @@ def attachment_path(stored_name: str) -> Path:
 
 
 def store_attachments(
-    complaint: Complaint, user: User | None, uploads: list[Upload], message: Message | None = None
+    complaint: Complaint,
+    user: User | None,
+    uploads: list[Upload],
+    message: Message | None = None,
+    session: MediationSession | None = None,
 ) -> list[Attachment]:
     """Validate, write to disk and record `uploads` on `complaint`.
 
@@ -256,6 +260,7 @@ def store_attachments(
     user: who uploaded them.
     uploads: the files; all are checked before any is written.
     message: the message they came with, if any.
+    session: the mediation session they document, if any (read as its notes are).
     Written files are registered for removal should the transaction roll back.
     """
     content_types = validate_uploads(uploads)
@@ -272,6 +277,7 @@ def store_attachments(
         attachment = Attachment(
             complaint_id=complaint.id,
             message=message,
+            session_id=session.id if session is not None else None,
             uploaded_by_id=user.id if user else None,
             original_name=safe_display_name(upload.filename),
             stored_name=stored_name,

@@ -44,6 +44,20 @@ class ComplaintView:
     offers: list[SettlementOffer] = field(default_factory=list)  # the shop's offers, newest first
     links: DuplicateLinks = field(default_factory=DuplicateLinks)  # what it repeats, what repeats it
 
+    @property
+    def evidence(self) -> list[Attachment]:
+        """The complaint's files but the mediation sessions' documents (shown with their session)."""
+        return [a for a in self.attachments if a.session_id is None]
+
+    @property
+    def session_documents(self) -> dict[int, list[Attachment]]:
+        """Each held session's documents (session id -> files), for those who read the notes."""
+        documents: dict[int, list[Attachment]] = {}
+        for attachment in self.attachments:
+            if attachment.session_id is not None:
+                documents.setdefault(attachment.session_id, []).append(attachment)
+        return documents
+
     def can(self, action: Action | str) -> bool:
         return Action(action) in self.actions
 
@@ -85,6 +99,8 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         events_q = events_q.where(Event.public.is_(True))
         messages_q = messages_q.where(Message.kind != MessageKind.INTERNAL)
     attachments_q = select(Attachment).where(Attachment.complaint_id == complaint.id)
+    if not participants.sees_mediation_notes(user):  # a session's documents are read as its notes
+        attachments_q = attachments_q.where(Attachment.session_id.is_(None))
     if not internal:
         attachments_q = attachments_q.outerjoin(Message, Attachment.message_id == Message.id).where(
             (Attachment.message_id.is_(None)) | (Message.kind != MessageKind.INTERNAL)

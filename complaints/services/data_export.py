@@ -100,6 +100,7 @@ def export_consumer_data(user: User) -> dict:
         .outerjoin(Message, Attachment.message_id == Message.id)
         .where(
             Attachment.complaint_id.in_(ids),
+            Attachment.session_id.is_(None),  # a mediation session's documents are the organisation's
             Attachment.message_id.is_(None) | (Message.kind != MessageKind.INTERNAL),
         )
         .order_by(Attachment.id)

@@ -17,6 +17,7 @@ from complaints.models import (
     User,
 )
 from complaints.services import agreements, referrals
+from complaints.services.attachments import store_attachments
 from complaints.services.effects import Change, effect
 from complaints.services.money import parse_amount
 from complaints.timekeeping import now
@@ -133,4 +134,8 @@ def _record_session(complaint: Complaint, user: User, params: dict) -> Change:
         created_at=now(),
     )
     db.session.add(session)
-    return Change({"held_at": held_at.isoformat(), "channel": channel})
+    documents = []
+    if params.get("files"):
+        db.session.flush()  # the session's id, for its documents
+        documents = store_attachments(complaint, user, params["files"], session=session)
+    return Change({"held_at": held_at.isoformat(), "channel": channel, "documents": len(documents)})

@@ -27,21 +27,22 @@ def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint([column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}"))
 
 
-# The agreement's decline and its payment from the guarantee deposit: (column, type, referenced table).
-AGREEMENT_COLUMNS = (
-    ("declined_by_id", "INTEGER", "users"),
-    ("declined_at", "DATETIME", None),
-    ("decline_reason", "TEXT", None),
-    ("deposit_entry_id", "INTEGER", "deposit_entries"),
+# The agreement's decline and its payment from the guarantee deposit, and a session's documents:
+# (table, column, type, referenced table).
+ADDED_COLUMNS = (
+    ("mediation_agreements", "declined_by_id", "INTEGER", "users"),
+    ("mediation_agreements", "declined_at", "DATETIME", None),
+    ("mediation_agreements", "decline_reason", "TEXT", None),
+    ("mediation_agreements", "deposit_entry_id", "INTEGER", "deposit_entries"),
+    ("attachments", "session_id", "INTEGER", "mediation_sessions"),
 )
 
 
-def _add_agreement_columns() -> None:
+def _add_columns() -> None:
     """Plain ADD COLUMNs, each nullable with its foreign key in place (as 0013 does): SQLite
     takes the REFERENCES clause in ALTER TABLE; PostgreSQL gets the constraint after."""
-    table = "mediation_agreements"
     sqlite = op.get_bind().dialect.name == "sqlite"
-    for column, kind, target in AGREEMENT_COLUMNS:
+    for table, column, kind, target in ADDED_COLUMNS:
         fk = f"fk_{table}_{column}_{target}"
         if sqlite:
             references = f" CONSTRAINT {fk} REFERENCES {target} (id)" if target else ""
@@ -54,7 +55,7 @@ def _add_agreement_columns() -> None:
 
 
 def upgrade():
-    _add_agreement_columns()
+    _add_columns()
     # Plain ALTER TABLE (SQLite drops columns itself since 3.35): a batch copy of a table that
     # other tables reference would trip their foreign keys.
     op.add_column(
@@ -133,7 +134,7 @@ def downgrade():
     op.drop_column("mediation_sessions", "status")
     op.drop_column("mediation_organisations", "capacity")
     sqlite = op.get_bind().dialect.name == "sqlite"
-    for column, _kind, target in reversed(AGREEMENT_COLUMNS):
+    for table, column, _kind, target in reversed(ADDED_COLUMNS):
         if target and not sqlite:
-            op.drop_constraint(f"fk_mediation_agreements_{column}_{target}", "mediation_agreements", "foreignkey")
-        op.drop_column("mediation_agreements", column)
+            op.drop_constraint(f"fk_{table}_{column}_{target}", table, "foreignkey")
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -266,6 +266,39 @@ def test_a_scheduled_session_shows_to_both_parties_in_their_own_zone_and_notes_t
         assert NOTES not in client.get(f"/{area}/complaints/{ref}").text, who
 
 
+def test_a_sessions_documents_are_read_like_its_notes(client, auth, world, ref):
+    import io
+
+    from complaints.models import Attachment
+    from tests.files import html_bytes, pdf_bytes
+
+    mediation_accepted(world.complaint(ref))
+    auth.login(world.mediator.email)
+    url = f"/mediation/cases/{ref}"
+    page = client.get(url)
+    form = {
+        "csrf_token": csrf_token_from(page.text),
+        "held_at": "2026-03-02T09:00",
+        "channel": "phone",
+        "session_notes": NOTES,
+    }
+    bad = client.post(f"{url}/session", data={**form, "session_files": [(io.BytesIO(html_bytes()), "x.pdf")]})
+    assert bad.status_code == 400 and db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+    sent = client.post(
+        f"{url}/session", data={**form, "session_files": [(io.BytesIO(pdf_bytes()), "笔录.pdf")]}
+    )
+    assert sent.status_code == 302
+    document = db.session.scalars(select(Attachment)).one()
+    assert document.session_id is not None
+    download = f"/complaints/{ref}/attachments/{document.id}"
+    case = client.get(url).text
+    assert "笔录.pdf" in case and client.get(download).status_code == 200
+    for who, area in (("consumer", "portal"), ("merchant", "merchant"), ("agent", "desk")):
+        login(client, auth, world, who)
+        assert "笔录.pdf" not in client.get(f"/{area}/complaints/{ref}").text, who
+        assert client.get(download).status_code == 404, who
+
+
 def test_the_platforms_staff_read_session_notes_only_where_the_policy_shares_them(
     app, client, auth, world, ref
 ):
