@@ -51,21 +51,27 @@ def held_already(form, field) -> None:
         raise StopValidation(_l("A session cannot be recorded before it is held."))
 
 
-class SessionForm(FlaskForm):
-    held_at = DateTimeLocalField(
-        _l("When was the session held?"),
+def session_time_field(label, missing, when_check) -> DateTimeLocalField:
+    """When a session is (or was) held, in the viewer's zone, checked by `when_check`."""
+    return DateTimeLocalField(
+        label,
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[
-            InputRequired(message=_l("Give the date and time the session was held.")),
-            within_sane_years,
-            held_already,
-        ],
+        validators=[InputRequired(message=missing), within_sane_years, when_check],
     )
-    channel = SelectField(
-        _l("How was it held?"),
-        choices=[SelectChoice(key, CHANNEL[key]) for key in CHANNELS],
-        validators=[InputRequired()],
+
+
+def channel_field(label) -> SelectField:
+    """How a session is held: phone, video, in person, online."""
+    return SelectField(
+        label, choices=[SelectChoice(key, CHANNEL[key]) for key in CHANNELS], validators=[InputRequired()]
     )
+
+
+class SessionForm(FlaskForm):
+    held_at = session_time_field(
+        _l("When was the session held?"), _l("Give the date and time the session was held."), held_already
+    )
+    channel = channel_field(_l("How was it held?"))
     session_files = MultipleFileField(
         _l("Documents of the session (optional)"),
         description=_l(

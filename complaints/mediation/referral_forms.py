@@ -9,15 +9,12 @@ from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
-from complaints.mediation.forms import viewer_time_to_utc
+from complaints.mediation.forms import channel_field, session_time_field, viewer_time_to_utc
 from complaints.services.conversation import MAX_BODY
-from complaints.services.mediation import CHANNELS
 from complaints.timekeeping import now
-from complaints.web.labels import CHANNEL
-from complaints.web.params import within_sane_years
 from complaints.web.referral_forms import reason_field
 from complaints.web.templating import zone_name
 from complaints.workflow import Action
@@ -48,20 +45,10 @@ def _still_to_come(form, field) -> None:
 
 class ScheduleSessionForm(FlaskForm):
     action = Action.SCHEDULE_SESSION
-    starts_at = DateTimeLocalField(
-        _l("When is the session?"),
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[
-            InputRequired(message=_l("Give the date and time of the session.")),
-            within_sane_years,
-            _still_to_come,
-        ],
+    starts_at = session_time_field(
+        _l("When is the session?"), _l("Give the date and time of the session."), _still_to_come
     )
-    session_channel = SelectField(
-        _l("How is it held?"),
-        choices=[SelectChoice(key, CHANNEL[key]) for key in CHANNELS],
-        validators=[InputRequired()],
-    )
+    session_channel = channel_field(_l("How is it held?"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
