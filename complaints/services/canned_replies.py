@@ -35,7 +35,7 @@ from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import CannedReply, Complaint, Merchant, User
 from complaints.services.administration import InvalidField
-from complaints.services.announcements import PARTY_CLOCKS, Party
+from complaints.services.announcement_rules import PARTY_CLOCKS, Party
 from complaints.services.conversation import MAX_BODY
 from complaints.services.notifications import language_of, zone_of
 from complaints.sla.clocks import running_clocks

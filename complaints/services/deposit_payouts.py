@@ -7,7 +7,7 @@ entry (deposits.record_entry, race-safe: see services/deposits.py). Refused (by 
 declined by the consumer) or cancelled (by the requester or a supervisor), always with a reason.
 Every status moves by a conditional UPDATE, so two people acting on one request at once cannot
 both succeed. Each step is an event on the complaint's hash-chained timeline, and
-announcements.DEPOSIT_RULES says who is told. Each use case commits, or rolls back and raises.
+announcement_rules.DEPOSIT_RULES says who is told. Each use case commits, or rolls back and raises.
 
 A payout for a complaint whose mediation agreement the shop left unpaid makes that agreement
 good: paying it records the payment on the agreement (agreements.record_deposit_payment), and the

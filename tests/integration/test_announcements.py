@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import ClockKind, Notification, NotificationKind, Role, SlaClock
-from complaints.services import announcements
+from complaints.services import announcement_rules, announcements
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload
 from complaints.services.pledge_keeping import sweep
@@ -313,7 +313,7 @@ def test_an_internal_note_tells_nobody(people, ref):
 def test_an_internal_event_never_reaches_anyone_outside_the_platforms_staff(people, ref, monkeypatch):
     # Were a rule ever written for an internal event, the guard keeps it to the platform's staff.
     rules = dict(announcements.RULES)
-    rules[Action.NOTE] = tuple(announcements.Rule(K.REPLY, party) for party in announcements.Party)
+    rules[Action.NOTE] = tuple(announcement_rules.Rule(K.REPLY, party) for party in announcement_rules.Party)
     monkeypatch.setattr(announcements, "RULES", rules)
     act_as(people, ref, "agent", Action.VERIFY)
     act_as(people, ref, "agent", Action.ESCALATE, mediation_org_id=people.org_id)
