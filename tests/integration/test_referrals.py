@@ -379,13 +379,56 @@ def test_a_mediation_withdrawn_from_counts_in_neither_side_of_the_rate_and_its_c
     auth.login(world.mediator.email)
     page = client.get("/mediation/").text
     assert "0 / 1" not in page and "1 / 1" not in page  # nothing concluded: no rate to count
-    assert mediation_measures.concluded_mediations() == []
+    assert mediation_measures.concluded_counts("stopped") == []
     with pytest.raises(Refusal, match="who withdrew"):
         other = world.file()
         act_as(world, other, "agent", Action.VERIFY)
         act_as(world, other, "agent", Action.ESCALATE, mediation_org_id=world.org_id, reason="r")
         mediation_accepted(world.complaint(other))
         act_as(world, other, "mediator", Action.RECORD_OUTCOME, outcome="mediation_withdrawn", note=" ")
+
+
+def test_working_days_between_any_two_days_asked_in_any_order_match_counting_them_one_by_one(world):
+    from datetime import date
+
+    from complaints.models import WorkCalendar
+    from complaints.services.scorecard_counts import day_of
+    from complaints.sla import calendar as wt
+    from complaints.sla import policy
+
+    calendar_id = db.session.scalar(select(WorkCalendar.id).limit(1))
+    counter = mediation_measures._WorkingDays()
+    epoch = date(1970, 1, 1)
+    numbers = [
+        (date(2026, m, d) - epoch).days for m, d in ((5, 6), (4, 29), (10, 9), (9, 27), (1, 2), (2, 20))
+    ]
+
+    def one_by_one(a: int, b: int) -> int:  # working days after a up to and including b
+        days = [day_of(n) for n in range(a + 1, b + 1)]
+        return sum(
+            wt.is_working_day(policy.calendar_of(calendar_id, shanghai(d.year, 6, 1)), d) for d in days
+        )
+
+    for a in numbers:  # the first day asked is in the middle: later ones count back and forth
+        for b in numbers:
+            if a <= b:
+                assert counter.through(calendar_id, b) - counter.through(calendar_id, a) == one_by_one(
+                    a, b
+                ), (
+                    day_of(a),
+                    day_of(b),
+                )
+
+
+def test_the_measures_are_kept_for_a_few_minutes_then_computed_again(app, world, ref, clock):
+    app.config["SCORECARD_CACHE_SECONDS"] = 300
+    mediation_accepted(world.complaint(ref))
+    first = mediation_measures.measures_for(world.org_id)
+    assert first.overall.concluded == 0
+    act_as(world, ref, "mediator", Action.RECORD_OUTCOME, outcome="not_settled", note="双方无法达成一致。")
+    assert mediation_measures.measures_for(world.org_id) is first  # as computed a moment ago
+    clock.advance(seconds=301)
+    assert mediation_measures.measures_for(world.org_id).overall.concluded == 1
 
 
 def test_reading_the_referral_pages_changes_nothing(client, auth, world, ref, clock):
