@@ -281,8 +281,9 @@ def _facts(database: Database, k: int) -> dict:
 def measure(base: str, database: Database, runs: int, credentials: dict) -> dict[str, tuple[float, float]]:
     facts = _facts(database, runs + WARM_UP)
     print(f"{database.name}: " + ", ".join(f"{v:,} {k}" for k, v in facts["facts"].items()))
-    agent, supervisor, consumer = Session(base), Session(base), Session(base)
+    agent, supervisor, consumer, mediator = Session(base), Session(base), Session(base), Session(base)
     agent.login(credentials["agent"], credentials["password"])
+    mediator.login(credentials["mediator"], credentials["password"])
     supervisor.login(credentials["supervisor"], credentials["password"])
     consumer.login(credentials["consumer"], credentials["password"])
     refs = iter(facts["refs"] * 2)
@@ -313,7 +314,13 @@ def measure(base: str, database: Database, runs: int, credentials: dict) -> dict
             raise RuntimeError(f"filing answered {status}, not a redirect to the new complaint")
         return elapsed
 
-    sessions = {"agent": agent, "supervisor": supervisor, "consumer": consumer, "anonymous": Session(base)}
+    sessions = {
+        "agent": agent,
+        "supervisor": supervisor,
+        "consumer": consumer,
+        "mediator": mediator,
+        "anonymous": Session(base),
+    }
     results = {
         label: timed(lambda s=sessions[who], p=path: s.get(p), runs) for label, (who, path) in PAGES.items()
     }
@@ -336,6 +343,7 @@ PAGES = {
     "search, common word 退款": ("agent", "/desk/search?q=" + urllib.parse.quote("退款")),
     "search, rare word 蓝牙": ("agent", "/desk/search?q=" + urllib.parse.quote("蓝牙")),
     "public pledge scorecard": ("anonymous", "/pledge"),
+    "mediator's cases and measures": ("mediator", "/mediation/"),
 }
 ORDER = [
     "agent queue, first page",
@@ -349,6 +357,7 @@ ORDER = [
     "search, common word 退款",
     "search, rare word 蓝牙",
     "public pledge scorecard",
+    "mediator's cases and measures",
     "consumer files a complaint",
 ]
 
@@ -435,6 +444,7 @@ def main() -> int:
         "agent": f"agent01@{BENCH_DOMAIN}",
         "supervisor": f"supervisor1@{BENCH_DOMAIN}",
         "consumer": f"consumer1@{BENCH_DOMAIN}",
+        "mediator": f"mediator1-1@{BENCH_DOMAIN}",
         "password": BENCH_PASSWORD,
     }
     results: dict[str, dict] = {}
