@@ -25,7 +25,14 @@ from complaints.models import Category, Complaint, MediationOrganisation, Mercha
 from complaints.participants import get_visible_complaint
 from complaints.seed import texts
 from complaints.seed.pledge_names import declare_demo_holidays, name_the_shipped_pledge
-from complaints.seed.stories import OPEN_OFFER, Story, money, shop_takes_part, write_route
+from complaints.seed.stories import (
+    OPEN_OFFER,
+    Story,
+    money,
+    referrals_await_consent,
+    shop_takes_part,
+    write_route,
+)
 from complaints.services.accounts import check_password_rules, create_user
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.lifecycle import apply_action
@@ -122,6 +129,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
         stories = _write_stories(rng, cast, end)
         shop_id = _add_shop_staff(cast, stories, password)
         shop_takes_part(stories, shop_id, DEMO_SHOP_STAFF[0][0], end)
+        referrals_await_consent(stories, shop_id, end)
         _play(stories, clock, end)
         _top_up_deposits(cast)
         _add_canned_replies(cast)

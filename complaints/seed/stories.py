@@ -285,6 +285,40 @@ def shop_takes_part(stories: list[Story], shop_id: int, shop: str, end: datetime
         offered.add("declined")
 
 
+REFERRING = (Action.ESCALATE, Action.DISPUTE)
+
+
+def referrals_await_consent(stories: list[Story], shop_id: int, end: datetime) -> None:
+    """Two referrals to mediation still wait for consent when the demo begins: one of the demo
+    consumer's complaints and one about the demo shop, each referred (by its agent, or disputed
+    by its consumer, who consents by that) two hours before the end, within the consent window,
+    with what followed the referral left out. Written after the stories, from their own steps
+    (no draw from their random generator)."""
+    wanted = {"mine": lambda s: s.consumer_id == s.cast.people["consumer"], "shop's": None}
+    wanted["shop's"] = lambda s: s.draft.merchant_id == shop_id and not wanted["mine"](s)
+    for pick in wanted.values():
+        story = next(
+            (
+                s
+                for s in stories
+                if s.state is State.MEDIATED
+                and pick(s)
+                and any(action in REFERRING for _h, _w, action, _p in s.steps)
+            ),
+            None,
+        )
+        if story is None:
+            continue
+        at = next(i for i, (_h, _w, action, _p) in enumerate(story.steps) if action in REFERRING)
+        hours, who, action, params = story.steps[at]
+        before = story.steps[at - 1][0] if at else 0.0
+        story.steps = [
+            *story.steps[:at],
+            (max(before + 0.1, _hours_left(story, end) - 2), who, action, params),
+        ]
+        story.hours = story.steps[-1][0]
+
+
 # Stands for the complaint's open offer, which exists only once the story is played.
 OPEN_OFFER = "the open offer"
 
