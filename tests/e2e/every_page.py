@@ -130,6 +130,14 @@ PAGES = (
         )
         for state in ("received", "verified", "mediated", "resolved", "rejected")
     ),
+    # A referral to mediation: waiting for consent (its forms), and underway (its sessions).
+    *(
+        Page(f"{area}.referral", roles, _complaint(state), state)
+        for area, roles in (("portal", (CONSUMER,)), ("merchant", (MERCHANT,)), ("desk", (AGENT,)))
+        for state in ("awaiting", "mediated")
+    ),
+    Page("portal.complaint", (CONSUMER,), _complaint("awaiting"), "awaiting"),
+    Page("merchant.complaint", (MERCHANT,), _complaint("awaiting"), "awaiting"),
     Page("desk.canned_replies", (SUPERVISOR,)),
     Page("desk.new_canned_reply", (SUPERVISOR,)),
     Page("desk.edit_canned_reply", (SUPERVISOR,), lambda p: {"canned_reply_id": p.canned_reply_id}),
@@ -214,6 +222,7 @@ def plant(world) -> Planted:
         "resolved": "充电器无法充电",
         "rejected": "手机壳颜色不符",
         "settled": "耳机退货运费争议",
+        "awaiting": "扫地机器人无法回充",  # referred to mediation, waiting for both parties' consent
     }
     refs = {state: world.file(title=title, order_reference=f"ORD-{state}") for state, title in titles.items()}
     agent, mediator, merchant = world.user(AGENT), world.user(MEDIATOR), world.user(MERCHANT)
@@ -228,9 +237,12 @@ def plant(world) -> Planted:
         ("mediated", agent, Action.ESCALATE, {"mediation_org_id": world.org_id, "reason": "双方对赔偿金额分歧较大"}),
         ("mediated", mediator, Action.RECORD_SESSION, {
             "held_at": now() - timedelta(hours=2), "channel": "phone", "notes": "双方同意再谈一次"}),
+        ("mediated", mediator, Action.SCHEDULE_SESSION, {"starts_at": now() + timedelta(days=2), "channel": "video"}),
         ("resolved", agent, Action.VERIFY, {}),
         ("resolved", agent, Action.RESOLVE, {"outcome": "upheld"}),
         ("rejected", agent, Action.REJECT, {"reason": "订单号无法核实"}),
+        ("awaiting", agent, Action.VERIFY, {}),
+        ("awaiting", agent, Action.ESCALATE, {"mediation_org_id": world.org_id, "reason": "维修方案无法达成一致"}),
         ("settled", agent, Action.VERIFY, {}),
         ("settled", agent, Action.ESCALATE, {"mediation_org_id": world.org_id, "reason": "运费由谁承担"}),
         ("settled", mediator, Action.RECORD_OUTCOME, {
@@ -240,7 +252,7 @@ def plant(world) -> Planted:
     for state, user, action, params in steps:
         apply_action(world.complaint(refs[state]), user, action, **params)
         db.session.commit()
-        if action is Action.ESCALATE:  # both parties consent and the organisation accepts
+        if action is Action.ESCALATE and state != "awaiting":  # both consent, the organisation accepts
             mediation_accepted(world.complaint(refs[state]))
     shop = db.session.get(Merchant, world.merchant_ids[0])
     _, token = invite_shop_staff(shop, name="王小明", email="invitee@example.com", actor=world.user(ADMIN))
