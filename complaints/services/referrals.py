@@ -215,7 +215,23 @@ class ReferralState:
 
     @property
     def status(self) -> str:
-        return "lapsed" if self.lapsed else self.referral.status.value
+        """The referral's status as a page names it: lapsed once its window passed, and while it
+        waits for consent, whose consent it still waits for."""
+        if self.lapsed:
+            return "lapsed"
+        status = self.referral.status.value
+        if status == ReferralStatus.AWAITING_CONSENT.value:
+            answered = {consent.party for consent in self.referral.consents}
+            if answered == {ConsentParty.CONSUMER}:
+                return "awaiting_shop"
+            if answered == {ConsentParty.SHOP}:
+                return "awaiting_consumer"
+        return status
+
+    @property
+    def waiting_for_consent(self) -> bool:
+        """Still open to the parties' answers (not lapsed)."""
+        return not self.lapsed and self.referral.status is ReferralStatus.AWAITING_CONSENT
 
     def answer_of(self, party: str) -> ReferralConsent | None:
         return self.referral.answer_of(ConsentParty(party))

@@ -162,6 +162,8 @@ PAYOUT_STATUS = {
 # A referral to mediation as its parties read it (services/referrals.ReferralState.status).
 REFERRAL_STATUS = {
     "awaiting_consent": _l("Waiting for both parties' consent"),
+    "awaiting_consumer": _l("Waiting for the consumer's consent"),
+    "awaiting_shop": _l("Waiting for the shop's consent"),
     "awaiting_organisation": _l("Both parties consented; waiting for the organisation to accept"),
     "accepted": _l("Accepted: mediation is underway"),
     "declined": _l("Declined: the platform decides the complaint"),

@@ -50,7 +50,7 @@ class ReferralPanel:
     def your_turn(self) -> bool:
         return (
             self.side is not None
-            and self.state.status == "awaiting_consent"
+            and self.state.waiting_for_consent
             and self.state.answer_of(self.side) is None
         )
 
