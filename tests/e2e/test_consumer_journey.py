@@ -178,7 +178,7 @@ def test_consumer_disputes_the_outcome_and_the_complaint_goes_to_mediation(page,
 
     expect(page.get_by_text("Your complaint was referred to independent mediation.")).to_be_visible()
     expect(page.get_by_text("Your complaint is with an independent mediation organisation.")).to_be_visible()
-    expect(page.locator("dl.facts")).to_contain_text("上海消费纠纷调解中心")
+    expect(page.get_by_role("region", name="Referral to mediation")).to_contain_text("上海消费纠纷调解中心")
     assert state_of(live_app, world, reference) == "mediated"
 
 
