@@ -95,6 +95,9 @@ class Config:
     # Mediation session notes are the mediation organisation's; set to 1 where the platform's
     # agreement with the organisations lets its agents and supervisors read them (never the parties).
     MEDIATION_NOTES_TO_PLATFORM = os.environ.get("MEDIATION_NOTES_TO_PLATFORM", "0") == "1"
+    # Shop reputation grades A, B, C, D from these scores up (out of 100), E below the last
+    # (services/reputation_model.py).
+    REPUTATION_GRADE_THRESHOLDS = os.environ.get("REPUTATION_GRADE_THRESHOLDS", "90,80,70,60")
 
 
 class DevelopmentConfig(Config):

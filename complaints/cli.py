@@ -123,6 +123,7 @@ def register_commands(app: Flask) -> None:
     from complaints.attachments_cli import attachments_cli
     from complaints.audit_cli import audit_cli
     from complaints.backup_cli import backup_cli
+    from complaints.reputation_cli import reputation_cli
     from complaints.scheduler import scheduler_cli
     from complaints.sla.commands import sla_cli
 
@@ -130,6 +131,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(attachments_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(reputation_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(seed_demo_command)

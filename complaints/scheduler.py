@@ -96,6 +96,19 @@ def lapse_referral_consents(app: Flask) -> None:
     _job(app, lapse_overdue_consents, lambda n: n and f"{n} referrals to mediation lapsed without consent")
 
 
+def compute_reputation(app: Flask) -> None:
+    """Score every shop's last month (services/reputation.py) once it is over: the job runs every
+    night and scores the month on the first night it finds it not scored, so a scheduler that was
+    down on the 1st catches up."""
+    from complaints.services.reputation import Month, compute_month_once
+
+    _job(
+        app,
+        lambda: compute_month_once(Month.last()),
+        lambda n: n and f"scored {n} shops' reputation for last month",
+    )
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
     common = {"args": [app], "max_instances": 1, "coalesce": True, "replace_existing": True}
@@ -110,6 +123,16 @@ def add_jobs(scheduler, app: Flask) -> None:
     scheduler.add_job(purge_pending_uploads, "interval", hours=1, id="purge_pending_uploads", **common)
     scheduler.add_job(mark_unpaid_agreements, "interval", minutes=10, id="mark_unpaid_agreements", **common)
     scheduler.add_job(lapse_referral_consents, "interval", minutes=10, id="lapse_referral_consents", **common)
+    # Nightly in the platform's zone; it scores last month the first night it is not scored.
+    scheduler.add_job(
+        compute_reputation,
+        "cron",
+        hour=2,
+        minute=30,
+        timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
+        id="compute_reputation",
+        **common,
+    )
 
 
 def start_embedded_scheduler(app: Flask) -> BackgroundScheduler:
@@ -146,4 +169,5 @@ def run_once() -> None:
     purge_pending_uploads(app)
     mark_unpaid_agreements(app)
     lapse_referral_consents(app)
+    compute_reputation(app)
     click.echo("jobs ran once")

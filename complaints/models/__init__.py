@@ -35,6 +35,7 @@ from complaints.models.referral import (
     ReferralConsent,
     ReferralStatus,
 )
+from complaints.models.reputation import ShopOrderVolume, ShopReputation
 from complaints.models.settlement import PAYING_KINDS, OfferStatus, SettlementKind, SettlementOffer
 from complaints.models.sla import (
     BreachAction,
@@ -57,6 +58,8 @@ __all__ = [
     "ConsentAnswer",
     "ConsentParty",
     "Referral",
+    "ShopOrderVolume",
+    "ShopReputation",
     "ReferralConsent",
     "ReferralStatus",
     "Agreement",

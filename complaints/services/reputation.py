@@ -1,0 +1,244 @@
+"""Shops' reputation, month by month: the figures of each shop's month counted from the record,
+scored by services/reputation_model.py, and kept (models/reputation.py).
+
+A month is a calendar month of the platform's zone. Its figures, per shop:
+
+| figure | what is counted in the month |
+|---|---|
+| complaints | complaints filed about the shop |
+| decided, upheld | the platform's decisions on its complaints; those upholding them in full or in part |
+| replies met, missed | the shop's reply windows (`merchant_reply` clocks) that ended kept or missed |
+| offers made, accepted | its settlement offers made; of those, the ones the consumer accepted |
+| mediations concluded, settled | mediation outcomes recorded on its complaints (withdrawn ones do not count) |
+| unpaid agreements | mediation agreements it was to pay that were marked unpaid after their deadline |
+| deposit payouts | payouts from its guarantee deposit to consumers |
+| ratings | consumers' ratings of the service given on its complaints as they closed them |
+
+`compute_month` counts every shop's month and replaces what was kept for that month, so
+computing a month again from the same record gives the same rows (the scheduler computes last
+month on the 1st; `flask reputation compute --month YYYY-MM` any month). Shops with nothing in a
+month and no earlier score are left out of it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from complaints.extensions import db
+from complaints.models import (
+    AGENT_OUTCOMES,
+    CONCLUDED_MEDIATION_OUTCOMES,
+    Agreement,
+    ClockKind,
+    ClockResult,
+    Complaint,
+    DepositEntry,
+    EntryKind,
+    OfferStatus,
+    Outcome,
+    SettlementOffer,
+    ShopOrderVolume,
+    ShopReputation,
+    SlaClock,
+    User,
+)
+from complaints.services import reputation_model as model
+from complaints.timekeeping import now
+from complaints.workflow import N_, Refusal
+
+MONTH_FORMAT = "%Y-%m"
+MAX_ORDERS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Month:
+    first: date  # its first day
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """YYYY-MM, or a Refusal that says so."""
+        try:
+            first = datetime.strptime((text or "").strip(), MONTH_FORMAT).date()
+        except ValueError as exc:
+            raise Refusal(N_("Give the month as YYYY-MM, for example 2026-10.")) from exc
+        if not 2000 <= first.year <= 2100:
+            raise Refusal(N_("Give the month as YYYY-MM, for example 2026-10."))
+        return cls(first)
+
+    @classmethod
+    def last(cls, at: datetime | None = None) -> Month:
+        """The month before the one `at` (now) falls in, in the platform's zone."""
+        today = (at or now()).astimezone(_zone()).date()
+        return cls((today.replace(day=1) - timedelta(days=1)).replace(day=1))
+
+    @property
+    def next_first(self) -> date:
+        return (self.first + timedelta(days=32)).replace(day=1)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The UTC instants the month begins and ends (exclusive)."""
+        zone = _zone()
+        start = datetime.combine(self.first, datetime.min.time(), zone).astimezone(UTC)
+        end = datetime.combine(self.next_first, datetime.min.time(), zone).astimezone(UTC)
+        return start, end
+
+    def __str__(self) -> str:
+        return self.first.strftime(MONTH_FORMAT)
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def thresholds() -> tuple[int, ...]:
+    return model.thresholds_from(str(current_app.config["REPUTATION_GRADE_THRESHOLDS"]))
+
+
+def month_figures(month: Month) -> dict[int, model.MonthFigures]:
+    """Every shop's figures of `month` that has any (shop id -> figures)."""
+    start, end = month.bounds()
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+
+    def add(name: str, rows) -> None:
+        for merchant_id, value in rows:
+            counts[merchant_id][name] = counts[merchant_id].get(name, 0) + int(value or 0)
+
+    def within(column):
+        return (column >= start) & (column < end)
+
+    by_shop = Complaint.merchant_id
+    add(
+        "complaints",
+        db.session.execute(
+            select(by_shop, func.count()).where(within(Complaint.created_at)).group_by(by_shop)
+        ),
+    )
+    decided = select(by_shop, func.count()).where(within(Complaint.decided_at)).group_by(by_shop)
+    add("decided", db.session.execute(decided.where(Complaint.outcome.in_(AGENT_OUTCOMES))))
+    upheld = (Outcome.UPHELD, Outcome.PARTLY_UPHELD)
+    add("upheld", db.session.execute(decided.where(Complaint.outcome.in_(upheld))))
+    add(
+        "mediations_concluded",
+        db.session.execute(decided.where(Complaint.outcome.in_(CONCLUDED_MEDIATION_OUTCOMES))),
+    )
+    add("mediations_settled", db.session.execute(decided.where(Complaint.outcome == Outcome.SETTLED)))
+    replies = (
+        select(by_shop, func.count())
+        .join(SlaClock, SlaClock.complaint_id == Complaint.id)
+        .where(SlaClock.kind == ClockKind.MERCHANT_REPLY, within(SlaClock.stopped_at))
+        .group_by(by_shop)
+    )
+    add("replies_met", db.session.execute(replies.where(SlaClock.result == ClockResult.MET)))
+    add("replies_missed", db.session.execute(replies.where(SlaClock.result == ClockResult.MISSED)))
+    offers = select(SettlementOffer.merchant_id, func.count()).where(within(SettlementOffer.created_at))
+    offers = offers.group_by(SettlementOffer.merchant_id)
+    add("offers_made", db.session.execute(offers))
+    add("offers_accepted", db.session.execute(offers.where(SettlementOffer.status == OfferStatus.ACCEPTED)))
+    add(
+        "unpaid_agreements",
+        db.session.execute(
+            select(by_shop, func.count())
+            .join(Agreement, Agreement.complaint_id == Complaint.id)
+            .where(within(Agreement.unpaid_at))
+            .group_by(by_shop)
+        ),
+    )
+    add(
+        "deposit_payouts",
+        db.session.execute(
+            select(DepositEntry.merchant_id, func.count())
+            .where(DepositEntry.kind == EntryKind.PAYOUT, within(DepositEntry.created_at))
+            .group_by(DepositEntry.merchant_id)
+        ),
+    )
+    rated = select(by_shop, func.count(), func.sum(Complaint.rating)).where(
+        within(Complaint.closed_at), Complaint.rating.is_not(None)
+    )
+    for merchant_id, ratings, total in db.session.execute(rated.group_by(by_shop)):
+        counts[merchant_id]["ratings"], counts[merchant_id]["rating_sum"] = int(ratings), int(total or 0)
+    volumes = dict(
+        db.session.execute(
+            select(ShopOrderVolume.merchant_id, ShopOrderVolume.orders).where(
+                ShopOrderVolume.month == month.first
+            )
+        ).all()
+    )
+    shops = set(counts) | set(volumes)
+    return {shop: model.MonthFigures(orders=volumes.get(shop), **counts[shop]) for shop in shops}
+
+
+def compute_month(month: Month) -> int:
+    """Count, score and keep every shop's `month`, replacing what was kept for it (one
+    transaction). Returns how many shops were scored."""
+    figures = month_figures(month)
+    earlier = set(
+        db.session.scalars(
+            select(ShopReputation.merchant_id).where(ShopReputation.month < month.first).distinct()
+        )
+    )
+    at, limits = now(), thresholds()
+    db.session.execute(delete(ShopReputation).where(ShopReputation.month == month.first))
+    for merchant_id in sorted(set(figures) | earlier):
+        shop = figures.get(merchant_id, model.MonthFigures())
+        value = model.score(shop)
+        counted = {f.name: getattr(shop, f.name) for f in fields(shop)}
+        db.session.add(
+            ShopReputation(
+                merchant_id=merchant_id,
+                month=month.first,
+                score=value,
+                grade=model.grade(value, limits),
+                computed_at=at,
+                **counted,
+            )
+        )
+    db.session.commit()
+    return len(set(figures) | earlier)
+
+
+def compute_month_once(month: Month) -> int:
+    """compute_month, unless the month was scored already (the nightly job); returns how many
+    shops were scored now (0: nothing to do)."""
+    if db.session.scalar(select(ShopReputation.id).where(ShopReputation.month == month.first).limit(1)):
+        return 0
+    return compute_month(month)
+
+
+def history(merchant_id: int, months: int = 12) -> list[ShopReputation]:
+    """The shop's last `months` scored months, oldest first."""
+    rows = db.session.scalars(
+        select(ShopReputation)
+        .where(ShopReputation.merchant_id == merchant_id)
+        .order_by(ShopReputation.month.desc())
+        .limit(months)
+    ).all()
+    return list(reversed(rows))
+
+
+def figures_of(row: ShopReputation) -> model.MonthFigures:
+    """A kept month's figures, as the model reads them."""
+    return model.MonthFigures(**{f.name: getattr(row, f.name) for f in fields(model.MonthFigures)})
+
+
+def record_orders(user: User, merchant_id: int, month: Month, orders: int) -> ShopOrderVolume:
+    """Record (or replace) a shop's order volume for a month; it counts from the month's next
+    computation."""
+    if not 0 < orders <= MAX_ORDERS:
+        raise Refusal(N_("Give the number of orders: a whole number above zero."))
+    volume = db.session.scalar(
+        select(ShopOrderVolume).where(
+            ShopOrderVolume.merchant_id == merchant_id, ShopOrderVolume.month == month.first
+        )
+    )
+    if volume is None:
+        volume = ShopOrderVolume(merchant_id=merchant_id, month=month.first)
+        db.session.add(volume)
+    volume.orders, volume.recorded_by_id, volume.recorded_at = orders, user.id if user else None, now()
+    db.session.commit()
+    return volume
