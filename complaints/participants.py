@@ -132,6 +132,7 @@ def _is_shops(user: User | None, complaint: Complaint) -> bool:
 
 _DESK_NAV = (NavItem("desk.queue", _l("Queues")), NavItem("desk.search", _l("Search")))
 _DEPOSITS_NAV = NavItem("deposits.shops", _l("Guarantee deposits"))
+_REPUTATION_NAV = NavItem("reputation.shops", _l("Shop reputation"))
 
 _staff = dict(
     scope=_everything,
@@ -161,13 +162,15 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("portal.new_complaint", _l("File a complaint")),
         ),
     ),
-    Role.AGENT: Participant(role=Role.AGENT, actor=Actor.AGENT, nav=(*_DESK_NAV, _DEPOSITS_NAV), **_staff),
+    Role.AGENT: Participant(
+        role=Role.AGENT, actor=Actor.AGENT, nav=(*_DESK_NAV, _DEPOSITS_NAV, _REPUTATION_NAV), **_staff
+    ),
     Role.SUPERVISOR: Participant(
         role=Role.SUPERVISOR,
         actor=Actor.SUPERVISOR,
         supervises=True,
         keeps_deposits=True,
-        nav=(*_DESK_NAV, _DEPOSITS_NAV),
+        nav=(*_DESK_NAV, _DEPOSITS_NAV, _REPUTATION_NAV),
         **_staff,
     ),
     Role.MEDIATOR: Participant(
@@ -196,6 +199,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("merchant.complaints", _l("Complaints about my shop")),
             NavItem("merchant.search", _l("Search")),
             NavItem("merchant.deposit", _l("Guarantee deposit")),
+            NavItem("reputation.my_shop", _l("Reputation")),
         ),
         deposits="own_shop",
     ),
@@ -215,6 +219,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("admin.calendars", _l("Calendars")),
             NavItem("admin.audit", _l("Audit log")),
             _DEPOSITS_NAV,
+            _REPUTATION_NAV,
         ),
         deposits="every_shop",
         keeps_deposits=True,
@@ -351,6 +356,13 @@ def sees_deposit_of(user: User | None, merchant_id: int) -> bool:
     entry = of(user)
     own = entry.deposits == "own_shop" and getattr(user, "merchant_id", None) == merchant_id
     return entry.deposits == "every_shop" or own
+
+
+def reputation_roles(what: str) -> tuple[Role, ...]:
+    """Who opens the shops' reputation: "read" every shop's (those who read every shop's deposit:
+    the platform's staff and admins), "own_shop" (a shop's staff, their own), "record" a month's
+    order volume (those who keep the deposits' ledgers: supervisors and admins)."""
+    return deposit_roles({"read": "read", "own_shop": "own_shop", "record": "keep"}[what])
 
 
 def keeps_deposits(user: User | None) -> bool:

@@ -34,7 +34,7 @@ class Tick:
 
 @dataclass(frozen=True)
 class Chart:
-    figure: Figure
+    figure: Figure | None  # None: a chart of another page (plain_chart)
     bars: list[Bar]
     ticks: list[Tick]
     line: Tick | None  # the pledge (100 %) or the floor, drawn across
@@ -93,6 +93,35 @@ def chart(figure: Figure, card: Scorecard) -> Chart:
         floor = float(card.floor) / 100
         line = Tick(round(TOP + PLOT_H * (1 - floor), 1), presenting.floor_text(card))
     return Chart(figure, bars, ticks, line)
+
+
+def plain_chart(points: list[tuple[str, float, str]], top: float, line: Tick | None = None) -> Chart:
+    """A bar chart of (label on the axis, value, the bar's words) from 0 to `top`, as the
+    scorecard's are drawn (another page's figures: a shop's reputation by month)."""
+    slot = PLOT_W / max(len(points), 1)
+    bars = [
+        Bar(
+            x=round(LEFT + index * slot + slot * 0.15, 1),
+            y=round(TOP + PLOT_H * (1 - min(value, top) / top), 1),
+            width=round(slot * 0.7, 1),
+            height=round(PLOT_H * min(value, top) / top, 1),
+            month=label,
+            title=words,
+            short=line is not None and value < line_value(line, top),
+        )
+        for index, (label, value, words) in enumerate(points)
+    ]
+    ticks = [Tick(round(TOP + PLOT_H * (1 - share), 1), f"{top * share:g}") for share in (0, 0.5, 1)]
+    return Chart(None, bars, ticks, line)
+
+
+def line_at(value: float, top: float, text: str) -> Tick:
+    """A line across a plain chart at `value` (e.g. the lowest passing score)."""
+    return Tick(round(TOP + PLOT_H * (1 - value / top), 1), text)
+
+
+def line_value(line: Tick, top: float) -> float:
+    return (1 - (line.y - TOP) / PLOT_H) * top
 
 
 def monthly_charts(card: Scorecard) -> list[Chart]:

@@ -40,6 +40,7 @@ from complaints.models import (
     Complaint,
     DepositEntry,
     EntryKind,
+    Merchant,
     OfferStatus,
     Outcome,
     SettlementOffer,
@@ -219,6 +220,25 @@ def history(merchant_id: int, months: int = 12) -> list[ShopReputation]:
         .limit(months)
     ).all()
     return list(reversed(rows))
+
+
+def latest_scores() -> list[tuple[Merchant, ShopReputation]]:
+    """Every scored shop with its latest month, the lowest score first."""
+    latest = (
+        select(ShopReputation.merchant_id, func.max(ShopReputation.month).label("month"))
+        .group_by(ShopReputation.merchant_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Merchant, ShopReputation)
+        .join(ShopReputation, ShopReputation.merchant_id == Merchant.id)
+        .join(
+            latest,
+            (latest.c.merchant_id == ShopReputation.merchant_id) & (latest.c.month == ShopReputation.month),
+        )
+        .order_by(ShopReputation.score, Merchant.name)
+    ).all()
+    return [(shop, row) for shop, row in rows]
 
 
 def figures_of(row: ShopReputation) -> model.MonthFigures:

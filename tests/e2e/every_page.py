@@ -29,6 +29,7 @@ from complaints.models import (
     WorkCalendar,
 )
 from complaints.seed.pledge_names import name_the_shipped_pledge
+from complaints.services import reputation
 from complaints.services.canned_replies import create_canned_reply
 from complaints.services.deposit_payouts import request_payout
 from complaints.services.deposits import top_up
@@ -159,6 +160,10 @@ PAGES = (
     Page("merchant.agreement", (MERCHANT,), _complaint("settled")),
     Page("mediation.agreement", (MEDIATOR,), _complaint("settled")),
     Page("desk.agreement", STAFF, _complaint("settled")),
+    Page("reputation.shops", DEPOSIT_READERS),
+    Page("reputation.shop", DEPOSIT_READERS, lambda p: {"merchant_id": p.merchant_id}),
+    Page("reputation.my_shop", (MERCHANT,)),
+    Page("reputation.model", (ANONYMOUS, CONSUMER)),
     Page("admin.users", (ADMIN,)),
     Page("admin.new_user", (ADMIN,)),
     Page("admin.merchants", (ADMIN,)),
@@ -270,6 +275,7 @@ def plant(world) -> Planted:
         world.user(AGENT), world.merchant_ids[0], refs["resolved"], Decimal("99.00"), "店铺应退还的充电器货款"
     )
     policy = db.session.scalars(select(SlaPolicy).order_by(SlaPolicy.id)).first()
+    reputation.compute_month(reputation.Month.parse(f"{now():%Y-%m}"))  # this month so far, scored
     return Planted(
         refs, world.merchant_ids[0], world.category_ids[0], world.org_id, policy.id, calendar.id, token,
         canned.id, payout.id,

@@ -99,6 +99,7 @@ FORM_MODULES = {
     ),
     "files": (),
     "deposits": ("complaints.deposits.forms",),
+    "reputation": ("complaints.reputation.forms",),
     "scorecard": (),
 }
 ALWAYS = ("next", "page", "after", "before", "version", "csrf_token")

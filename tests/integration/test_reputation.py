@@ -106,3 +106,30 @@ def test_the_command_computes_a_month_and_refuses_a_bad_one(app, march):
         args=["reputation", "orders", "--shop", shop.shop_code, "--month", "2026-03", "--orders", "3000"]
     )
     assert orders.exit_code == 0, orders.output
+
+
+def test_the_pages_show_the_score_by_month_to_whom_they_may(client, auth, world, march):
+    shop, other = march
+    compute_month(MARCH)
+    auth.login(world.supervisor.email)
+    listing = client.get("/reputation/")
+    assert listing.status_code == 200 and "Grade B" in listing.text
+    page = client.get(f"/reputation/shops/{shop}")
+    assert page.status_code == 200 and "82.0" in page.text and "<svg" in page.text
+    assert "Complaints upheld -12.5" in page.text
+    bad = client.post(
+        f"/reputation/shops/{shop}/orders", data={"volume_month": "2026-13", "volume_orders": "10"}
+    )
+    assert bad.status_code == 400 and "YYYY-MM" in bad.text
+    done = client.post(
+        f"/reputation/shops/{shop}/orders", data={"volume_month": "2026-03", "volume_orders": "4000"}
+    )
+    assert done.status_code == 302
+    auth.logout()
+    auth.login(world.merchant.email)
+    own = client.get("/reputation/my-shop")
+    assert own.status_code == 200 and "82.0" in own.text and "Record a month" not in own.text
+    assert client.get(f"/reputation/shops/{other}").status_code == 403
+    auth.logout()
+    assert client.get("/reputation/model").status_code == 200
+    assert client.get("/reputation/").status_code == 302  # to the sign-in page

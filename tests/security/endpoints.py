@@ -414,7 +414,9 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
     return found
 
 
-PUBLIC = {"auth.index", "auth.login", "auth.register", "scorecard.pledge"}
+PUBLIC = {"auth.index", "auth.login", "auth.register", "scorecard.pledge", "reputation.model"}
+# Endpoints of a blueprint another role than its usual one uses.
+ENDPOINT_ROLE = {"reputation.my_shop": "merchant"}
 # Supervisors may do everything agents do, and have pages of their own.
 BLUEPRINT_ROLE = {
     "portal": "consumer",
@@ -423,6 +425,7 @@ BLUEPRINT_ROLE = {
     "merchant": "merchant",
     "admin": "admin",
     "deposits": "supervisor",
+    "reputation": "supervisor",
 }
 
 
@@ -430,6 +433,8 @@ def role_for(request: Request) -> str | None:
     """Who may use the endpoint (None: anyone, signed out)."""
     if request.endpoint in PUBLIC:
         return None
+    if request.endpoint in ENDPOINT_ROLE:
+        return ENDPOINT_ROLE[request.endpoint]
     blueprint = request.endpoint.split(".")[0]
     if blueprint in ("auth", "files"):
         return "consumer"  # any signed-in user; the consumer owns the planted evidence

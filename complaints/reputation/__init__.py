@@ -1,0 +1,1 @@
+"""Shops' reputation pages: every shop's latest grade, one shop's months, and the scoring model."""
