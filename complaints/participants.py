@@ -361,8 +361,11 @@ def sees_deposit_of(user: User | None, merchant_id: int) -> bool:
 def reputation_roles(what: str) -> tuple[Role, ...]:
     """Who opens the shops' reputation: "read" every shop's (those who read every shop's deposit:
     the platform's staff and admins), "own_shop" (a shop's staff, their own), "record" a month's
-    order volume (those who keep the deposits' ledgers: supervisors and admins)."""
-    return deposit_roles({"read": "read", "own_shop": "own_shop", "record": "keep"}[what])
+    order volume and export the measures for regulators (those who keep the deposits' ledgers:
+    supervisors and admins), "decide" on measures against a shop (supervisors)."""
+    return deposit_roles(
+        {"read": "read", "own_shop": "own_shop", "record": "keep", "decide": "approve"}[what]
+    )
 
 
 def keeps_deposits(user: User | None) -> bool:

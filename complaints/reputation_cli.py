@@ -50,3 +50,12 @@ def orders_command(shop_code: str, month: str, orders: int) -> None:
     except Refusal as refused:
         raise click.BadParameter(refused.message, param_hint="--orders") from refused
     click.echo(f"{shop_code} {month}: {orders:,} orders recorded")
+
+
+@reputation_cli.command("export-sanctions")
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+def export_sanctions_command(fmt: str) -> None:
+    """Print every measure ever approved against a shop, for regulators."""
+    from complaints.services.sanctions import regulator_csv
+
+    click.echo(regulator_csv(), nl=False)

@@ -36,6 +36,7 @@ from complaints.models.referral import (
     ReferralStatus,
 )
 from complaints.models.reputation import ShopOrderVolume, ShopReputation
+from complaints.models.sanction import LADDER, Sanction, SanctionStatus, SanctionStep, ShopEvent
 from complaints.models.settlement import PAYING_KINDS, OfferStatus, SettlementKind, SettlementOffer
 from complaints.models.sla import (
     BreachAction,
@@ -58,6 +59,11 @@ __all__ = [
     "ConsentAnswer",
     "ConsentParty",
     "Referral",
+    "LADDER",
+    "Sanction",
+    "SanctionStatus",
+    "SanctionStep",
+    "ShopEvent",
     "ShopOrderVolume",
     "ShopReputation",
     "ReferralConsent",

@@ -22,7 +22,7 @@ from complaints.extensions import db
 from complaints.models import Merchant
 from complaints.reputation.forms import OrderVolumeForm
 from complaints.scorecard import charts
-from complaints.services import reputation, reputation_model
+from complaints.services import reputation, reputation_model, sanctions
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.workflow import Refusal
@@ -68,6 +68,7 @@ def shop_page(merchant_id: int, form: OrderVolumeForm | None = None, problem: st
         form=form,
         problem=problem,
         thresholds=reputation.thresholds(),
+        events=sanctions.timeline(shop.id),
     )
     return body, status
 
@@ -108,3 +109,6 @@ def score_chart(months) -> charts.Chart | None:
     ]
     line = charts.line_at(lowest_pass, 100, str(lowest_pass))
     return charts.plain_chart(points, 100, line)
+
+
+from complaints.reputation import sanctions as _sanctions  # noqa: E402,F401 - registers the measures' views on bp

@@ -17,7 +17,8 @@ A month is a calendar month of the platform's zone. Its figures, per shop:
 `compute_month` counts every shop's month and replaces what was kept for that month, so
 computing a month again from the same record gives the same rows (the scheduler computes last
 month on the 1st; `flask reputation compute --month YYYY-MM` any month). Shops with nothing in a
-month and no earlier score are left out of it.
+month and no earlier score are left out of it. A shop graded below the line gets a measure proposed
+(services/sanctions.py), once per month.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from complaints.models import (
     User,
 )
 from complaints.services import reputation_model as model
+from complaints.services import sanctions
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
@@ -185,11 +187,12 @@ def compute_month(month: Month) -> int:
     )
     at, limits = now(), thresholds()
     db.session.execute(delete(ShopReputation).where(ShopReputation.month == month.first))
+    rows = []
     for merchant_id in sorted(set(figures) | earlier):
         shop = figures.get(merchant_id, model.MonthFigures())
         value = model.score(shop)
         counted = {f.name: getattr(shop, f.name) for f in fields(shop)}
-        db.session.add(
+        rows.append(
             ShopReputation(
                 merchant_id=merchant_id,
                 month=month.first,
@@ -199,8 +202,11 @@ def compute_month(month: Month) -> int:
                 **counted,
             )
         )
+    db.session.add_all(rows)
+    db.session.flush()
+    sanctions.propose_for(rows, sanctions.today())  # a grade below the line proposes a measure
     db.session.commit()
-    return len(set(figures) | earlier)
+    return len(rows)
 
 
 def compute_month_once(month: Month) -> int:

@@ -13,6 +13,7 @@ from complaints.models import (
     PayoutStatus,
     Priority,
     Role,
+    SanctionStep,
     SettlementKind,
     WaitingOn,
 )
@@ -270,3 +271,27 @@ def label(mapping: dict, key) -> str:
     if key is None:
         return ""
     return str(mapping.get(key, key))
+
+
+# Measures against a shop below the line (models/sanction.py), mildest first.
+MEASURES = {
+    SanctionStep.WARNING: _l("Warning"),
+    SanctionStep.INTERVIEW: _l("Interview"),
+    SanctionStep.TRAFFIC_LIMIT: _l("Traffic limited"),
+    SanctionStep.REMOVAL: _l("Removed from the marketplace"),
+    SanctionStep.BAN: _l("Banned for good, regulator told"),
+}
+MEASURE_STATUS = {
+    "proposed": _l("Proposed"),
+    "in_force": _l("In force"),
+    "dismissed": _l("Dismissed"),
+    "lifted": _l("Lifted"),
+}
+SHOP_EVENTS = {
+    "sanction_proposed": _l("Measure proposed for a grade below the line"),
+    "sanction_approved": _l("Measure approved"),
+    "sanction_changed": _l("Measure approved, changed from the proposal"),
+    "sanction_dismissed": _l("Proposal dismissed"),
+    "sanction_lifted": _l("Measure lifted"),
+    "interview_recorded": _l("Interview recorded"),
+}

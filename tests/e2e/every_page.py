@@ -58,6 +58,7 @@ SKIPPED = {
     "portal.shops": "JSON for the shop suggestions (static/shop-suggest.js)",
     "deposits.all_ledgers_csv": "every deposit ledger as a CSV download",
     "deposits.ledger_csv": "one shop's deposit ledger as a CSV download",
+    "reputation.regulator_csv": "the measures against shops for regulators, a CSV download",
     **{
         f"{area}.agreement_pdf": "a mediation agreement's PDF download, not an HTML page"
         for area in ("portal", "merchant", "mediation", "desk")
@@ -164,6 +165,8 @@ PAGES = (
     Page("reputation.shop", DEPOSIT_READERS, lambda p: {"merchant_id": p.merchant_id}),
     Page("reputation.my_shop", (MERCHANT,)),
     Page("reputation.model", (ANONYMOUS, CONSUMER)),
+    Page("reputation.measures", DEPOSIT_READERS),
+    Page("reputation.notices", (ANONYMOUS, CONSUMER)),
     Page("admin.users", (ADMIN,)),
     Page("admin.new_user", (ADMIN,)),
     Page("admin.merchants", (ADMIN,)),
@@ -276,10 +279,29 @@ def plant(world) -> Planted:
     )
     policy = db.session.scalars(select(SlaPolicy).order_by(SlaPolicy.id)).first()
     reputation.compute_month(reputation.Month.parse(f"{now():%Y-%m}"))  # this month so far, scored
+    _plant_measures(world)
     return Planted(
         refs, world.merchant_ids[0], world.category_ids[0], world.org_id, policy.id, calendar.id, token,
         canned.id, payout.id,
     )  # fmt: skip
+
+
+def _plant_measures(world) -> None:
+    """A measure proposed for the second shop (an interview, with its record) and one in force
+    against the first, so the measures' page shows every form and the public notice a line."""
+    from datetime import date
+
+    from complaints.models import Sanction, SanctionStatus, SanctionStep
+    from complaints.services import sanctions
+
+    for shop, month in ((world.merchant_ids[0], date(2026, 1, 1)), (world.merchant_ids[1], date(2026, 2, 1))):
+        db.session.add(Sanction(merchant_id=shop, month=month, step=SanctionStep.WARNING,
+                                proposed_step=SanctionStep.WARNING, status=SanctionStatus.PROPOSED,
+                                proposed_at=now()))  # fmt: skip
+    db.session.commit()
+    first, second = db.session.scalars(select(Sanction).order_by(Sanction.id)).all()
+    sanctions.approve(world.user(SUPERVISOR), first.id, "interview", sanctions.today(), "连续两个月评级为 E")
+    sanctions.record_interview(world.user(SUPERVISOR), first.id, "店铺承诺改进发货流程。")
 
 
 # The allow-list: the English a Chinese page may show. (1) Brand names and the like, although the

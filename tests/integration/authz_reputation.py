@@ -22,6 +22,33 @@ from tests.integration.authz_deposits import shop
 READERS = (AGENT, SUPERVISOR, ADMIN)
 RECORDERS = (SUPERVISOR, ADMIN)
 
+
+def planted_proposal(world) -> dict:
+    """A measure proposed for the first shop (a month graded E), fresh for each cell."""
+    from datetime import date
+
+    from flask import has_app_context
+
+    if not has_app_context():
+        return {"sanction_id": 1}
+    from complaints.extensions import db
+    from complaints.models import Sanction, SanctionStatus, SanctionStep
+    from complaints.timekeeping import now
+
+    month = date(2001 + len(db.session.execute(db.select(Sanction.id)).all()), 1, 1)  # one per shop and month
+    sanction = Sanction(
+        merchant_id=world.merchant_id,
+        month=month,
+        step=SanctionStep.WARNING,
+        proposed_step=SanctionStep.WARNING,
+        status=SanctionStatus.PROPOSED,
+        proposed_at=now(),
+    )
+    db.session.add(sanction)
+    db.session.commit()
+    return {"sanction_id": sanction.id}
+
+
 REPUTATION_CASES = [
     Case("reputation.shops", "GET", lambda w: {}, only(*READERS)),
     Case("reputation.shop", "GET", shop, only(*READERS)),
@@ -42,5 +69,17 @@ REPUTATION_CASES = [
         attack=lambda w: {"volume_month": "2026-03", "volume_orders": "1200"},
         probe=lambda w: {"volume_month": "March", "volume_orders": "-3"},
         attack_by=SUPERVISOR,
+    ),
+    Case("reputation.measures", "GET", lambda w: {}, only(*READERS)),
+    Case("reputation.notices", "GET", lambda w: {}, everyone(OK)),
+    Case("reputation.regulator_csv", "GET", lambda w: {}, only(*RECORDERS)),
+    Case(
+        "reputation.decide",
+        "POST",
+        lambda w: {**planted_proposal(w), "action": "dismiss"},
+        only(SUPERVISOR, ok=FORM_ERROR),
+        variant="dismiss",
+        attack=lambda w: {"dismiss_reason": "matrix"},
+        probe=lambda w: {"dismiss_reason": ""},
     ),
 ]

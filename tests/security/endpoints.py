@@ -50,6 +50,7 @@ def actions_of(endpoint: str) -> tuple[str, ...] | None:
     from complaints.mediation.referral_forms import MEDIATOR_FORMS
     from complaints.merchant.forms import ACTION_FORMS as MERCHANT
     from complaints.portal.views import ACTIONS as PORTAL
+    from complaints.reputation.forms import MEASURE_FORMS
     from complaints.web.agreement_forms import STEP_FORMS as AGREEMENT_STEPS
     from complaints.web.referral_forms import PARTY_FORMS
 
@@ -61,6 +62,7 @@ def actions_of(endpoint: str) -> tuple[str, ...] | None:
         **{f"{area}.agreement_act": tuple(AGREEMENT_STEPS) for area in AGREEMENT_AREAS},
         **{f"{area}.referral_answer": tuple(PARTY_FORMS) for area in REFERRAL_AREAS},
         "mediation.referral_step": tuple(MEDIATOR_FORMS),
+        "reputation.decide": tuple(MEASURE_FORMS),
     }.get(endpoint)
 
 
@@ -314,6 +316,18 @@ ATTACKS.update(
             "payout_reason": ATTACK_TEXT,
         },
         ("deposits.refuse", None): lambda w, key: {"refusal_reason": ATTACK_TEXT},
+        ("reputation.decide", "approve"): lambda w, key: {
+            "measure_step": "warning",
+            "effective_from": "2026-12-31",
+            "approve_reason": ATTACK_TEXT,
+        },
+        ("reputation.decide", "dismiss"): lambda w, key: {"dismiss_reason": ATTACK_TEXT},
+        ("reputation.decide", "lift"): lambda w, key: {"lift_reason": ATTACK_TEXT},
+        ("reputation.decide", "interview"): lambda w, key: {"interview_record": ATTACK_TEXT},
+        ("reputation.record_orders", None): lambda w, key: {
+            "volume_month": "2026-03",
+            "volume_orders": "100",
+        },
         ("deposits.cancel", None): lambda w, key: {"cancel_reason": ATTACK_TEXT},
         ("portal.give_deposit_consent", None): lambda w, key: {
             "consent_name": "Consumer",
@@ -338,6 +352,7 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "payout_id": lambda w: w.payout_id,
     "filter_id": lambda w: w.saved_filter_id,
     "canned_reply_id": lambda w: w.canned_reply_id,
+    "sanction_id": lambda w: w.sanction_id,
 }
 
 
@@ -414,7 +429,14 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
     return found
 
 
-PUBLIC = {"auth.index", "auth.login", "auth.register", "scorecard.pledge", "reputation.model"}
+PUBLIC = {
+    "auth.index",
+    "auth.login",
+    "auth.register",
+    "scorecard.pledge",
+    "reputation.model",
+    "reputation.notices",
+}
 # Endpoints of a blueprint another role than its usual one uses.
 ENDPOINT_ROLE = {"reputation.my_shop": "merchant"}
 # Supervisors may do everything agents do, and have pages of their own.

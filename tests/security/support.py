@@ -26,6 +26,7 @@ from complaints.services.saved_filters import save_filter
 from complaints.services.shop_staff import invite_shop_staff
 from complaints.services.work_calendars import add_calendar_day
 from complaints.timekeeping import FrozenClock, install_clock
+from complaints.timekeeping import now as clocks_now
 from complaints.workflow import Action
 from tests.files import pdf_bytes, png_bytes
 from tests.support import PASSWORD, csrf_token_from, mediation_accepted
@@ -164,6 +165,7 @@ class Planted:
     payout_id: int  # a payout from the shop's deposit, waiting for the consumer's consent
     saved_filter_id: int  # a queue filter the supervisor saved
     canned_reply_id: int  # a canned reply the supervisor wrote
+    sanction_id: int  # a measure proposed against the first shop, waiting for a supervisor
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
@@ -312,6 +314,18 @@ def plant(app: Flask) -> Planted:
         payout_id = deposit_payouts.request_payout(
             people.user("agent"), people.merchant_ids[0], refs["resolved"], Decimal("10.00"), "planted"
         ).id
+        from complaints.models import Sanction, SanctionStatus, SanctionStep
+
+        sanction = Sanction(
+            merchant_id=people.merchant_ids[0],
+            month=date(2026, 1, 1),
+            step=SanctionStep.WARNING,
+            proposed_step=SanctionStep.WARNING,
+            status=SanctionStatus.PROPOSED,
+            proposed_at=clocks_now(),
+        )
+        db.session.add(sanction)
+        db.session.commit()
         attachments, contents = {}, {}
         for key, ref in refs.items():
             for found in db.session.scalars(
@@ -336,6 +350,7 @@ def plant(app: Flask) -> Planted:
             payout_id=payout_id,
             saved_filter_id=saved_filter_id,
             canned_reply_id=canned_reply_id,
+            sanction_id=sanction.id,
         )
         db.session.remove()
     return planted
