@@ -173,31 +173,36 @@ def approve(supervisor: User, sanction_id: int, step: str, effective_from: date,
 
 
 def dismiss(supervisor: User, sanction_id: int, reason: str) -> Sanction:
+    """Decide against a proposal, with the reason."""
     reason = _text(reason, N_("Give the reason for dismissing it."))
-    sanction = _move(
+    values = {"status": SanctionStatus.DISMISSED, "reason": reason, "decided_by_id": supervisor.id}
+    return _close(
+        supervisor,
         sanction_id,
         SanctionStatus.PROPOSED,
-        status=SanctionStatus.DISMISSED,
-        reason=reason,
-        decided_by_id=supervisor.id,
-        decided_at=now(),
+        "sanction_dismissed",
+        reason,
+        values | {"decided_at": now()},
     )
-    record(sanction.merchant_id, supervisor, "sanction_dismissed", step=sanction.step.value, reason=reason)
-    db.session.commit()
-    return sanction
 
 
 def lift(supervisor: User, sanction_id: int, reason: str) -> Sanction:
+    """End a measure in force, with the reason."""
     reason = _text(reason, N_("Give the reason for lifting it."))
-    sanction = _move(
+    values = {"status": SanctionStatus.LIFTED, "lift_reason": reason, "lifted_by_id": supervisor.id}
+    return _close(
+        supervisor,
         sanction_id,
         SanctionStatus.IN_FORCE,
-        status=SanctionStatus.LIFTED,
-        lift_reason=reason,
-        lifted_by_id=supervisor.id,
-        lifted_at=now(),
+        "sanction_lifted",
+        reason,
+        values | {"lifted_at": now()},
     )
-    record(sanction.merchant_id, supervisor, "sanction_lifted", step=sanction.step.value, reason=reason)
+
+
+def _close(supervisor: User, sanction_id: int, from_status, kind: str, reason: str, values: dict) -> Sanction:
+    sanction = _move(sanction_id, from_status, **values)
+    record(sanction.merchant_id, supervisor, kind, step=sanction.step.value, reason=reason)
     db.session.commit()
     return sanction
 
