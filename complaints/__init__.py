@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.mediation.views import bp as mediation_bp
     from complaints.merchant.views import bp as merchant_bp
     from complaints.portal.views import bp as portal_bp
+    from complaints.reports.views import bp as reports_bp
     from complaints.reputation.views import bp as reputation_bp
     from complaints.scorecard.views import bp as scorecard_bp
     from complaints.web.files import bp as files_bp
@@ -142,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         deposits_bp,
         reputation_bp,
+        reports_bp,
         files_bp,
     ):
         app.register_blueprint(blueprint)

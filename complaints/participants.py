@@ -84,6 +84,7 @@ class Participant:
     deposits: str = "none"
     keeps_deposits: bool = False
     requests_payouts: bool = False
+    reads_reports: bool = False  # the supervisors' dashboard and the quarterly service reports
 
 
 def _everything(user: User | None) -> ColumnElement[bool]:
@@ -133,6 +134,7 @@ def _is_shops(user: User | None, complaint: Complaint) -> bool:
 _DESK_NAV = (NavItem("desk.queue", _l("Queues")), NavItem("desk.search", _l("Search")))
 _DEPOSITS_NAV = NavItem("deposits.shops", _l("Guarantee deposits"))
 _REPUTATION_NAV = NavItem("reputation.shops", _l("Shop reputation"))
+_REPORTS_NAV = NavItem("reports.dashboard", _l("Reports"))
 
 _staff = dict(
     scope=_everything,
@@ -170,7 +172,8 @@ PARTICIPANTS: dict[Role | None, Participant] = {
         actor=Actor.SUPERVISOR,
         supervises=True,
         keeps_deposits=True,
-        nav=(*_DESK_NAV, _DEPOSITS_NAV, _REPUTATION_NAV),
+        reads_reports=True,
+        nav=(*_DESK_NAV, _DEPOSITS_NAV, _REPUTATION_NAV, _REPORTS_NAV),
         **_staff,
     ),
     Role.MEDIATOR: Participant(
@@ -220,9 +223,11 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("admin.audit", _l("Audit log")),
             _DEPOSITS_NAV,
             _REPUTATION_NAV,
+            _REPORTS_NAV,
         ),
         deposits="every_shop",
         keeps_deposits=True,
+        reads_reports=True,
     ),
     None: Participant(
         role=None,
@@ -366,6 +371,11 @@ def reputation_roles(what: str) -> tuple[Role, ...]:
     return deposit_roles(
         {"read": "read", "own_shop": "own_shop", "record": "keep", "decide": "approve"}[what]
     )
+
+
+def report_roles() -> tuple[Role, ...]:
+    """Who reads the supervisors' dashboard and the service reports: supervisors and admins."""
+    return roles_where(lambda p: p.reads_reports)
 
 
 def keeps_deposits(user: User | None) -> bool:

@@ -109,6 +109,14 @@ def compute_reputation(app: Flask) -> None:
     )
 
 
+def generate_service_reports(app: Flask) -> None:
+    """Generate last quarter's and last half-year's service reports (services/service_reports.py)
+    the first night the job finds them missing or generated before the period was over."""
+    from complaints.services.service_reports import generate_due
+
+    _job(app, generate_due, lambda n: n and f"generated {n} service reports")
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
     common = {"args": [app], "max_instances": 1, "coalesce": True, "replace_existing": True}
@@ -131,6 +139,15 @@ def add_jobs(scheduler, app: Flask) -> None:
         minute=30,
         timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
         id="compute_reputation",
+        **common,
+    )
+    scheduler.add_job(
+        generate_service_reports,
+        "cron",
+        hour=3,
+        minute=0,
+        timezone=app.config["BABEL_DEFAULT_TIMEZONE"],
+        id="generate_service_reports",
         **common,
     )
 
@@ -170,4 +187,5 @@ def run_once() -> None:
     mark_unpaid_agreements(app)
     lapse_referral_consents(app)
     compute_reputation(app)
+    generate_service_reports(app)
     click.echo("jobs ran once")

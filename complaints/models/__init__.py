@@ -37,6 +37,7 @@ from complaints.models.referral import (
 )
 from complaints.models.reputation import ShopOrderVolume, ShopReputation
 from complaints.models.sanction import LADDER, Sanction, SanctionStatus, SanctionStep, ShopEvent
+from complaints.models.service_report import ServiceReport
 from complaints.models.settlement import PAYING_KINDS, OfferStatus, SettlementKind, SettlementOffer
 from complaints.models.sla import (
     BreachAction,
@@ -61,6 +62,7 @@ __all__ = [
     "Referral",
     "LADDER",
     "Sanction",
+    "ServiceReport",
     "SanctionStatus",
     "SanctionStep",
     "ShopEvent",

@@ -342,8 +342,13 @@ def _days(
     return {**settled, **read_days(settled_before, zone, at)}
 
 
+def floor() -> Decimal:
+    """The pledged floor of the mediation success rate, in percent (MEDIATION_SUCCESS_FLOOR)."""
+    return Decimal(str(current_app.config["MEDIATION_SUCCESS_FLOOR"]))
+
+
 def _compute(store: _Store, at: datetime, zone: ZoneInfo, today: date, remember: bool) -> Scorecard:
-    floor = Decimal(str(current_app.config["MEDIATION_SUCCESS_FLOOR"]))
+    floor_ = floor()
     recent, by_quarter, by_month = rolling(today), quarters(today), months(today)
     first = min(p.first for p in (*recent, *by_quarter, *by_month))
     days = _days(store, first, at, zone, today, remember)
@@ -354,13 +359,13 @@ def _compute(store: _Store, at: datetime, zone: ZoneInfo, today: date, remember:
             day = days.get(period.first + timedelta(days=offset))
             if day is not None:
                 total.add(day)
-        return PeriodFigures(period, {f.key: measure(f, total, floor) for f in FIGURES})
+        return PeriodFigures(period, {f.key: measure(f, total, floor_) for f in FIGURES})
 
     return Scorecard(
         computed_at=at,
         today=today,
         zone=zone.key,
-        floor=floor,
+        floor=floor_,
         policies=published_pledge(at),
         recent=[figures(p) for p in recent],
         quarters=[figures(p) for p in by_quarter],

@@ -29,7 +29,7 @@ from complaints.models import (
     WorkCalendar,
 )
 from complaints.seed.pledge_names import name_the_shipped_pledge
-from complaints.services import reputation
+from complaints.services import reputation, service_reports
 from complaints.services.canned_replies import create_canned_reply
 from complaints.services.deposit_payouts import request_payout
 from complaints.services.deposits import top_up
@@ -59,6 +59,8 @@ SKIPPED = {
     "deposits.all_ledgers_csv": "every deposit ledger as a CSV download",
     "deposits.ledger_csv": "one shop's deposit ledger as a CSV download",
     "reputation.regulator_csv": "the measures against shops for regulators, a CSV download",
+    "reports.service_report_pdf": "a service report's PDF download, not an HTML page",
+    "reports.service_report_csv": "a service report's figures as a CSV download",
     **{
         f"{area}.agreement_pdf": "a mediation agreement's PDF download, not an HTML page"
         for area in ("portal", "merchant", "mediation", "desk")
@@ -91,6 +93,15 @@ class Page:
     @property
     def name(self) -> str:
         return f"{self.endpoint}:{self.variant}" if self.variant else self.endpoint
+
+
+def _this_quarter() -> service_reports.ReportPeriod:
+    """The quarter running in the platform's zone (the testing configuration's)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return service_reports.ReportPeriod.containing(today, service_reports.QUARTER)
 
 
 def _complaint(state: str) -> Callable[[Planted], dict]:
@@ -167,6 +178,9 @@ PAGES = (
     Page("reputation.model", (ANONYMOUS, CONSUMER)),
     Page("reputation.measures", DEPOSIT_READERS),
     Page("reputation.notices", (ANONYMOUS, CONSUMER)),
+    Page("reports.dashboard", (SUPERVISOR, ADMIN)),
+    Page("reports.service_reports_page", (SUPERVISOR, ADMIN)),
+    Page("reports.service_report", (SUPERVISOR, ADMIN), lambda p: {"slug": _this_quarter().slug}),
     Page("admin.users", (ADMIN,)),
     Page("admin.new_user", (ADMIN,)),
     Page("admin.merchants", (ADMIN,)),
@@ -279,6 +293,7 @@ def plant(world) -> Planted:
     )
     policy = db.session.scalars(select(SlaPolicy).order_by(SlaPolicy.id)).first()
     reputation.compute_month(reputation.Month.parse(f"{now():%Y-%m}"))  # this month so far, scored
+    service_reports.generate(_this_quarter(), world.user(SUPERVISOR))  # this quarter to date
     _plant_measures(world)
     return Planted(
         refs, world.merchant_ids[0], world.category_ids[0], world.org_id, policy.id, calendar.id, token,

@@ -1152,6 +1152,7 @@ from tests.integration.authz_agreements import AGREEMENT_CASES  # noqa: E402 - i
 from tests.integration.authz_deposits import DEPOSIT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_merchant import MERCHANT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_referrals import REFERRAL_CASES  # noqa: E402 - it builds on the above
+from tests.integration.authz_reports import REPORT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_reputation import REPUTATION_CASES  # noqa: E402 - it builds on the above
 
 CASES: list[Case] = [
@@ -1170,4 +1171,5 @@ CASES: list[Case] = [
     *AGREEMENT_CASES,
     *REFERRAL_CASES,
     *REPUTATION_CASES,
+    *REPORT_CASES,
 ]

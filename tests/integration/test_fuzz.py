@@ -100,6 +100,7 @@ FORM_MODULES = {
     "files": (),
     "deposits": ("complaints.deposits.forms",),
     "reputation": ("complaints.reputation.forms",),
+    "reports": ("complaints.reports.forms",),
     "scorecard": (),
 }
 ALWAYS = ("next", "page", "after", "before", "version", "csrf_token")

@@ -328,6 +328,7 @@ ATTACKS.update(
             "volume_month": "2026-03",
             "volume_orders": "100",
         },
+        ("reports.generate_report", None): lambda w, key: {"period": "2025-Q4"},
         ("deposits.cancel", None): lambda w, key: {"cancel_reason": ATTACK_TEXT},
         ("portal.give_deposit_consent", None): lambda w, key: {
             "consent_name": "Consumer",
@@ -353,6 +354,7 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "filter_id": lambda w: w.saved_filter_id,
     "canned_reply_id": lambda w: w.canned_reply_id,
     "sanction_id": lambda w: w.sanction_id,
+    "slug": lambda w: w.report_slug,
 }
 
 
@@ -448,6 +450,7 @@ BLUEPRINT_ROLE = {
     "admin": "admin",
     "deposits": "supervisor",
     "reputation": "supervisor",
+    "reports": "supervisor",
 }
 
 

@@ -166,6 +166,7 @@ class Planted:
     saved_filter_id: int  # a queue filter the supervisor saved
     canned_reply_id: int  # a canned reply the supervisor wrote
     sanction_id: int  # a measure proposed against the first shop, waiting for a supervisor
+    report_slug: str  # a service report generated (the first quarter of 2026)
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
@@ -326,6 +327,9 @@ def plant(app: Flask) -> Planted:
         )
         db.session.add(sanction)
         db.session.commit()
+        from complaints.services import service_reports
+
+        report = service_reports.generate(service_reports.ReportPeriod(2026, "quarter", 1))
         attachments, contents = {}, {}
         for key, ref in refs.items():
             for found in db.session.scalars(
@@ -351,6 +355,7 @@ def plant(app: Flask) -> Planted:
             saved_filter_id=saved_filter_id,
             canned_reply_id=canned_reply_id,
             sanction_id=sanction.id,
+            report_slug=service_reports.period_of(report).slug,
         )
         db.session.remove()
     return planted

@@ -130,11 +130,14 @@ def test_hostile_references_find_nothing(planted, baseline, role, endpoint, valu
     _check(planted, baseline, role, response, allowed=(400,) if "\x00" in payload else (404,))
 
 
-# Files are bytes, not pages: evidence, and the agreement PDFs (whose text tests/integration/test_agreements.py reads).
+# Files are bytes, not pages: evidence, the agreement PDFs (whose text tests/integration/test_agreements.py
+# reads) and the service reports' PDFs (tests/integration/test_service_reports.py).
 GET_PAGES = [
     pytest.param(r, id=str(r))
     for r in requests("GET")
-    if r.endpoint != "files.attachment" and not r.endpoint.endswith(".agreement_pdf")
+    if r.endpoint != "files.attachment"
+    and not r.endpoint.endswith(".agreement_pdf")
+    and r.endpoint != "reports.service_report_pdf"
 ]
 
 

@@ -1,0 +1,1 @@
+"""The supervisors' dashboard and the quarterly and half-yearly service reports."""
