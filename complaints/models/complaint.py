@@ -148,6 +148,23 @@ class Complaint(db.Model):
             sqlite_where=text("rating IS NOT NULL"),
             postgresql_where=text("rating IS NOT NULL"),
         ),
+        # The supervisors' dashboard: each agent's decisions and ratings in a period, from the index alone.
+        Index(
+            "ix_complaints_assignee_decided",
+            "assignee_id",
+            "decided_at",
+            "state",
+            sqlite_where=text("decided_at IS NOT NULL AND assignee_id IS NOT NULL"),
+            postgresql_where=text("decided_at IS NOT NULL AND assignee_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_complaints_assignee_rated",
+            "assignee_id",
+            "closed_at",
+            "rating",
+            sqlite_where=text("rating IS NOT NULL AND assignee_id IS NOT NULL"),
+            postgresql_where=text("rating IS NOT NULL AND assignee_id IS NOT NULL"),
+        ),
     )
 
     @property

@@ -8,7 +8,7 @@ Every figure is defined here once, and the page prints these definitions:
 | volume | complaints filed in the period (by local day), and those decided (resolved or rejected) in it |
 | backlog | open complaints (received, verified, mediated) now, by state and age: whole days since filing |
 | pledge keeping | pledged windows that ended in the period, by kind: kept, missed, void; and those still open past their due instant now, which are missed already (sla.terms' "overdue") |
-| agents | per platform staff member: open complaints assigned now; of the complaints assigned to them now, those decided in the period, their resolution windows that ended in it (kept, missed) and their ratings |
+| agents | per platform staff member: open complaints assigned now; of the complaints assigned to them now, those decided in the period and whether each was decided within its resolution window (kept, missed), and the ratings given in the period |
 | categories, shops | the ten with the most complaints filed in the period |
 | satisfaction | the ratings (1-5) consumers gave in the period, by the day they confirmed the outcome |
 
@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from complaints.extensions import db
 from complaints.models import Category, ClockKind, ClockResult, Complaint, Merchant, SlaClock, User
@@ -59,8 +59,8 @@ DEFINITIONS = {
     ),
     "agents": N_(
         "For each member of the platform's staff: the open complaints assigned to them now; of the "
-        "complaints assigned to them now, those decided in the period, their resolution windows that "
-        "ended in it, and the ratings consumers gave in it."
+        "complaints assigned to them now, those decided in the period (resolved or rejected), whether "
+        "each was decided within its resolution window, and the ratings consumers gave in the period."
     ),
     "top": N_("The ten with the most complaints filed in the period."),
     "satisfaction": N_(
@@ -253,21 +253,23 @@ def _agents(filters: Filters, since: datetime, until: datetime) -> list[AgentRow
     for user_id, count in db.session.execute(_scoped(open_now, filters).group_by(Complaint.assignee_id)):
         if (agent := row(user_id)) is not None:
             agent.open_now = count
-    decided = select(Complaint.assignee_id, func.count()).where(
-        assigned, Complaint.decided_at >= since, Complaint.decided_at < until
+    in_period = (
+        assigned,
+        Complaint.decided_at.is_not(None),
+        Complaint.decided_at >= since,
+        Complaint.decided_at < until,
+        Complaint.state != State.WITHDRAWN,
     )
+    decided = select(Complaint.assignee_id, func.count()).where(*in_period)
     for user_id, count in db.session.execute(_scoped(decided, filters).group_by(Complaint.assignee_id)):
         if (agent := row(user_id)) is not None:
             agent.decided = count
+    # Their resolution windows: a decision ends one, kept or missed. Read from the complaints decided
+    # in the period (the agents' index) and each one's own clocks, not from every clock that ended.
     windows = (
         select(Complaint.assignee_id, SlaClock.result, func.count())
-        .join(Complaint, Complaint.id == SlaClock.complaint_id)
-        .where(
-            assigned,
-            SlaClock.kind == ClockKind.RESOLUTION,
-            SlaClock.stopped_at >= since,
-            SlaClock.stopped_at < until,
-        )
+        .join(SlaClock, and_(SlaClock.complaint_id == Complaint.id, SlaClock.kind == ClockKind.RESOLUTION))
+        .where(*in_period, SlaClock.result.in_([ClockResult.MET, ClockResult.MISSED]))
     )
     for user_id, result, count in db.session.execute(
         _scoped(windows, filters).group_by(Complaint.assignee_id, SlaClock.result)
@@ -275,10 +277,13 @@ def _agents(filters: Filters, since: datetime, until: datetime) -> list[AgentRow
         if (agent := row(user_id)) is not None:
             if result == ClockResult.MISSED:
                 agent.resolutions_missed += count
-            elif result != ClockResult.VOID:
+            else:
                 agent.resolutions_kept += count
     rated = select(Complaint.assignee_id, func.count(), func.sum(Complaint.rating)).where(
-        assigned, Complaint.rating.is_not(None), Complaint.closed_at >= since, Complaint.closed_at < until
+        assigned,
+        Complaint.rating.is_not(None),
+        Complaint.closed_at >= since,
+        Complaint.closed_at < until,
     )
     for user_id, count, points in db.session.execute(_scoped(rated, filters).group_by(Complaint.assignee_id)):
         if (agent := row(user_id)) is not None:

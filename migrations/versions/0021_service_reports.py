@@ -1,4 +1,5 @@
-"""service reports: the pledge's figures per quarter and half-year, as generated
+"""service reports: the pledge's figures per quarter and half-year, as generated; the indexes of
+the supervisors' dashboard (each agent's decisions and ratings in a period)
 
 Revision ID: 0021_service_reports
 Revises: 0020_shop_sanctions
@@ -30,7 +31,23 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_reports")),
         sa.UniqueConstraint("kind", "year", "number", name=op.f("uq_service_reports_period")),
     )
+    op.create_index(
+        "ix_complaints_assignee_decided",
+        "complaints",
+        ["assignee_id", "decided_at", "state"],
+        sqlite_where=sa.text("decided_at IS NOT NULL AND assignee_id IS NOT NULL"),
+        postgresql_where=sa.text("decided_at IS NOT NULL AND assignee_id IS NOT NULL"),
+    )
+    op.create_index(
+        "ix_complaints_assignee_rated",
+        "complaints",
+        ["assignee_id", "closed_at", "rating"],
+        sqlite_where=sa.text("rating IS NOT NULL AND assignee_id IS NOT NULL"),
+        postgresql_where=sa.text("rating IS NOT NULL AND assignee_id IS NOT NULL"),
+    )
 
 
 def downgrade():
+    op.drop_index("ix_complaints_assignee_rated", table_name="complaints")
+    op.drop_index("ix_complaints_assignee_decided", table_name="complaints")
     op.drop_table("service_reports")

@@ -14,6 +14,7 @@ servers are stopped at the end.
 from __future__ import annotations
 
 import argparse
+import datetime
 import http.cookiejar
 import json
 import os
@@ -332,6 +333,7 @@ def measure(base: str, database: Database, runs: int, credentials: dict) -> dict
     return results
 
 
+_YEAR_AGO = (datetime.date.today() - datetime.timedelta(days=364)).isoformat()
 # label -> (who, path): the pages timed as they are (the others need facts from the database).
 PAGES = {
     "agent queue, first page": ("agent", "/desk/?queue=open"),
@@ -344,6 +346,8 @@ PAGES = {
     "search, rare word 蓝牙": ("agent", "/desk/search?q=" + urllib.parse.quote("蓝牙")),
     "public pledge scorecard": ("anonymous", "/pledge"),
     "mediator's cases and measures": ("mediator", "/mediation/"),
+    "supervisors' dashboard, last 30 days": ("supervisor", "/reports/"),
+    "dashboard, one category, a year": ("supervisor", f"/reports/?first={_YEAR_AGO}&category_id=1"),
 }
 ORDER = [
     "agent queue, first page",
@@ -358,6 +362,8 @@ ORDER = [
     "search, rare word 蓝牙",
     "public pledge scorecard",
     "mediator's cases and measures",
+    "supervisors' dashboard, last 30 days",
+    "dashboard, one category, a year",
     "consumer files a complaint",
 ]
 
