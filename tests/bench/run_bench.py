@@ -14,7 +14,6 @@ servers are stopped at the end.
 from __future__ import annotations
 
 import argparse
-import datetime
 import http.cookiejar
 import json
 import os
@@ -30,7 +29,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from abc import ABC, abstractmethod
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -333,7 +332,7 @@ def measure(base: str, database: Database, runs: int, credentials: dict) -> dict
     return results
 
 
-_YEAR_AGO = (datetime.date.today() - datetime.timedelta(days=364)).isoformat()
+_YEAR_AGO = (date.today() - timedelta(days=364)).isoformat()
 # label -> (who, path): the pages timed as they are (the others need facts from the database).
 PAGES = {
     "agent queue, first page": ("agent", "/desk/?queue=open"),
