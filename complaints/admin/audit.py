@@ -17,13 +17,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectChoice, SelectField
 from wtforms.validators import Optional
 
-from complaints.admin.pledges import window_text
 from complaints.admin.views import bp
 from complaints.models import AdminAction, AdminAuditEntry, ClockKind, Role, TargetUnit
 from complaints.services import admin_audit
 from complaints.web.guards import roles_required
 from complaints.web.labels import AUDIT_ACTION, AUDIT_FIELD, AUDIT_SUBJECT, CLOCK, ROLE, label
 from complaints.web.params import parse_id, within_sane_years
+from complaints.web.pledge_words import window_text
 from complaints.web.templating import in_locale
 
 # The admin page of each kind of subject, and its URL parameter; accounts have no page of their own.

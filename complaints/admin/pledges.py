@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import format_decimal, get_locale, ngettext
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -18,7 +18,6 @@ from wtforms import FormField
 
 from complaints.admin.pledge_forms import (
     BREACH_ACTION,
-    MAJOR_LABEL,
     MAJOR_SCOPE,
     NewPolicyForm,
     PolicyActiveForm,
@@ -27,13 +26,14 @@ from complaints.admin.pledge_forms import (
 )
 from complaints.admin.views import bp
 from complaints.extensions import db
-from complaints.models import ClockKind, Role, SlaPolicy, SlaPolicyVersion, SlaTarget
+from complaints.models import ClockKind, Role, SlaPolicy, SlaPolicyVersion
 from complaints.services import pledges, work_calendars
 from complaints.services.administration import InvalidField, InvalidFields, list_categories
 from complaints.sla import policy as sla_policy
 from complaints.web.errors import translated
 from complaints.web.guards import roles_required
 from complaints.web.labels import CLOCK, PAUSE_REASON, label
+from complaints.web.pledge_words import scope_text, window_text
 from complaints.workflow import Refusal
 
 
@@ -47,16 +47,6 @@ class TargetLine:
     warning: str
     pauses: str
     on_breach: str
-
-
-def window_text(target: SlaTarget) -> str:
-    """ "24 hours", "15 working days", "1.5 hours"."""
-    amount, unit = sla_policy.describe_window(target)
-    number = format_decimal(amount)
-    count = int(amount) if amount == amount.to_integral_value() else 2
-    if unit == "hours":
-        return ngettext("%(amount)s hour", "%(amount)s hours", count, amount=number)
-    return ngettext("%(amount)s working day", "%(amount)s working days", count, amount=number)
 
 
 def target_lines(version: SlaPolicyVersion | None) -> list[TargetLine]:
@@ -76,11 +66,6 @@ def target_lines(version: SlaPolicyVersion | None) -> list[TargetLine]:
         )
         for t in sorted(version.targets, key=lambda t: order.index(t.kind))
     ]
-
-
-def scope_text(policy: SlaPolicy) -> str:
-    category = policy.category.display_name(str(get_locale())) if policy.category else _("Any category")
-    return _("%(category)s · %(size)s", category=category, size=MAJOR_LABEL[policy.major])
 
 
 def place_problems(form: FlaskForm, problems: list[InvalidField]) -> str | None:

@@ -8,12 +8,12 @@ from flask import current_app
 from flask_babel import format_decimal, format_percent, get_locale, ngettext
 from flask_babel import gettext as _
 
-from complaints.admin.pledges import scope_text, window_text
 from complaints.models import ClockKind
 from complaints.services.published_pledge import PublishedPolicy, PublishedWindow
 from complaints.services.scorecard import DAYS, RATE, WINDOW, Figure, Measure, Period, Scorecard
 from complaints.services.scorecard_counts import MAJOR
 from complaints.web.labels import CLOCK, label
+from complaints.web.pledge_words import scope_text, window_text
 
 
 def _locale() -> str:
