@@ -1,5 +1,6 @@
 """The models, one module per aggregate. Import them from here."""
 
+from complaints.models.api_client import ApiClient, ApiToken, IdempotencyKey
 from complaints.models.admin_audit import AUDIT_SUBJECTS, AdminAction, AdminAuditEntry
 from complaints.models.agreement import Agreement, AgreementStatus, NotSettledReason, Payer
 from complaints.models.complaint import (
@@ -52,6 +53,9 @@ from complaints.models.sla import (
 from complaints.models.user import EmailFrequency, Role, User
 
 __all__ = [
+    "ApiClient",
+    "ApiToken",
+    "IdempotencyKey",
     "OPEN_REFERRAL_STATUSES",
     "ConsentAnswer",
     "ConsentParty",

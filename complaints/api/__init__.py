@@ -1,0 +1,31 @@
+"""The integration API: /api/v1 (JSON, OpenAPI 3.1 at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+
+class _Api(Api):
+    """flask-smorest's Api without its application-wide error handlers: the API blueprint answers
+    its own errors as problem details, and the web pages keep theirs."""
+
+    def _register_error_handlers(self):
+        return None
+
+
+def init_api(app: Flask) -> _Api:
+    app.config.setdefault("API_TITLE", "PledgeDesk API")
+    app.config.setdefault("API_VERSION", "1")
+    app.config.setdefault("OPENAPI_VERSION", "3.1.0")
+    app.config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    from complaints.api.docs import bp as docs_bp
+    from complaints.api.views import bp
+
+    api = _Api(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.register_blueprint(bp)
+    app.register_blueprint(docs_bp)
+    app.extensions["pledgedesk_api"] = api
+    return api
