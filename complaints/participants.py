@@ -212,6 +212,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("admin.policies", _l("Pledge policies")),
             NavItem("admin.calendars", _l("Calendars")),
             NavItem("admin.audit", _l("Audit log")),
+            NavItem("admin.api_client_list", _l("API clients")),
             _DEPOSITS_NAV,
         ),
         deposits="every_shop",
