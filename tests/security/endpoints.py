@@ -253,6 +253,13 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
         "password": "mallory-horse-42",
     },
     ("admin.toggle_user", None): lambda w, key: {"active": "0"},
+    ("admin.new_api_client", None): lambda w, key: {
+        "name": ATTACK_TEXT,
+        "owner": "Ops",
+        "scopes": "complaints:read",
+    },
+    ("admin.issue_api_token", None): lambda w, key: {},
+    ("admin.revoke_api_token", None): lambda w, key: {},
     ("admin.new_merchant", None): lambda w, key: {
         "shop_code": "SHOP-EVIL",
         "name": ATTACK_TEXT,
@@ -337,6 +344,8 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "payout_id": lambda w: w.payout_id,
     "filter_id": lambda w: w.saved_filter_id,
     "canned_reply_id": lambda w: w.canned_reply_id,
+    "client_id": lambda w: w.api_client_id,
+    "token_id": lambda w: w.api_token_id,
 }
 
 
@@ -405,6 +414,8 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
     for route in routes():
         if method not in route.methods or not route.rule.startswith(prefix):
             continue
+        if route.endpoint.startswith(TOKEN_API):
+            continue
         if "action" in route.arguments:
             actions = actions_of(route.endpoint) or ("<unknown action table>",)
             found.extend(Request(method, route.endpoint, route.rule, route.arguments, a) for a in actions)
@@ -413,7 +424,17 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
     return found
 
 
-PUBLIC = {"auth.index", "auth.login", "auth.register", "scorecard.pledge"}
+# The JSON API authenticates by token, never by the session, so CSRF does not apply to it and these
+# session probes do not either; tests/integration/test_api*.py and the schemathesis run probe it.
+TOKEN_API = "api."
+PUBLIC = {
+    "auth.index",
+    "auth.login",
+    "auth.register",
+    "scorecard.pledge",
+    "api_docs.docs",
+    "api-docs.openapi_json",
+}
 # Supervisors may do everything agents do, and have pages of their own.
 BLUEPRINT_ROLE = {
     "portal": "consumer",
