@@ -4,14 +4,28 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from complaints.api.schemas import Problem
+
+PROBLEM_JSON = "application/problem+json"
 
 
 class _Api(Api):
     """flask-smorest's Api without its application-wide error handlers: the API blueprint answers
     its own errors as problem details, and the web pages keep theirs."""
 
+    ERROR_SCHEMA = Problem
+
     def _register_error_handlers(self):
         return None
+
+    def _register_responses(self):
+        """Every operation's error responses are documented as problem details."""
+        super()._register_responses()
+        response = {"description": "A problem (RFC 9457) with a stable code", "schema": Problem}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def init_api(app: Flask) -> _Api:

@@ -8,7 +8,11 @@ from complaints.models import DesiredOutcome
 from complaints.workflow import State
 
 _ID = validate.Range(min=1, max=2_147_483_647)
-_MONEY = dict(as_string=True, places=2, validate=validate.Range(min=0, max=10_000_000))
+# Amounts in yuan as decimal strings ("299.00"), in and out: never a binary float.
+_MONEY = dict(
+    validate=validate.Regexp(r"^[0-9]{1,8}(\.[0-9]{1,2})?$", error="An amount in yuan, e.g. 299.00."),
+    metadata={"pattern": "^[0-9]{1,8}(\\.[0-9]{1,2})?$", "example": "299.00"},
+)
 API_ACTIONS = (
     "withdraw",
     "confirm",
@@ -28,7 +32,7 @@ class NewComplaint(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
     desired_outcome = fields.String(required=True, validate=validate.OneOf([o.value for o in DesiredOutcome]))
-    claimed_amount = fields.Decimal(required=True, **_MONEY)
+    claimed_amount = fields.String(required=True, **_MONEY)
 
 
 class ComplaintOut(Schema):
@@ -41,7 +45,9 @@ class ComplaintOut(Schema):
     title = fields.String(required=True)
     description = fields.String(required=True)
     desired_outcome = fields.String(required=True)
-    claimed_amount = fields.Decimal(required=True, as_string=True)
+    claimed_amount = fields.String(
+        required=True, metadata={"description": "Yuan, as a decimal string: 299.00"}
+    )
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 
@@ -78,7 +84,7 @@ class ActionIn(Schema):
     rating = fields.Integer(validate=validate.Range(min=1, max=5))
     comment = fields.String(validate=validate.Length(max=2000))
     kind = fields.String(validate=validate.Length(max=32))
-    amount = fields.Decimal(**_MONEY)
+    amount = fields.String(**_MONEY)
     terms = fields.String(validate=validate.Length(max=2000))
     perform_by = fields.AwareDateTime()
 
@@ -123,7 +129,19 @@ class PeriodOut(Schema):
 
 class ScorecardOut(Schema):
     computed_at = fields.DateTime(required=True)
-    mediation_floor_percent = fields.Decimal(as_string=True, required=True)
+    mediation_floor_percent = fields.String(required=True, metadata={"description": "A decimal string: 80"})
     recent = fields.List(fields.Nested(PeriodOut), required=True)
     quarters = fields.List(fields.Nested(PeriodOut), required=True)
     months = fields.List(fields.Nested(PeriodOut), required=True)
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, with a stable `code` per error."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())  # 400: the field errors
+    scope = fields.String()  # 403 missing_scope: the scope it lacks

@@ -40,6 +40,13 @@ problems.register(bp)
 ACTING_FOR = "PledgeDesk-Acting-For"
 PUBLIC_ENDPOINTS = {"api.scorecard_figures", "api.docs"}
 _AUTH = [{"bearerAuth": []}]
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": True,
+    "description": "Chosen by the client per complaint; a retry with the same key files nothing new.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
 
 
 def _client_key() -> str:
@@ -93,7 +100,7 @@ def _view(user: User, reference: str):
 
 @bp.route("/complaints")
 class Complaints(MethodView):
-    @bp.doc(security=_AUTH, parameters=[{"in": "header", "name": "Idempotency-Key", "required": True}])
+    @bp.doc(security=_AUTH, parameters=[IDEMPOTENCY_KEY])
     @bp.arguments(NewComplaint)
     @bp.response(201, ComplaintOut)
     @bp.alt_response(200, schema=ComplaintOut, description="A retried request: the complaint filed first.")
