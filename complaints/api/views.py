@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import g, request
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -50,10 +50,15 @@ IDEMPOTENCY_KEY = {
 
 
 def _client_key() -> str:
-    return f"api-client:{getattr(g, 'api_client_id', None) or request.remote_addr}"
+    """Requests are counted per token (the limit check runs before authentication), and
+    requests without one per address."""
+    secret = request.headers.get("Authorization", "").partition(" ")[2].strip()
+    if secret:
+        return "api-token:" + hashlib.sha256(secret.encode()).hexdigest()[:32]
+    return f"api-address:{request.remote_addr}"
 
 
-limiter.limit(lambda: "120/minute", key_func=_client_key)(bp)
+limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "120/minute"), key_func=_client_key)(bp)
 
 
 @bp.before_request
@@ -67,7 +72,7 @@ def _authenticate():
         return problems.problem(
             401, "invalid_token", "Send a live API token as 'Authorization: Bearer <token>'."
         )
-    g.api_client, g.api_client_id = client, client.id
+    g.api_client = client
     return None
 
 

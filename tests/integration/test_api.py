@@ -7,6 +7,7 @@ import threading
 
 from sqlalchemy import func, select
 
+from complaints import create_app
 from complaints.extensions import db
 from complaints.models import Complaint, Event, IdempotencyKey
 from tests.api_support import ALL, headers, make_client, new_complaint
@@ -190,3 +191,30 @@ def test_openapi_and_docs(client, world):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and b"/api/v1/complaints/{reference}/actions" in page.data
     assert b"<script" not in page.data
+
+
+def test_too_many_requests_and_too_large(app, world):
+    token = make_client(world, ALL)
+    limited = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_ENABLED": True,
+            "API_RATE_LIMIT": "2/minute",
+            "MAX_CONTENT_LENGTH": 1000,
+        },
+    )
+    client = limited.test_client()
+    consumer = headers(token, f"consumer:{world.consumer.id}")
+    assert [client.get("/api/v1/complaints", headers=consumer).status_code for _ in range(2)] == [200, 200]
+    refused = client.get("/api/v1/complaints", headers=consumer)
+    assert refused.status_code == 429 and refused.json["code"] == "rate_limited"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    other = make_client(world, ALL, name="Other")  # the limit is per token
+    too_large = client.post(
+        "/api/v1/complaints",
+        json=new_complaint(world, description="长" * 2000),
+        headers=headers(other, f"consumer:{world.consumer.id}", "big"),
+    )
+    assert too_large.status_code == 413 and too_large.json["code"] == "payload_too_large"
+    assert _count() == 0
