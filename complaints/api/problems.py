@@ -43,6 +43,7 @@ def problem(status: int, code: str, detail: str, headers: dict | None = None, **
 def register(bp: Blueprint) -> None:
     @bp.errorhandler(ApiProblem)
     def _api_problem(exc: ApiProblem):
+        db.session.rollback()
         return problem(exc.status, exc.code, exc.detail, **exc.extra)
 
     @bp.errorhandler(ComplaintNotFound)

@@ -32,7 +32,7 @@ from complaints.models import Complaint, User
 from complaints.services import api_clients, filing, scorecard
 from complaints.services.complaint_view import load_complaint_view
 from complaints.services.lifecycle import act_on_complaint
-from complaints.workflow import Action
+from complaints.workflow import Action, Refusal
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="PledgeDesk's integration API")
 csrf.exempt(bp)
@@ -124,7 +124,12 @@ class Complaints(MethodView):
             json.dumps({"for": user.id, **data}, sort_keys=True, default=str).encode()
         ).hexdigest()
         draft = filing.ComplaintDraft(**data)
-        complaint, created = api_clients.file_once(g.api_client, user, key, fingerprint, draft)
+        try:
+            complaint, created = api_clients.file_once(g.api_client, user, key, fingerprint, draft)
+        except api_clients.IdempotencyMismatch as reused:
+            raise ApiProblem(409, "idempotency_key_reused", reused.message) from reused
+        except Refusal as refused:  # an unknown or inactive shop or category, and the like
+            raise ApiProblem(400, "complaint_refused", refused.message) from refused
         return complaint, 201 if created else 200
 
     @bp.doc(security=_AUTH)
@@ -189,7 +194,6 @@ def action(data, reference):
     """Take an action (withdraw, confirm, dispute; a shop's merchant_answer, propose_settlement ...)."""
     _needs("complaints:write")
     user = _acting_user()
-    _view(user, reference)
     params = {k: v for k, v in data.items() if k not in ("action", "version")}
     if "body" in params:
         params.setdefault("files", [])

@@ -38,7 +38,7 @@ def test_filing_is_idempotent_and_goes_through_filing(client, world):
     filed = db.session.scalars(select(Event).where(Event.action == "filed")).all()
     assert len(filed) == 1 and filed[0].actor_id == world.consumer.id
     other = _file(client, world, token, title="另一个问题")
-    assert other.status_code == 409 and other.json["code"] == "action_refused"
+    assert other.status_code == 409 and other.json["code"] == "idempotency_key_reused"
     assert _count() == 1
 
 
@@ -74,6 +74,14 @@ def test_idempotency_key_required(client, world):
     response = _file(client, world, token, key=None)
     assert response.status_code == 400
     assert response.json["code"] == "idempotency_key_required"
+
+
+def test_filing_for_an_unknown_shop_is_a_400_and_files_nothing(client, world):
+    token = make_client(world, ALL)
+    response = _file(client, world, token, merchant_id=999_999)
+    assert response.status_code == 400 and response.json["code"] == "complaint_refused"
+    assert _count() == 0
+    assert _file(client, world, token).status_code == 201  # the key was not used up
 
 
 def test_read_list_and_cursor(client, world):
