@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http
+
 from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
@@ -21,11 +23,16 @@ class _Api(Api):
         return None
 
     def _register_responses(self):
-        """Every operation's error responses are documented as problem details."""
-        super()._register_responses()
+        """Every error response (each status's and the default) is documented as problem details."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = Problem
+            prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
         response = {"description": "A problem (RFC 9457) with a stable code", "schema": Problem}
         prepare_response(response, self.spec, PROBLEM_JSON)
-        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
 def init_api(app: Flask) -> _Api:

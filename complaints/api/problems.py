@@ -69,14 +69,14 @@ def register(bp: Blueprint) -> None:
 
 
 def http_problem(exc: HTTPException) -> Response:
-    """An HTTP error as a problem detail; webargs' 422 becomes a 400 naming each field."""
+    """An HTTP error as a problem detail; webargs' validation errors a 400 naming each field."""
     status = exc.code or 500
     code = _CODES.get(status, "error")
     headers = {}
     if status == 429:
         headers["Retry-After"] = str(getattr(exc, "retry_after", None) or 60)
-    if status == 422:  # webargs' validation errors: a 400 naming each field
-        messages = (getattr(exc, "data", None) or {}).get("messages", {})
+    messages = (getattr(exc, "data", None) or {}).get("messages")
+    if status in (400, 422) and messages:  # webargs' validation errors: a 400 naming each field
         fields = {k: v for location in messages.values() for k, v in location.items()}
         return problem(400, "invalid_input", "Some fields are missing or invalid.", errors=fields)
     return problem(status, code, exc.description or code, headers)

@@ -106,7 +106,7 @@ def _view(user: User, reference: str):
 @bp.route("/complaints")
 class Complaints(MethodView):
     @bp.doc(security=_AUTH, parameters=[IDEMPOTENCY_KEY])
-    @bp.arguments(NewComplaint)
+    @bp.arguments(NewComplaint, error_status_code=400)
     @bp.response(201, ComplaintOut)
     @bp.alt_response(200, schema=ComplaintOut, description="A retried request: the complaint filed first.")
     def post(self, data):
@@ -133,7 +133,7 @@ class Complaints(MethodView):
         return complaint, 201 if created else 200
 
     @bp.doc(security=_AUTH)
-    @bp.arguments(ListQuery, location="query")
+    @bp.arguments(ListQuery, location="query", error_status_code=400)
     @bp.response(200, ComplaintPage)
     def get(self, query):
         """The complaints the acting person sees, newest first; pass next_cursor to go on."""
@@ -174,7 +174,7 @@ class Messages(MethodView):
         return _view(_acting_user(), reference).messages
 
     @bp.doc(security=_AUTH)
-    @bp.arguments(NewMessage)
+    @bp.arguments(NewMessage, error_status_code=400)
     @bp.response(201, ComplaintOut)
     def post(self, data, reference):
         """Post a public reply (the workflow's reply action)."""
@@ -188,7 +188,7 @@ class Messages(MethodView):
 
 @bp.route("/complaints/<string:reference>/actions", methods=["POST"])
 @bp.doc(security=_AUTH)
-@bp.arguments(ActionIn)
+@bp.arguments(ActionIn, error_status_code=400)
 @bp.response(200, ComplaintOut)
 def action(data, reference):
     """Take an action (withdraw, confirm, dispute; a shop's merchant_answer, propose_settlement ...)."""
@@ -250,7 +250,7 @@ def timeline(reference):
 @bp.route("/scorecard")
 @bp.response(200, ScorecardOut)
 def scorecard_figures():
-    """The public pledge scorecard's figures (no token needed)."""
+    """The public pledge scorecard's figures."""
     card = scorecard.scorecard()
 
     def periods(rows):
