@@ -18,6 +18,6 @@ class ApiClientForm(FlaskForm):
         validators=[DataRequired(), Length(max=2000)],
         description=_l(
             "complaints:read, complaints:write, consumers:act (acts for consumers), "
-            "merchant:<shop id> (acts for that shop's staff)"
+            "merchant:N (acts for the staff of the shop whose id is N)"
         ),
     )

@@ -16,6 +16,7 @@ from complaints.bounds import find, parse_id
 from complaints.extensions import db
 from complaints.models import ApiClient, ApiToken, Complaint, IdempotencyKey, User
 from complaints.services import filing
+from complaints.services.administration import InvalidField
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
@@ -29,19 +30,19 @@ def _hash(secret: str) -> str:
 
 
 def parse_scopes(text: str) -> list[str]:
-    """Scopes from whitespace- or comma-separated text; Refusal naming the first bad one."""
+    """Scopes from whitespace- or comma-separated text; InvalidField naming the first bad one."""
     scopes = [s for s in re.split(r"[\s,]+", text or "") if s]
     for scope in scopes:
         if not SCOPE_RE.match(scope):
-            raise Refusal(N_("Unknown scope: %(scope)s"), scope=scope)
+            raise InvalidField("scopes", N_("Unknown scope: %(scope)s"), scope=scope)
     return sorted(set(scopes))
 
 
 def create_client(name: str, owner: str, scopes: list[str]) -> ApiClient:
-    """A new client (the caller commits). Refusal if the name is taken."""
+    """A new client (the caller commits). InvalidField if the name is taken."""
     name, owner = name.strip(), owner.strip()
     if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)) is not None:
-        raise Refusal(N_("An API client with this name exists already."))
+        raise InvalidField("name", N_("An API client with this name exists already."))
     client = ApiClient(name=name, owner=owner, scopes=scopes, active=True, created_at=now())
     db.session.add(client)
     db.session.flush()
