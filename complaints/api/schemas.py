@@ -20,8 +20,6 @@ API_ACTIONS = (
     "reply",
     "merchant_answer",
     "propose_settlement",
-    "accept_settlement",
-    "decline_settlement",
 )
 
 
@@ -87,6 +85,9 @@ class ActionIn(Schema):
     amount = fields.String(**_MONEY)
     terms = fields.String(validate=validate.Length(max=2000))
     perform_by = fields.AwareDateTime()
+    mediation_org_id = fields.Integer(
+        validate=_ID, metadata={"description": "dispute: the organisation asked"}
+    )
 
 
 class ClockOut(Schema):

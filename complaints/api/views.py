@@ -191,7 +191,9 @@ class Messages(MethodView):
 @bp.arguments(ActionIn, error_status_code=400)
 @bp.response(200, ComplaintOut)
 def action(data, reference):
-    """Take an action (withdraw, confirm, dispute; a shop's merchant_answer, propose_settlement ...)."""
+    """Take an action: withdraw (reason), confirm (rating 1-5, comment), dispute (reason,
+    mediation_org_id), reply (body); a shop's merchant_answer (body) and propose_settlement (kind,
+    amount, terms, perform_by). The workflow refuses what the acting person may not do now (409)."""
     _needs("complaints:write")
     user = _acting_user()
     params = {k: v for k, v in data.items() if k not in ("action", "version")}
@@ -206,6 +208,8 @@ def action(data, reference):
 
 
 _REQUIRED = {
+    "confirm": ("rating",),
+    "dispute": ("reason", "mediation_org_id"),
     "reply": ("body",),
     "merchant_answer": ("body",),
     "propose_settlement": ("kind", "terms", "perform_by"),

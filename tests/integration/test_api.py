@@ -123,7 +123,9 @@ def test_messages_actions_clocks_timeline(client, world):
         headers=consumer,
     )
     assert stale.status_code == 409 and stale.json["code"] == "version_conflict"
-    illegal = client.post(f"/api/v1/complaints/{ref}/actions", json={"action": "confirm"}, headers=consumer)
+    illegal = client.post(
+        f"/api/v1/complaints/{ref}/actions", json={"action": "confirm", "rating": 5}, headers=consumer
+    )
     assert illegal.status_code == 409 and illegal.json["code"] == "action_refused"
     done = client.post(
         f"/api/v1/complaints/{ref}/actions", json={"action": "withdraw", "version": version}, headers=consumer
@@ -226,3 +228,30 @@ def test_too_many_requests_and_too_large(app, world):
     )
     assert too_large.status_code == 413 and too_large.json["code"] == "payload_too_large"
     assert _count() == 0
+
+
+def test_confirm_and_dispute_a_resolved_complaint(client, world):
+    from complaints.workflow import Action
+    from tests.support import act_as
+
+    token = make_client(world, ALL)
+    consumer = headers(token, f"consumer:{world.consumer.id}")
+    first = _file(client, world, token, key="a").json["reference"]
+    second = _file(client, world, token, key="b", title="第二个").json["reference"]
+    for ref in (first, second):
+        act_as(world, ref, "agent", Action.VERIFY)
+        act_as(world, ref, "agent", Action.RESOLVE, outcome="upheld", note="退款")
+    unrated = client.post(f"/api/v1/complaints/{first}/actions", json={"action": "confirm"}, headers=consumer)
+    assert unrated.status_code == 400 and "rating" in unrated.json["errors"]
+    confirmed = client.post(
+        f"/api/v1/complaints/{first}/actions", json={"action": "confirm", "rating": 5}, headers=consumer
+    )
+    assert confirmed.status_code == 200 and confirmed.json["state"] == "closed"
+    disputed = client.post(
+        f"/api/v1/complaints/{second}/actions",
+        json={"action": "dispute", "reason": "退款没有到账", "mediation_org_id": world.org_id},
+        headers=consumer,
+    )
+    assert disputed.status_code == 200, disputed.json
+    timeline = client.get(f"/api/v1/complaints/{second}/timeline", headers=consumer).json
+    assert "dispute" in [e["action"] for e in timeline]
