@@ -1,8 +1,8 @@
 """The models, one module per aggregate. Import them from here."""
 
-from complaints.models.api_client import ApiClient, ApiToken, IdempotencyKey
 from complaints.models.admin_audit import AUDIT_SUBJECTS, AdminAction, AdminAuditEntry
 from complaints.models.agreement import Agreement, AgreementStatus, NotSettledReason, Payer
+from complaints.models.api_client import ApiClient, ApiToken, IdempotencyKey
 from complaints.models.complaint import (
     AGENT_OUTCOMES,
     MEDIATION_OUTCOMES,
