@@ -275,7 +275,7 @@ def label(mapping: dict, key) -> str:
 
 # Measures against a shop below the line (models/sanction.py), mildest first.
 MEASURES = {
-    SanctionStep.WARNING: _l("Warning"),
+    SanctionStep.WARNING: _l("Formal warning"),
     SanctionStep.INTERVIEW: _l("Interview"),
     SanctionStep.TRAFFIC_LIMIT: _l("Traffic limited"),
     SanctionStep.REMOVAL: _l("Removed from the marketplace"),

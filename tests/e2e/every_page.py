@@ -59,6 +59,11 @@ SKIPPED = {
     "deposits.all_ledgers_csv": "every deposit ledger as a CSV download",
     "deposits.ledger_csv": "one shop's deposit ledger as a CSV download",
     "reputation.regulator_csv": "the measures against shops for regulators, a CSV download",
+    "api-docs.openapi_json": "the API's OpenAPI document (JSON), not a page",
+    **{
+        f"api.{name}": "a JSON operation of the integration API (token only), not a page"
+        for name in ("Complaints", "complaint", "Messages", "clocks", "timeline", "scorecard_figures")
+    },
     **{
         f"{area}.agreement_pdf": "a mediation agreement's PDF download, not an HTML page"
         for area in ("portal", "merchant", "mediation", "desk")
@@ -186,6 +191,9 @@ PAGES = (
     Page("admin.calendars", (ADMIN,)),
     Page("admin.edit_calendar", (ADMIN,), lambda p: {"calendar_id": p.calendar_id}),
     Page("admin.audit", (ADMIN,)),
+    Page("admin.api_client_list", (ADMIN,)),
+    Page("admin.new_api_client", (ADMIN,)),
+    Page("api_docs.docs", (ANONYMOUS,)),
 )
 
 

@@ -117,7 +117,7 @@ def test_the_pages_decide_publish_and_export(client, auth, world, below_the_line
     ]
     auth.logout()
     notice = client.get("/reputation/notices")  # no sign-in
-    assert notice.status_code == 200 and "投诉成立率过高" in notice.text and "Warning" in notice.text
+    assert notice.status_code == 200 and "投诉成立率过高" in notice.text and "Formal warning" in notice.text
     for person in ("consumer", "other_consumer"):
         user = world.user(person)
         for private in (user.name, user.email, user.phone):
