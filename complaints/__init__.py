@@ -148,3 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(scorecard_bp)
+
+    from complaints.api import init_api
+
+    init_api(app)

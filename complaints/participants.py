@@ -221,6 +221,7 @@ PARTICIPANTS: dict[Role | None, Participant] = {
             NavItem("admin.policies", _l("Pledge policies")),
             NavItem("admin.calendars", _l("Calendars")),
             NavItem("admin.audit", _l("Audit log")),
+            NavItem("admin.api_client_list", _l("API clients")),
             _DEPOSITS_NAV,
             _REPUTATION_NAV,
             _REPORTS_NAV,
@@ -409,3 +410,20 @@ def nav_items(user: User | None) -> tuple[NavItem, ...]:
 def footer_items(user: User | None) -> tuple[NavItem, ...]:
     """The links under every page for `user` (a visitor too): the public pages."""
     return of(user).footer
+
+
+# --- API clients ----------------------------------------------------------------------------
+# An API client is the marketplace's system acting for one person (PledgeDesk-Acting-For): for a
+# consumer if it holds `consumers:act`, for a shop's staff member if it holds `merchant:<shop id>`
+# of that shop. It then sees and does exactly what that person would on the web.
+
+
+def api_client_acts_for(scopes: list[str], user: User | None) -> bool:
+    """Whether a client with `scopes` may act for `user`."""
+    if user is None or not user.active:
+        return False
+    if user.role == Role.CONSUMER:
+        return "consumers:act" in scopes
+    if user.role == Role.MERCHANT and user.merchant_id is not None:
+        return f"merchant:{user.merchant_id}" in scopes
+    return False

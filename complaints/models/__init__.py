@@ -2,6 +2,7 @@
 
 from complaints.models.admin_audit import AUDIT_SUBJECTS, AdminAction, AdminAuditEntry
 from complaints.models.agreement import Agreement, AgreementStatus, NotSettledReason, Payer
+from complaints.models.api_client import ApiClient, ApiToken, IdempotencyKey
 from complaints.models.complaint import (
     AGENT_OUTCOMES,
     CONCLUDED_MEDIATION_OUTCOMES,
@@ -56,6 +57,9 @@ from complaints.models.sla import (
 from complaints.models.user import EmailFrequency, Role, User
 
 __all__ = [
+    "ApiClient",
+    "ApiToken",
+    "IdempotencyKey",
     "OPEN_REFERRAL_STATUSES",
     "ConsentAnswer",
     "ConsentParty",

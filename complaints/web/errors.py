@@ -70,6 +70,10 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if request.path.startswith("/api/v1/"):  # no API route matched: still a problem detail
+            from complaints.api.problems import http_problem
+
+            return http_problem(exc)
         code = exc.code or 500
         if code not in _MESSAGES:
             code = 400 if 400 <= code < 500 else 500

@@ -61,6 +61,11 @@ SKIPPED = {
     "reputation.regulator_csv": "the measures against shops for regulators, a CSV download",
     "reports.service_report_pdf": "a service report's PDF download, not an HTML page",
     "reports.service_report_csv": "a service report's figures as a CSV download",
+    "api-docs.openapi_json": "the API's OpenAPI document (JSON), not a page",
+    **{
+        f"api.{name}": "a JSON operation of the integration API (token only), not a page"
+        for name in ("Complaints", "complaint", "Messages", "clocks", "timeline", "scorecard_figures")
+    },
     **{
         f"{area}.agreement_pdf": "a mediation agreement's PDF download, not an HTML page"
         for area in ("portal", "merchant", "mediation", "desk")
@@ -200,6 +205,9 @@ PAGES = (
     Page("admin.calendars", (ADMIN,)),
     Page("admin.edit_calendar", (ADMIN,), lambda p: {"calendar_id": p.calendar_id}),
     Page("admin.audit", (ADMIN,)),
+    Page("admin.api_client_list", (ADMIN,)),
+    Page("admin.new_api_client", (ADMIN,)),
+    Page("api_docs.docs", (ANONYMOUS,)),
 )
 
 

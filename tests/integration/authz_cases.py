@@ -1149,6 +1149,7 @@ FILES = [
 SCORECARD_CASES = [Case("scorecard.pledge", "GET", lambda w: {}, everyone(OK))]
 
 from tests.integration.authz_agreements import AGREEMENT_CASES  # noqa: E402 - it builds on the above
+from tests.integration.authz_api import API_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_deposits import DEPOSIT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_merchant import MERCHANT_CASES  # noqa: E402 - it builds on the above
 from tests.integration.authz_referrals import REFERRAL_CASES  # noqa: E402 - it builds on the above
@@ -1172,4 +1173,5 @@ CASES: list[Case] = [
     *REFERRAL_CASES,
     *REPUTATION_CASES,
     *REPORT_CASES,
+    *API_CASES,
 ]

@@ -78,7 +78,7 @@ HOSTILE_FILES = [
 
 
 FORM_MODULES = {
-    "admin": ("complaints.admin.forms", "complaints.admin.pledge_forms"),
+    "admin": ("complaints.admin.forms", "complaints.admin.pledge_forms", "complaints.admin.api_client_forms"),
     "auth": ("complaints.auth.forms", "complaints.auth.account_forms"),
     "desk": ("complaints.desk.forms", "complaints.web.agreement_forms", "complaints.web.referral_forms"),
     "mediation": (
@@ -102,6 +102,10 @@ FORM_MODULES = {
     "reputation": ("complaints.reputation.forms",),
     "reports": ("complaints.reports.forms",),
     "scorecard": (),
+    # The JSON API takes JSON bodies (marshmallow schemas), not forms; schemathesis fuzzes it.
+    "api": (),
+    "api_docs": (),
+    "api-docs": (),
 }
 ALWAYS = ("next", "page", "after", "before", "version", "csrf_token")
 

@@ -256,6 +256,13 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
         "password": "mallory-horse-42",
     },
     ("admin.toggle_user", None): lambda w, key: {"active": "0"},
+    ("admin.new_api_client", None): lambda w, key: {
+        "name": ATTACK_TEXT,
+        "owner": "Ops",
+        "scopes": "complaints:read",
+    },
+    ("admin.issue_api_token", None): lambda w, key: {},
+    ("admin.revoke_api_token", None): lambda w, key: {},
     ("admin.new_merchant", None): lambda w, key: {
         "shop_code": "SHOP-EVIL",
         "name": ATTACK_TEXT,
@@ -355,6 +362,8 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "canned_reply_id": lambda w: w.canned_reply_id,
     "sanction_id": lambda w: w.sanction_id,
     "slug": lambda w: w.report_slug,
+    "client_id": lambda w: w.api_client_id,
+    "token_id": lambda w: w.api_token_id,
 }
 
 
@@ -423,6 +432,8 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
     for route in routes():
         if method not in route.methods or not route.rule.startswith(prefix):
             continue
+        if route.endpoint.startswith(TOKEN_API):
+            continue
         if "action" in route.arguments:
             actions = actions_of(route.endpoint) or ("<unknown action table>",)
             found.extend(Request(method, route.endpoint, route.rule, route.arguments, a) for a in actions)
@@ -431,6 +442,9 @@ def requests(method: str, prefix: str = "/") -> list[Request]:
     return found
 
 
+# The JSON API authenticates by token, never by the session, so CSRF does not apply to it and these
+# session probes do not either; tests/integration/test_api*.py and the schemathesis run probe it.
+TOKEN_API = "api."
 PUBLIC = {
     "auth.index",
     "auth.login",
@@ -438,6 +452,8 @@ PUBLIC = {
     "scorecard.pledge",
     "reputation.model",
     "reputation.notices",
+    "api_docs.docs",
+    "api-docs.openapi_json",
 }
 # Endpoints of a blueprint another role than its usual one uses.
 ENDPOINT_ROLE = {"reputation.my_shop": "merchant"}

@@ -18,6 +18,7 @@ from sqlalchemy import inspect, select, text
 from complaints import create_app
 from complaints.extensions import db
 from complaints.models import Attachment, Merchant, Notification, Role, SlaPolicy, WorkCalendar
+from complaints.services import api_clients
 from complaints.services.accounts import create_user
 from complaints.services.attachments import Upload, attachment_path
 from complaints.services.canned_replies import create_canned_reply
@@ -167,6 +168,8 @@ class Planted:
     canned_reply_id: int  # a canned reply the supervisor wrote
     sanction_id: int  # a measure proposed against the first shop, waiting for a supervisor
     report_slug: str  # a service report generated (the first quarter of 2026)
+    api_client_id: int = 0  # an API client of the marketplace
+    api_token_id: int = 0  # its live token
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
@@ -299,6 +302,10 @@ def plant(app: Flask) -> Planted:
         assert notification_id is not None, "the planted actions tell the consumer something"
         saved_filter_id = save_filter(people.user("supervisor"), "Mine", {"queue": "mine"})[0].id
         db.session.commit()
+        api_client = api_clients.create_client("Marketplace", "Ops", ["complaints:read"])
+        api_clients.issue_token(api_client)
+        db.session.commit()
+        api_client_id, api_token_id = api_client.id, api_client.tokens[0].id
         canned_reply_id = create_canned_reply(
             people.user("supervisor"),
             title_zh="已收到",
@@ -356,6 +363,8 @@ def plant(app: Flask) -> Planted:
             canned_reply_id=canned_reply_id,
             sanction_id=sanction.id,
             report_slug=service_reports.period_of(report).slug,
+            api_client_id=api_client_id,
+            api_token_id=api_token_id,
         )
         db.session.remove()
     return planted
