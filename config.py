@@ -98,6 +98,12 @@ class Config:
     # Shop reputation grades A, B, C, D from these scores up (out of 100), E below the last
     # (services/reputation_model.py).
     REPUTATION_GRADE_THRESHOLDS = os.environ.get("REPUTATION_GRADE_THRESHOLDS", "90,80,70,60")
+    # Webhooks (services/webhooks.py): how long a receiver may take to answer, how many times a
+    # delivery is tried (the waits between tries double from 30 s up to 6 h: 15 tries span about two
+    # days), and whether endpoints may be plain http (https only in production).
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", 10))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", 15))
+    WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", True)
 
 
 class DevelopmentConfig(Config):
@@ -122,6 +128,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    WEBHOOK_ALLOW_HTTP = _bool("WEBHOOK_ALLOW_HTTP", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 

@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _init_extensions(app)
     _register_blueprints(app)
 
+    from complaints.services import webhooks  # noqa: F401 - writes the webhook outbox before each commit
     from complaints.web import errors, i18n, security, templating
 
     errors.register(app)

@@ -427,3 +427,10 @@ def api_client_acts_for(scopes: list[str], user: User | None) -> bool:
     if user.role == Role.MERCHANT and user.merchant_id is not None:
         return f"merchant:{user.merchant_id}" in scopes
     return False
+
+
+def api_client_hears_of(scopes: list[str], merchant_id: int, has_consumer: bool) -> bool:
+    """Whether a client with `scopes` is told of changes to a complaint about shop `merchant_id`
+    (webhooks): it would see that complaint acting for someone it may act for, its consumer
+    (`consumers:act`, a complaint with a consumer) or the shop's staff (`merchant:<shop id>`)."""
+    return ("consumers:act" in scopes and has_consumer) or f"merchant:{merchant_id}" in scopes

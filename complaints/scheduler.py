@@ -117,6 +117,13 @@ def generate_service_reports(app: Flask) -> None:
     _job(app, generate_due, lambda n: n and f"generated {n} service reports")
 
 
+def deliver_webhooks(app: Flask) -> None:
+    """POST the webhook deliveries that are due (services/webhooks.py), retrying with backoff."""
+    from complaints.services.webhooks import deliver_due
+
+    _job(app, deliver_due, lambda n: n and f"delivered {n} webhook events")
+
+
 def add_jobs(scheduler, app: Flask) -> None:
     """Register every periodic job on `scheduler`."""
     common = {"args": [app], "max_instances": 1, "coalesce": True, "replace_existing": True}
@@ -124,6 +131,7 @@ def add_jobs(scheduler, app: Flask) -> None:
         run_sweep, "interval", seconds=app.config["SLA_SWEEP_SECONDS"], id="sla_sweep", **common
     )
     scheduler.add_job(deliver_email, "interval", seconds=60, id="deliver_email", **common)
+    scheduler.add_job(deliver_webhooks, "interval", seconds=15, id="deliver_webhooks", **common)
     # A summary falls due at DIGEST_HOUR of each recipient's own day; this picks it up soon after.
     scheduler.add_job(deliver_digests, "interval", minutes=10, id="deliver_digests", **common)
     scheduler.add_job(close_expired, "interval", minutes=10, id="close_expired_decisions", **common)
@@ -181,6 +189,7 @@ def run_once() -> None:
     app = current_app._get_current_object()
     run_sweep(app)
     deliver_email(app)
+    deliver_webhooks(app)
     deliver_digests(app)
     close_expired(app)
     purge_pending_uploads(app)

@@ -61,6 +61,7 @@ def append_event(
     )
     entry.hash = heads[complaint.id] = entry.content_hash()
     db.session.add(entry)
+    appended().append((complaint.id, action, from_state, to_state, public, entry.detail, entry.created_at))
     return entry
 
 
@@ -98,6 +99,7 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
             prev_hash=heads.get(complaint_id, GENESIS_HASH),
         )
         entry.hash = heads[complaint_id] = entry.content_hash()
+        appended().append((complaint_id, action, None, None, True, detail, at))
         rows.append(
             {
                 column.key: getattr(entry, column.key)
@@ -110,6 +112,12 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
     return len(rows)
 
 
+def appended() -> list[tuple]:
+    """What this transaction appended, in order: (complaint id, action, from state, to state, public,
+    detail, at). Read before the commit by those who tell others of it (services/webhooks.py)."""
+    return db.session.info.setdefault("timeline_appended", [])
+
+
 def _heads() -> dict[int, str]:
     """complaint id -> hash of its newest event, for the timelines appended to in this transaction."""
     return db.session.info.setdefault("timeline_heads", {})
@@ -119,3 +127,4 @@ def _heads() -> dict[int, str]:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_heads(session, *args) -> None:
     session.info.pop("timeline_heads", None)
+    session.info.pop("timeline_appended", None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class ApiClientForm(FlaskForm):
@@ -20,4 +21,22 @@ class ApiClientForm(FlaskForm):
             "complaints:read, complaints:write, consumers:act (acts for consumers), "
             "merchant:N (acts for the staff of the shop whose id is N)"
         ),
+    )
+
+
+class WebhookEndpointForm(FlaskForm):
+    """Where an API client hears of changes, and which."""
+
+    url = StringField(
+        _l("Receiver's address"),
+        validators=[DataRequired(), Length(max=500)],
+        description=_l(
+            "The full address the events are POSTed to, e.g. https://ops.example.com/pledgedesk/events."
+        ),
+    )
+    events = SelectMultipleField(
+        _l("Events"),
+        validators=[DataRequired(message=_l("Choose at least one of the events listed."))],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -38,7 +39,7 @@ def new_api_client():
 
     def save():
         scopes = api_clients.parse_scopes(form.scopes.data)
-        return api_clients.create_client(form.name.data, form.owner.data, scopes)
+        return api_clients.create_client(form.name.data, form.owner.data, scopes, current_user)
 
     return _save(
         form,
@@ -56,7 +57,7 @@ def issue_api_token(client_id: int):
     client = _get_or_404(ApiClient, client_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    secret = api_clients.issue_token(client)
+    secret = api_clients.issue_token(client, current_user)
     db.session.commit()
     session[NEW_TOKEN] = {"client": client.name, "secret": secret}
     return redirect(url_for("admin.api_client_list"))
@@ -68,7 +69,7 @@ def revoke_api_token(client_id: int, token_id: int):
     client = _get_or_404(ApiClient, client_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    if not api_clients.revoke_token(client, token_id):
+    if not api_clients.revoke_token(client, token_id, current_user):
         abort(404)
     db.session.commit()
     flash(_("The token was revoked: requests with it are refused."), "success")

@@ -337,4 +337,4 @@ def _data(form: FlaskForm) -> dict:
     return {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
 
 
-from complaints.admin import api_client_views, audit, calendars, pledges, shop_staff_views  # noqa: F401,E402
+from complaints.admin import api_client_views, audit, calendars, pledges, shop_staff_views, webhook_views  # noqa: F401,E402

@@ -55,6 +55,13 @@ from complaints.models.sla import (
     WorkCalendar,
 )
 from complaints.models.user import EmailFrequency, Role, User
+from complaints.models.webhook import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "ApiClient",
@@ -66,6 +73,11 @@ __all__ = [
     "Referral",
     "LADDER",
     "Sanction",
+    "DeliveryStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "ServiceReport",
     "SanctionStatus",
     "SanctionStep",

@@ -38,10 +38,28 @@ class AdminAction(enum.StrEnum):
     MERCHANT_INVITED = "merchant_invited"
     MERCHANT_INVITATION_REVOKED = "merchant_invitation_revoked"
     MERCHANT_INVITATION_ACCEPTED = "merchant_invitation_accepted"
+    # The integration API's clients, their tokens and their webhook endpoints.
+    API_CLIENT_CREATED = "api_client_created"
+    API_TOKEN_ISSUED = "api_token_issued"
+    API_TOKEN_REVOKED = "api_token_revoked"
+    WEBHOOK_ADDED = "webhook_added"
+    WEBHOOK_ACTIVATED = "webhook_activated"
+    WEBHOOK_DEACTIVATED = "webhook_deactivated"
+    WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated"
+    WEBHOOK_REPLAYED = "webhook_replayed"
 
 
 # What an entry is about (AdminAuditEntry.subject_type), with the id of that row as subject_id.
-AUDIT_SUBJECTS = ("user", "policy", "calendar", "merchant", "category", "organisation")
+AUDIT_SUBJECTS = (
+    "user",
+    "policy",
+    "calendar",
+    "merchant",
+    "category",
+    "organisation",
+    "api_client",
+    "webhook",
+)
 
 
 class AdminAuditEntry(db.Model):

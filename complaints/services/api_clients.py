@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from complaints import participants
 from complaints.bounds import find, parse_id
 from complaints.extensions import db
-from complaints.models import ApiClient, ApiToken, Complaint, IdempotencyKey, User
-from complaints.services import filing
+from complaints.models import AdminAction, ApiClient, ApiToken, Complaint, IdempotencyKey, User
+from complaints.services import admin_audit, filing
 from complaints.services.administration import InvalidField
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
@@ -38,31 +38,36 @@ def parse_scopes(text: str) -> list[str]:
     return sorted(set(scopes))
 
 
-def create_client(name: str, owner: str, scopes: list[str]) -> ApiClient:
-    """A new client (the caller commits). InvalidField if the name is taken."""
+def create_client(name: str, owner: str, scopes: list[str], actor: User | None = None) -> ApiClient:
+    """A new client, in the admin audit log (the caller commits). InvalidField if the name is taken."""
     name, owner = name.strip(), owner.strip()
     if db.session.scalar(select(ApiClient.id).where(ApiClient.name == name)) is not None:
         raise InvalidField("name", N_("An API client with this name exists already."))
     client = ApiClient(name=name, owner=owner, scopes=scopes, active=True, created_at=now())
     db.session.add(client)
     db.session.flush()
+    admin_audit.record(
+        actor, AdminAction.API_CLIENT_CREATED, "api_client", client.id, name=name, owner=owner, scopes=scopes
+    )
     return client
 
 
-def issue_token(client: ApiClient) -> str:
+def issue_token(client: ApiClient, actor: User | None = None) -> str:
     """A new secret for `client`; returned once, only its hash is stored (the caller commits)."""
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     db.session.add(ApiToken(client=client, prefix=secret[:10], secret_hash=_hash(secret), created_at=now()))
     db.session.flush()
+    admin_audit.record(actor, AdminAction.API_TOKEN_ISSUED, "api_client", client.id, token=secret[:10])
     return secret
 
 
-def revoke_token(client: ApiClient, token_id: int) -> bool:
+def revoke_token(client: ApiClient, token_id: int, actor: User | None = None) -> bool:
     """Revoke one of `client`'s tokens; False if it has no such live token (the caller commits)."""
     token = find(ApiToken, token_id)
     if token is None or token.client_id != client.id or token.revoked_at is not None:
         return False
     token.revoked_at = now()
+    admin_audit.record(actor, AdminAction.API_TOKEN_REVOKED, "api_client", client.id, token=token.prefix)
     return True
 
 

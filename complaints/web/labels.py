@@ -232,6 +232,14 @@ AUDIT_ACTION = {
     AdminAction.CATEGORY_UPDATED: _l("Category changed"),
     AdminAction.ORGANISATION_CREATED: _l("Mediation organisation added"),
     AdminAction.ORGANISATION_UPDATED: _l("Mediation organisation changed"),
+    AdminAction.API_CLIENT_CREATED: _l("API client added"),
+    AdminAction.API_TOKEN_ISSUED: _l("API token issued"),
+    AdminAction.API_TOKEN_REVOKED: _l("API token revoked"),
+    AdminAction.WEBHOOK_ADDED: _l("Webhook endpoint added"),
+    AdminAction.WEBHOOK_ACTIVATED: _l("Webhook endpoint turned on"),
+    AdminAction.WEBHOOK_DEACTIVATED: _l("Webhook endpoint turned off"),
+    AdminAction.WEBHOOK_SECRET_ROTATED: _l("Webhook signing secret replaced"),
+    AdminAction.WEBHOOK_REPLAYED: _l("Webhook delivery sent again"),
 }
 
 AUDIT_SUBJECT = {
@@ -241,6 +249,8 @@ AUDIT_SUBJECT = {
     "merchant": _l("Shop"),
     "category": _l("Category"),
     "organisation": _l("Mediation organisation"),
+    "api_client": _l("API client"),
+    "webhook": _l("Webhook endpoint"),
 }
 
 AUDIT_FIELD = {
@@ -294,4 +304,21 @@ SHOP_EVENTS = {
     "sanction_dismissed": _l("Proposal dismissed"),
     "sanction_lifted": _l("Measure lifted"),
     "interview_recorded": _l("Interview recorded"),
+}
+
+# The webhook event types (services/webhooks.EVENT_TYPES), in words.
+WEBHOOK_EVENT = {
+    "complaint.filed": _l("A complaint is filed"),
+    "complaint.state_changed": _l("A complaint's state changes"),
+    "message.public": _l("A public message is posted"),
+    "clock.warning": _l("A pledged window reaches its warning point"),
+    "clock.breached": _l("A pledged window is missed"),
+    "settlement.offered": _l("The shop offers a settlement"),
+    "mediation.outcome": _l("A mediation's outcome is recorded"),
+}
+
+DELIVERY_STATUS = {
+    "pending": _l("Waiting to be sent"),
+    "delivered": _l("Delivered"),
+    "failed": _l("Given up"),
 }

@@ -86,6 +86,8 @@ class Planted:
     invitation_token: str
     canned_reply_id: int
     payout_id: int  # the shop's deposit pays the consumer of the resolved complaint, once they consent
+    api_client_id: int = 0  # the marketplace's order pages, with a webhook endpoint
+    delivery_id: int = 0  # a delivery to it, tried once (nobody listened)
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,8 @@ PAGES = (
     Page("admin.edit_calendar", (ADMIN,), lambda p: {"calendar_id": p.calendar_id}),
     Page("admin.audit", (ADMIN,)),
     Page("admin.api_client_list", (ADMIN,)),
+    Page("admin.webhooks_page", (ADMIN,), lambda p: {"client_id": p.api_client_id}),
+    Page("admin.webhook_delivery", (ADMIN,), lambda p: {"delivery_id": p.delivery_id}),
     Page("admin.new_api_client", (ADMIN,)),
     Page("api_docs.docs", (ANONYMOUS,)),
 )
@@ -303,10 +307,25 @@ def plant(world) -> Planted:
     reputation.compute_month(reputation.Month.parse(f"{now():%Y-%m}"))  # this month so far, scored
     service_reports.generate(_this_quarter(), world.user(SUPERVISOR))  # this quarter to date
     _plant_measures(world)
+    api_client_id, delivery_id = _plant_webhook(world)
     return Planted(
         refs, world.merchant_ids[0], world.category_ids[0], world.org_id, policy.id, calendar.id, token,
-        canned.id, payout.id,
+        canned.id, payout.id, api_client_id, delivery_id,
     )  # fmt: skip
+
+
+def _plant_webhook(world) -> tuple[int, int]:
+    """The order pages' API client with an endpoint nobody listens on, told of one filing, tried once."""
+    from complaints.models import WebhookDelivery
+    from complaints.services import api_clients, webhooks
+
+    client = api_clients.create_client("订单页面", "交易平台运营部", ["consumers:act"])
+    webhooks.add_endpoint(client, "http://127.0.0.1:9/pledgedesk-events", ["complaint.filed"])
+    db.session.commit()
+    world.file(order_reference="ORD-WEBHOOK-1")
+    webhooks.deliver_due()
+    delivery = db.session.scalars(select(WebhookDelivery)).first()
+    return client.id, delivery.id
 
 
 def _plant_measures(world) -> None:

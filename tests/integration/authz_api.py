@@ -8,7 +8,9 @@ scorecard figures are public; API clients are managed by admins only."""
 from __future__ import annotations
 
 from tests.integration.authz_cases import (
+    ADMIN,
     ATTACK_TEXT,
+    FORM_ERROR,
     NOT_FOUND,
     Case,
     Outcome,
@@ -19,6 +21,8 @@ from tests.integration.authz_cases import (
 )
 
 NO_TOKEN = Outcome(401, refused=True)
+
+
 _ATTACK = lambda w: {"body": ATTACK_TEXT, "action": "withdraw"}  # noqa: E731 - refused before parsing
 
 API_CASES = [
@@ -44,6 +48,43 @@ API_CASES = [
         "admin.issue_api_token",
         "POST",
         lambda w: {"client_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+        attack=lambda w: {},
+    ),
+    Case("admin.webhooks_page", "GET", lambda w: {"client_id": w.api_client_id}, admin_only()),
+    Case(
+        "admin.add_webhook",
+        "POST",
+        lambda w: {"client_id": w.api_client_id},
+        admin_only(FORM_ERROR),
+        attack=lambda w: {"url": "https://attacker.example/hook", "events": ["complaint.filed"]},
+        probe=lambda w: {"url": "gopher://nowhere", "events": ["complaint.filed"]},
+        attack_by=ADMIN,
+    ),
+    Case(
+        "admin.toggle_webhook",
+        "POST",
+        lambda w: {"endpoint_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+        attack=lambda w: {},
+    ),
+    Case(
+        "admin.rotate_webhook_secret",
+        "POST",
+        lambda w: {"endpoint_id": 999_999},
+        admin_only(NOT_FOUND),
+        variant="missing",
+        attack=lambda w: {},
+    ),
+    Case(
+        "admin.webhook_delivery", "GET", lambda w: {"delivery_id": 999_999}, admin_only(NOT_FOUND), "missing"
+    ),
+    Case(
+        "admin.replay_webhook",
+        "POST",
+        lambda w: {"delivery_id": 999_999},
         admin_only(NOT_FOUND),
         variant="missing",
         attack=lambda w: {},

@@ -127,6 +127,7 @@ class World:
     calendar_id: int  # the China working-day calendar
     calendar_day_id: int  # a day declared on that calendar
     notification_id: int = 0  # one of the consumer's notifications (the planted actions told them)
+    api_client_id: int = 0  # the marketplace's order pages, an API client (its webhooks' pages)
 
 
 Payload = Callable[[World], dict]

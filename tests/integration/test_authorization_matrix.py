@@ -144,6 +144,9 @@ def build_world(people: People) -> table.World:
         ).one()
         for size in (None, True)
     )
+    from complaints.services import api_clients
+
+    api_client = api_clients.create_client("Order pages", "Ops", ["consumers:act"])
     db.session.commit()
     attachments, contents = {}, {}
     for key in ("received", "mediated", "foreign"):
@@ -168,6 +171,7 @@ def build_world(people: People) -> table.World:
         major_policy_id=major.id,
         calendar_id=calendar.id,
         calendar_day_id=declared.id,
+        api_client_id=api_client.id,
         notification_id=db.session.scalars(
             select(Notification.id)
             .where(

