@@ -374,6 +374,12 @@ def reputation_roles(what: str) -> tuple[Role, ...]:
     )
 
 
+def sees_reputation_of(user: User | None, merchant_id: int) -> bool:
+    """Whether `user` may read shop `merchant_id`'s reputation: every shop's for the platform's
+    staff and admins, their own for a shop's staff (as the deposit ledgers)."""
+    return user is not None and sees_deposit_of(user, merchant_id)
+
+
 def report_roles() -> tuple[Role, ...]:
     """Who reads the supervisors' dashboard and the service reports: supervisors and admins."""
     return roles_where(lambda p: p.reads_reports)

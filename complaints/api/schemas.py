@@ -20,6 +20,8 @@ API_ACTIONS = (
     "reply",
     "merchant_answer",
     "propose_settlement",
+    "accept_settlement",
+    "decline_settlement",
 )
 
 
@@ -88,6 +90,9 @@ class ActionIn(Schema):
     mediation_org_id = fields.Integer(
         validate=_ID, metadata={"description": "dispute: the organisation asked"}
     )
+    offer_id = fields.Integer(
+        validate=_ID, metadata={"description": "accept_settlement, decline_settlement: the shop's offer"}
+    )
 
 
 class ClockOut(Schema):
@@ -146,3 +151,43 @@ class Problem(Schema):
     detail = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.Raw())  # 400: the field errors
     scope = fields.String()  # 403 missing_scope: the scope it lacks
+
+
+class OfferOut(Schema):
+    """A shop's offer to settle, as the consumer and the shop see it."""
+
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    amount = fields.Decimal(as_string=True, allow_none=True, required=True)
+    terms = fields.String(required=True)
+    perform_by = fields.DateTime(required=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    answered_at = fields.DateTime(allow_none=True, required=True)
+
+
+class AttachmentOut(Schema):
+    """A file of evidence: its name as sent, its checked type, size and SHA-256."""
+
+    id = fields.Integer(required=True)
+    original_name = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    sha256 = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class ReputationMonthOut(Schema):
+    """One scored month of a shop (services/reputation_model.py says how it is scored)."""
+
+    month = fields.Date(required=True)
+    score = fields.Decimal(as_string=True, required=True)
+    grade = fields.String(required=True)
+    complaints = fields.Integer(required=True)
+    orders = fields.Integer(allow_none=True, required=True)
+    decided = fields.Integer(required=True)
+    upheld = fields.Integer(required=True)
+    replies_met = fields.Integer(required=True)
+    replies_missed = fields.Integer(required=True)
+    mediations_concluded = fields.Integer(required=True)
+    mediations_settled = fields.Integer(required=True)

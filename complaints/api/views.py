@@ -16,6 +16,7 @@ from complaints.api import problems
 from complaints.api.problems import ApiProblem
 from complaints.api.schemas import (
     ActionIn,
+    AttachmentOut,
     ClockOut,
     ComplaintOut,
     ComplaintPage,
@@ -24,12 +25,15 @@ from complaints.api.schemas import (
     MessageOut,
     NewComplaint,
     NewMessage,
+    OfferOut,
+    ReputationMonthOut,
     ScorecardOut,
 )
 from complaints.bounds import parse_id
 from complaints.extensions import csrf, db, limiter
 from complaints.models import Complaint, User
-from complaints.services import api_clients, filing, scorecard
+from complaints.services import api_clients, filing, reputation, scorecard
+from complaints.services.attachments import Upload
 from complaints.services.complaint_view import load_complaint_view
 from complaints.services.lifecycle import act_on_complaint
 from complaints.workflow import Action, Refusal
@@ -186,6 +190,71 @@ class Messages(MethodView):
         )
 
 
+@bp.route("/complaints/<string:reference>/offers")
+@bp.doc(security=_AUTH)
+@bp.response(200, OfferOut(many=True))
+def offers(reference):
+    """The shop's offers to settle, newest first; answer one with accept_settlement or
+    decline_settlement and its id."""
+    _needs("complaints:read")
+    return _view(_acting_user(), reference).offers
+
+
+_FILES = {
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "array", "items": {"type": "string", "format": "binary"}}},
+            }
+        }
+    }
+}
+
+
+@bp.route("/complaints/<string:reference>/attachments")
+class Attachments(MethodView):
+    @bp.doc(security=_AUTH)
+    @bp.response(200, AttachmentOut(many=True))
+    def get(self, reference):
+        """The complaint's evidence the acting person sees."""
+        _needs("complaints:read")
+        return _view(_acting_user(), reference).evidence
+
+    @bp.doc(security=_AUTH, requestBody=_FILES)
+    @bp.response(201, AttachmentOut(many=True))
+    def post(self, reference):
+        """Add evidence (multipart `file`, one or more): checked as on the web (its real type, size,
+        how many at once) before any is kept; the workflow's add_evidence action."""
+        _needs("complaints:write")
+        user = _acting_user()
+        view = _view(user, reference)
+        uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("file")]
+        if not uploads:
+            raise ApiProblem(
+                400,
+                "invalid_input",
+                "Send the files as multipart field 'file'.",
+                errors={"file": ["Required."]},
+            )
+        before = {a.id for a in view.attachments}
+        act_on_complaint(user, reference, Action.ADD_EVIDENCE, None, files=uploads)
+        return [a for a in _view(user, reference).evidence if a.id not in before], 201
+
+
+@bp.route("/shops/<int:merchant_id>/reputation")
+@bp.doc(security=_AUTH)
+@bp.response(200, ReputationMonthOut(many=True))
+def shop_reputation(merchant_id):
+    """A shop's scored months, oldest first, for its own staff (the client acting for one)."""
+    _needs("complaints:read")
+    user = _acting_user()
+    if not participants.sees_reputation_of(user, merchant_id):
+        raise ApiProblem(404, "shop_not_found", "No such shop, or not one whose reputation you may see.")
+    return reputation.history(merchant_id)
+
+
 @bp.route("/complaints/<string:reference>/actions", methods=["POST"])
 @bp.doc(security=_AUTH)
 @bp.arguments(ActionIn, error_status_code=400)
@@ -208,6 +277,8 @@ def action(data, reference):
 
 
 _REQUIRED = {
+    "accept_settlement": ("offer_id",),
+    "decline_settlement": ("offer_id", "reason"),
     "confirm": ("rating",),
     "dispute": ("reason", "mediation_org_id"),
     "reply": ("body",),

@@ -64,7 +64,17 @@ SKIPPED = {
     "api-docs.openapi_json": "the API's OpenAPI document (JSON), not a page",
     **{
         f"api.{name}": "a JSON operation of the integration API (token only), not a page"
-        for name in ("Complaints", "complaint", "Messages", "clocks", "timeline", "scorecard_figures")
+        for name in (
+            "Complaints",
+            "complaint",
+            "Messages",
+            "clocks",
+            "timeline",
+            "scorecard_figures",
+            "offers",
+            "Attachments",
+            "shop_reputation",
+        )
     },
     **{
         f"{area}.agreement_pdf": "a mediation agreement's PDF download, not an HTML page"

@@ -37,6 +37,10 @@ API_CASES = [
     Case("api.action", "POST", ref("received"), everyone(NO_TOKEN), attack=_ATTACK),
     Case("api.clocks", "GET", ref("received"), everyone(NO_TOKEN)),
     Case("api.timeline", "GET", ref("received"), everyone(NO_TOKEN)),
+    Case("api.offers", "GET", ref("received"), everyone(NO_TOKEN)),
+    Case("api.Attachments", "GET", ref("received"), everyone(NO_TOKEN)),
+    Case("api.Attachments", "POST", ref("received"), everyone(NO_TOKEN), attack=_ATTACK),
+    Case("api.shop_reputation", "GET", lambda w: {"merchant_id": w.merchant_id}, everyone(NO_TOKEN)),
     Case("admin.api_client_list", "GET", lambda w: {}, admin_only()),
     *admin_form(
         "admin.new_api_client",
