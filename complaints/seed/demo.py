@@ -33,7 +33,7 @@ from complaints.seed.stories import (
     shop_takes_part,
     write_route,
 )
-from complaints.services import reputation
+from complaints.services import reputation, service_reports
 from complaints.services.accounts import check_password_rules, create_user
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.lifecycle import apply_action
@@ -135,6 +135,7 @@ def seed_demo(password: str | None = None) -> DemoResult:
         _top_up_deposits(cast)
         _add_canned_replies(cast)
         reputation.compute_month(reputation.Month.last(end))  # as the nightly job would have
+        service_reports.generate_due(end)  # last quarter's and half-year's reports, as the scheduler would
     finally:
         clocks.install_clock(app, previous)
     logins = [(role.value, demo_email(key)) for key, role, _ in EVERY_DEMO_ACCOUNT]
