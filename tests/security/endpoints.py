@@ -355,6 +355,8 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "canned_reply_id": lambda w: w.canned_reply_id,
     "sanction_id": lambda w: w.sanction_id,
     "slug": lambda w: w.report_slug,
+    "month": lambda w: "2026-03",  # the month the planted complaints were filed in
+    "figure": lambda w: "complaints",
 }
 
 
@@ -440,7 +442,7 @@ PUBLIC = {
     "reputation.notices",
 }
 # Endpoints of a blueprint another role than its usual one uses.
-ENDPOINT_ROLE = {"reputation.my_shop": "merchant"}
+ENDPOINT_ROLE = {"reputation.my_shop": "merchant", "reputation.my_shop_figure": "merchant"}
 # Supervisors may do everything agents do, and have pages of their own.
 BLUEPRINT_ROLE = {
     "portal": "consumer",
