@@ -235,7 +235,7 @@ def test_staff_see_the_list_with_links_to_their_own_complaint_pages(client, auth
     assert page.status_code == 200
     assert f'href="/desk/complaints/{refs[2]}"' in page.text and "三月投诉 2" in page.text
     assert f'href="/desk/complaints/{refs[4]}"' in page.text and refs[0] not in page.text
-    assert "Times counted" in page.text and "Offers made in the month: 3" in page.text
+    assert "Times counted" in page.text and "Counted in the month: 3" in page.text
     auth.logout()
     auth.login(world.merchant.email)
     own = client.get("/reputation/my-shop/2026-03/complaints")
