@@ -5,6 +5,7 @@ services/reputation_model.py).
 |---|---|
 | every shop's latest score, lowest first | the platform's staff and admins |
 | one shop's months: chart, figures, what moved the score | the same, and the shop's own staff (their shop: "my shop") |
+| the complaints behind one figure of a shop's month | the same |
 | recording a month's order volume | supervisors and admins |
 | the scoring model | anyone, no sign-in |
 
@@ -13,13 +14,13 @@ Who may open which is the participant policy's answer (participants.reputation_r
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from complaints import participants
 from complaints.extensions import db
-from complaints.models import Merchant
+from complaints.models import Complaint, Merchant
 from complaints.reputation.forms import OrderVolumeForm
 from complaints.scorecard import charts
 from complaints.services import reputation, reputation_model, sanctions
@@ -49,10 +50,16 @@ def shop(merchant_id: int):
 @bp.get("/my-shop")
 @roles_required(*OWN_SHOP)
 def my_shop():
-    return shop_page(current_user.merchant_id)
+    return shop_page(current_user.merchant_id, own=True)
 
 
-def shop_page(merchant_id: int, form: OrderVolumeForm | None = None, problem: str | None = None, status=200):
+def shop_page(
+    merchant_id: int,
+    form: OrderVolumeForm | None = None,
+    problem: str | None = None,
+    status=200,
+    own: bool = False,
+):
     shop = db.session.get(Merchant, merchant_id)
     if shop is None:
         abort(404)
@@ -69,8 +76,51 @@ def shop_page(merchant_id: int, form: OrderVolumeForm | None = None, problem: st
         problem=problem,
         thresholds=reputation.thresholds(),
         events=sanctions.timeline(shop.id),
+        figure_url=lambda row, figure: figure_url(shop.id, row.month.strftime("%Y-%m"), figure, own),
+        listed=reputation.FIGURES,
     )
     return body, status
+
+
+@bp.get("/shops/<int:merchant_id>/<month>/<figure>")
+@roles_required(*READERS)
+def shop_figure(merchant_id: int, month: str, figure: str):
+    return figure_page(merchant_id, month, figure, own=False)
+
+
+@bp.get("/my-shop/<month>/<figure>")
+@roles_required(*OWN_SHOP)
+def my_shop_figure(month: str, figure: str):
+    return figure_page(current_user.merchant_id, month, figure, own=True)
+
+
+def figure_page(merchant_id: int, month_text: str, figure: str, own: bool):
+    """The complaints behind one figure of a shop's month (a bad month or figure: 404)."""
+    shop = db.session.get(Merchant, merchant_id)
+    if shop is None or figure not in reputation.FIGURES:
+        abort(404)
+    try:
+        month = reputation.Month.parse(month_text)
+    except Refusal:
+        abort(404)
+    readable = participants.visible_complaints(current_user).with_only_columns(Complaint.id)
+    listed = reputation.behind_page(shop.id, month, figure, readable, request.args.get("page", 1, type=int))
+    return render_template(
+        "reputation/figure.html",
+        shop=shop,
+        month=str(month),
+        listed=listed,
+        back=url_for(".my_shop") if own else url_for(".shop", merchant_id=shop.id),
+        page_url=lambda page: figure_url(shop.id, str(month), figure, own, page),
+    )
+
+
+def figure_url(merchant_id: int, month: str, figure: str, own: bool, page: int | None = None) -> str:
+    """The list behind a figure, in the shop's own area (`own`) or the platform's."""
+    more = {"page": page} if page and page > 1 else {}
+    if own:
+        return url_for(".my_shop_figure", month=month, figure=figure, **more)
+    return url_for(".shop_figure", merchant_id=merchant_id, month=month, figure=figure, **more)
 
 
 @bp.post("/shops/<int:merchant_id>/orders")

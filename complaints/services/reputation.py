@@ -14,6 +14,9 @@ A month is a calendar month of the platform's zone. Its figures, per shop:
 | deposit payouts | payouts from its guarantee deposit to consumers |
 | ratings | consumers' ratings of the service given on its complaints as they closed them |
 
+Each figure's rule is defined once, in services/reputation_figures.py, and both counts the figure
+(`month_figures`) and lists the complaints behind it (`complaints_behind`).
+
 `compute_month` counts every shop's month and replaces what was kept for that month, so
 computing a month again from the same record gives the same rows (the scheduler computes last
 month on the 1st; `flask reputation compute --month YYYY-MM` any month). Shops with nothing in a
@@ -29,34 +32,25 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from complaints.extensions import db
 from complaints.models import (
-    AGENT_OUTCOMES,
-    CONCLUDED_MEDIATION_OUTCOMES,
-    Agreement,
-    ClockKind,
-    ClockResult,
     Complaint,
-    DepositEntry,
-    EntryKind,
     Merchant,
-    OfferStatus,
-    Outcome,
-    SettlementOffer,
     ShopOrderVolume,
     ShopReputation,
-    SlaClock,
     User,
 )
 from complaints.services import reputation_model as model
 from complaints.services import sanctions
+from complaints.services.reputation_figures import FIGURES, Figure
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
 MONTH_FORMAT = "%Y-%m"
 MAX_ORDERS = 1_000_000_000
+BEHIND_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -104,66 +98,17 @@ def thresholds() -> tuple[int, ...]:
 
 
 def month_figures(month: Month) -> dict[int, model.MonthFigures]:
-    """Every shop's figures of `month` that has any (shop id -> figures)."""
+    """Every shop's figures of `month` that has any (shop id -> figures); each figure by its one
+    rule in services/reputation_figures.py."""
     start, end = month.bounds()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-
-    def add(name: str, rows) -> None:
-        for merchant_id, value in rows:
-            counts[merchant_id][name] = counts[merchant_id].get(name, 0) + int(value or 0)
-
-    def within(column):
-        return (column >= start) & (column < end)
-
-    by_shop = Complaint.merchant_id
-    add(
-        "complaints",
-        db.session.execute(
-            select(by_shop, func.count()).where(within(Complaint.created_at)).group_by(by_shop)
-        ),
-    )
-    decided = select(by_shop, func.count()).where(within(Complaint.decided_at)).group_by(by_shop)
-    add("decided", db.session.execute(decided.where(Complaint.outcome.in_(AGENT_OUTCOMES))))
-    upheld = (Outcome.UPHELD, Outcome.PARTLY_UPHELD)
-    add("upheld", db.session.execute(decided.where(Complaint.outcome.in_(upheld))))
-    add(
-        "mediations_concluded",
-        db.session.execute(decided.where(Complaint.outcome.in_(CONCLUDED_MEDIATION_OUTCOMES))),
-    )
-    add("mediations_settled", db.session.execute(decided.where(Complaint.outcome == Outcome.SETTLED)))
-    replies = (
-        select(by_shop, func.count())
-        .join(SlaClock, SlaClock.complaint_id == Complaint.id)
-        .where(SlaClock.kind == ClockKind.MERCHANT_REPLY, within(SlaClock.stopped_at))
-        .group_by(by_shop)
-    )
-    add("replies_met", db.session.execute(replies.where(SlaClock.result == ClockResult.MET)))
-    add("replies_missed", db.session.execute(replies.where(SlaClock.result == ClockResult.MISSED)))
-    offers = select(SettlementOffer.merchant_id, func.count()).where(within(SettlementOffer.created_at))
-    offers = offers.group_by(SettlementOffer.merchant_id)
-    add("offers_made", db.session.execute(offers))
-    add("offers_accepted", db.session.execute(offers.where(SettlementOffer.status == OfferStatus.ACCEPTED)))
-    add(
-        "unpaid_agreements",
-        db.session.execute(
-            select(by_shop, func.count())
-            .join(Agreement, Agreement.complaint_id == Complaint.id)
-            .where(within(Agreement.unpaid_at))
-            .group_by(by_shop)
-        ),
-    )
-    add(
-        "deposit_payouts",
-        db.session.execute(
-            select(DepositEntry.merchant_id, func.count())
-            .where(DepositEntry.kind == EntryKind.PAYOUT, within(DepositEntry.created_at))
-            .group_by(DepositEntry.merchant_id)
-        ),
-    )
-    rated = select(by_shop, func.count(), func.sum(Complaint.rating)).where(
-        within(Complaint.closed_at), Complaint.rating.is_not(None)
-    )
-    for merchant_id, ratings, total in db.session.execute(rated.group_by(by_shop)):
+    for name, figure in FIGURES.items():
+        if name == "ratings":
+            continue
+        for merchant_id, value in db.session.execute(figure.counts(start, end)):
+            counts[merchant_id][name] = int(value or 0)
+    rated = FIGURES["ratings"].counts(start, end, func.sum(Complaint.rating))
+    for merchant_id, ratings, total in db.session.execute(rated):
         counts[merchant_id]["ratings"], counts[merchant_id]["rating_sum"] = int(ratings), int(total or 0)
     volumes = dict(
         db.session.execute(
@@ -245,6 +190,49 @@ def latest_scores() -> list[tuple[Merchant, ShopReputation]]:
         .order_by(ShopReputation.score, Merchant.name)
     ).all()
     return [(shop, row) for shop, row in rows]
+
+
+def complaints_behind(merchant_id: int, month: Month, figure: str) -> Select:
+    """(complaint, events) behind `figure` of shop `merchant_id`'s `month`, each complaint once, by
+    the rule that counts the figure (`events`: how many of the month's counted events are the
+    complaint's; 1 for figures that count complaints). KeyError for a figure with no such rule."""
+    start, end = month.bounds()
+    return FIGURES[figure].complaints(merchant_id, start, end)
+
+
+@dataclass(frozen=True)
+class BehindPage:
+    figure: Figure
+    rows: list  # (complaint, events, readable): readable, whether the reader sees the complaint itself
+    complaints: int  # how many complaints in all
+    events: int  # how many counted events in all (the figure)
+    page: int
+    pages: int
+
+    @property
+    def titles_hidden(self) -> bool:
+        """Whether some complaint listed is one the reader does not open (its title is not shown)."""
+        return any(not readable for _, _, readable in self.rows)
+
+
+def behind_page(merchant_id: int, month: Month, figure: str, readable: Select, page: int = 1) -> BehindPage:
+    """One page of the complaints behind `figure` of a shop's month, newest first. `readable`: a
+    SELECT of the ids of the complaints the reader sees (the participant policy's scope); the
+    others are listed by reference, state and date only. KeyError for an unknown figure."""
+    behind = complaints_behind(merchant_id, month, figure)
+    listed = behind.subquery()
+    complaints, events = db.session.execute(select(func.count(), func.sum(listed.c.events))).one()
+    pages = max(1, -(-complaints // BEHIND_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    rows = db.session.execute(
+        behind.add_columns(Complaint.id.in_(readable).label("readable"))
+        .order_by(Complaint.created_at.desc(), Complaint.id.desc())
+        .limit(BEHIND_PAGE_SIZE)
+        .offset((page - 1) * BEHIND_PAGE_SIZE)
+    ).all()
+    return BehindPage(
+        FIGURES[figure], [tuple(row) for row in rows], complaints, int(events or 0), page, pages
+    )
 
 
 def figures_of(row: ShopReputation) -> model.MonthFigures:

@@ -192,6 +192,16 @@ PAGES = (
     Page("reputation.shops", DEPOSIT_READERS),
     Page("reputation.shop", DEPOSIT_READERS, lambda p: {"merchant_id": p.merchant_id}),
     Page("reputation.my_shop", (MERCHANT,)),
+    Page(  # the month scored when the world was planted: its complaints, linked or not by role
+        "reputation.shop_figure",
+        DEPOSIT_READERS,
+        lambda p: {"merchant_id": p.merchant_id, "month": f"{now():%Y-%m}", "figure": "complaints"},
+    ),
+    Page(
+        "reputation.my_shop_figure",
+        (MERCHANT,),
+        lambda p: {"month": f"{now():%Y-%m}", "figure": "complaints"},
+    ),
     Page("reputation.model", (ANONYMOUS, CONSUMER)),
     Page("reputation.measures", DEPOSIT_READERS),
     Page("reputation.notices", (ANONYMOUS, CONSUMER)),

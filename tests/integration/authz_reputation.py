@@ -1,7 +1,10 @@
 """The authorization matrix's cases for the shops' reputation (see authz_cases.py for the vocabulary).
 
 The platform's staff and admins read every shop's; supervisors and admins record a month's order
-volume; a shop's staff read their own shop's page only; the scoring model is public."""
+volume; a shop's staff read their own shop's page only; the scoring model is public. The complaints
+behind a figure of a month follow the shop's page: every shop's for its readers, a shop's staff
+their own (through "my shop": any shop's address is refused them); a bad month or figure, or an
+unknown shop, is not found."""
 
 from __future__ import annotations
 
@@ -21,6 +24,24 @@ from tests.integration.authz_deposits import shop
 
 READERS = (AGENT, SUPERVISOR, ADMIN)
 RECORDERS = (SUPERVISOR, ADMIN)
+NOT_FOUND = Outcome(404)
+
+
+def other_shop(world) -> int:
+    """A shop other than the one the matrix's shop staff belong to."""
+    from flask import has_app_context
+
+    if not has_app_context():
+        return 2
+    from complaints.extensions import db
+    from complaints.models import Merchant
+
+    return db.session.scalars(db.select(Merchant.id).where(Merchant.id != world.merchant_id)).first()
+
+
+def figure(name: str, month: str = "2026-03", **shop_of) -> object:
+    """The values of a figure's list: `name` of `month`, of the shop `shop_of(w)` gives if any."""
+    return lambda w: {**{k: f(w) for k, f in shop_of.items()}, "month": month, "figure": name}
 
 
 def planted_proposal(world) -> dict:
@@ -60,6 +81,55 @@ REPUTATION_CASES = [
         "missing",
     ),
     Case("reputation.my_shop", "GET", lambda w: {}, only(MERCHANT)),
+    Case(
+        "reputation.shop_figure",
+        "GET",
+        figure("complaints", merchant_id=lambda w: w.merchant_id),
+        only(*READERS),
+    ),
+    Case(
+        "reputation.shop_figure",
+        "GET",
+        figure("replies_missed", merchant_id=other_shop),
+        only(*READERS),
+        "another shop",  # a shop's staff asking for another shop than theirs: refused like any
+    ),
+    Case(
+        "reputation.shop_figure",
+        "GET",
+        figure("complaints", merchant_id=lambda w: 999_999),
+        only(*READERS, ok=NOT_FOUND),
+        "missing shop",
+    ),
+    Case(
+        "reputation.shop_figure",
+        "GET",
+        figure("complaints", "2026-13", merchant_id=lambda w: w.merchant_id),
+        only(*READERS, ok=NOT_FOUND),
+        "bad month",
+    ),
+    Case(
+        "reputation.shop_figure",
+        "GET",
+        figure("score", merchant_id=lambda w: w.merchant_id),
+        only(*READERS, ok=NOT_FOUND),
+        "unknown figure",
+    ),
+    Case("reputation.my_shop_figure", "GET", figure("complaints"), only(MERCHANT)),
+    Case(
+        "reputation.my_shop_figure",
+        "GET",
+        figure("upheld", "March"),
+        only(MERCHANT, ok=NOT_FOUND),
+        "bad month",
+    ),
+    Case(
+        "reputation.my_shop_figure",
+        "GET",
+        figure("rating_sum"),
+        only(MERCHANT, ok=NOT_FOUND),
+        "unknown figure",
+    ),
     Case("reputation.model", "GET", lambda w: {}, everyone(OK)),
     Case(
         "reputation.record_orders",

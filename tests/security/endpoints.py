@@ -373,6 +373,8 @@ ARGUMENTS: dict[str, Callable[[Planted], object]] = {
     "token_id": lambda w: w.api_token_id,
     "endpoint_id": lambda w: w.webhook_id,
     "delivery_id": lambda w: w.delivery_id,
+    "month": lambda w: "2026-03",  # the month the planted complaints were filed in
+    "figure": lambda w: "complaints",
 }
 
 
@@ -465,7 +467,7 @@ PUBLIC = {
     "api-docs.openapi_json",
 }
 # Endpoints of a blueprint another role than its usual one uses.
-ENDPOINT_ROLE = {"reputation.my_shop": "merchant"}
+ENDPOINT_ROLE = {"reputation.my_shop": "merchant", "reputation.my_shop_figure": "merchant"}
 # Supervisors may do everything agents do, and have pages of their own.
 BLUEPRINT_ROLE = {
     "portal": "consumer",
