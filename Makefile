@@ -59,24 +59,16 @@ e2e-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
-# schemathesis (the API's schema test) runs in a pytest of its own: loaded beside the rest of the
-# suite, its hypothesis settings piled up test after test until the fuzz tests hit Python's
-# recursion limit.
-SCHEMA_TEST := tests/integration/test_api_schema.py
-WITHOUT_SCHEMA := --ignore=$(SCHEMA_TEST) -p no:schemathesis
-
 test: $(VENV)/.dev-installed translations lint e2e-deps pdf-deps
 	mkdir -p $(ARTIFACTS)/screenshots
 	@echo "screenshots of the main pages go to $(ARTIFACTS)/screenshots"
-	SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest -n 2 -q $(WITHOUT_SCHEMA) tests
-	$(BIN)/pytest -q $(SCHEMA_TEST)
+	SCREENSHOT_DIR=$(ARTIFACTS)/screenshots $(BIN)/pytest -n 2 -q tests
 
 unit: $(VENV)/.dev-installed
 	$(BIN)/pytest -q tests/unit
 
 integration: $(VENV)/.dev-installed translations pdf-deps
-	$(BIN)/pytest -n 2 -q $(WITHOUT_SCHEMA) tests/integration
-	$(BIN)/pytest -q $(SCHEMA_TEST)
+	$(BIN)/pytest -n 2 -q tests/integration
 
 e2e: $(VENV)/.dev-installed translations e2e-deps pdf-deps
 	mkdir -p $(ARTIFACTS)/screenshots
@@ -105,15 +97,14 @@ test-postgres: $(VENV)/.dev-installed translations
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 	tests/postgres/cluster.sh start
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q $(WITHOUT_SCHEMA) tests/integration \
-	  && TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q $(SCHEMA_TEST); status=$$?; \
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -n 2 -q tests/integration; status=$$?; \
 	  tests/postgres/cluster.sh stop; exit $$status
 
 # The hostile-input fuzz test at length: FUZZ_EXAMPLES random examples for every URL, method and
 # role (make test runs 4 fixed ones each).
 FUZZ_EXAMPLES ?= 200
 fuzz: $(VENV)/.dev-installed translations
-	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n 2 -q -p no:schemathesis tests/integration/test_fuzz.py
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n 2 -q tests/integration/test_fuzz.py
 
 # 50 consumers filing and replying while 10 agents work and the sweep runs, against gunicorn
 # (2 workers) on 127.0.0.1; checks every acknowledged write landed exactly once and no 5xx.

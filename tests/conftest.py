@@ -25,6 +25,24 @@ from tests.support import AuthActions, World
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_call(item):
+    """Each case of a parametrized @given test starts from the test's own settings.
+
+    Hypothesis's pytest plugin wraps the settings of a parametrized test in new ones for every
+    case (parent: the settings the previous case left on the shared function), so the chain grows
+    by one per case. A derandomized test has database=None, which settings.database never caches,
+    so every case walks the whole chain: past ~950 cases in one process (the fuzz test has more
+    than 1000) that is Python's recursion limit. Putting the settings back after each case keeps
+    the chain two long.
+    """
+    function = getattr(getattr(item, "obj", None), "__func__", getattr(item, "obj", None))
+    own = getattr(function, "_hypothesis_internal_use_settings", None)
+    yield
+    if own is not None:
+        function._hypothesis_internal_use_settings = own
+
+
 def _database_url(tmp_path) -> str:
     """An empty database for a fixture that migrates its own: a SQLite file under `tmp_path`, or
     (TEST_DATABASE_URL) this worker's PostgreSQL database, which that fixture downgrades after."""
