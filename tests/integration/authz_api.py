@@ -25,6 +25,14 @@ NO_TOKEN = Outcome(401, refused=True)
 
 _ATTACK = lambda w: {"body": ATTACK_TEXT, "action": "withdraw"}  # noqa: E731 - refused before parsing
 
+
+def _missing(endpoint: str, ids: dict) -> Case:
+    """A POST to an administration row that does not exist: 404 for admins, refused for the rest."""
+    return Case(
+        endpoint, "POST", lambda w: ids, admin_only(NOT_FOUND), variant="missing", attack=lambda w: {}
+    )
+
+
 API_CASES = [
     Case("api-docs.openapi_json", "GET", lambda w: {}, everyone(Outcome(200))),
     Case("api_docs.docs", "GET", lambda w: {}, everyone(Outcome(200))),
@@ -48,14 +56,7 @@ API_CASES = [
         attack=lambda w: {"name": ATTACK_TEXT, "owner": ATTACK_TEXT, "scopes": "complaints:read"},
         probe=lambda w: {"name": ""},
     ),
-    Case(
-        "admin.issue_api_token",
-        "POST",
-        lambda w: {"client_id": 999_999},
-        admin_only(NOT_FOUND),
-        variant="missing",
-        attack=lambda w: {},
-    ),
+    _missing("admin.issue_api_token", dict(client_id=999_999)),
     Case("admin.webhooks_page", "GET", lambda w: {"client_id": w.api_client_id}, admin_only()),
     Case(
         "admin.add_webhook",
@@ -66,39 +67,11 @@ API_CASES = [
         probe=lambda w: {"url": "gopher://nowhere", "events": ["complaint.filed"]},
         attack_by=ADMIN,
     ),
-    Case(
-        "admin.toggle_webhook",
-        "POST",
-        lambda w: {"endpoint_id": 999_999},
-        admin_only(NOT_FOUND),
-        variant="missing",
-        attack=lambda w: {},
-    ),
-    Case(
-        "admin.rotate_webhook_secret",
-        "POST",
-        lambda w: {"endpoint_id": 999_999},
-        admin_only(NOT_FOUND),
-        variant="missing",
-        attack=lambda w: {},
-    ),
+    _missing("admin.toggle_webhook", dict(endpoint_id=999_999)),
+    _missing("admin.rotate_webhook_secret", dict(endpoint_id=999_999)),
     Case(
         "admin.webhook_delivery", "GET", lambda w: {"delivery_id": 999_999}, admin_only(NOT_FOUND), "missing"
     ),
-    Case(
-        "admin.replay_webhook",
-        "POST",
-        lambda w: {"delivery_id": 999_999},
-        admin_only(NOT_FOUND),
-        variant="missing",
-        attack=lambda w: {},
-    ),
-    Case(
-        "admin.revoke_api_token",
-        "POST",
-        lambda w: {"client_id": 999_999, "token_id": 999_999},
-        admin_only(NOT_FOUND),
-        variant="missing",
-        attack=lambda w: {},
-    ),
+    _missing("admin.replay_webhook", dict(delivery_id=999_999)),
+    _missing("admin.revoke_api_token", dict(client_id=999_999, token_id=999_999)),
 ]
