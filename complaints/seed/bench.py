@@ -35,6 +35,7 @@ from complaints.models import (
     User,
 )
 from complaints.seed import texts
+from complaints.seed.agreements import AGREEMENT_COLUMNS
 from complaints.seed.pledge_clocks import CLOCK_COLUMNS, BenchTarget
 from complaints.seed.pledge_names import name_the_shipped_pledge
 from complaints.seed.rows import (
@@ -200,6 +201,7 @@ class _Writer:
             "events",
             "messages",
             "sla_clocks",
+            "mediation_agreements",
         ):
             sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
             self.connection.execute(text(sql))
@@ -240,10 +242,12 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
     password_hash = PasswordHasher().hash(BENCH_PASSWORD)  # one hash for every bench account
     users: list[tuple] = []
 
-    def add(email: str, role: str, org_id: int | None = None, english: bool = False) -> int:
+    def add(
+        email: str, role: str, org_id: int | None = None, english: bool = False, shop: int | None = None
+    ) -> int:
         name = texts.person_name(rng, english=english)[0]
         locale = "en" if english else None
-        users.append((len(users) + 1, email, name, password_hash, role, locale, True, None, org_id, 0, at))
+        users.append((len(users) + 1, email, name, password_hash, role, locale, True, shop, org_id, 0, at))
         return len(users)
 
     agents = [add(f"agent{n:02d}@{BENCH_DOMAIN}", "agent") for n in range(1, AGENTS + 1)]
@@ -253,6 +257,8 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
         emails = [f"mediator{org_id}-{n}@{BENCH_DOMAIN}" for n in range(1, MEDIATORS_PER_ORG + 1)]
         mediation.append((org_id, name, [add(email, "mediator", org_id) for email in emails]))
     add(f"admin@{BENCH_DOMAIN}", "admin")
+    # One staff member per shop: they accept and pay the agreements of its settled mediations.
+    shop_staff = {m[0]: add(f"shop{m[0]}@{BENCH_DOMAIN}", "merchant", shop=m[0]) for m in merchants}
     consumers = [
         add(f"consumer{n}@{BENCH_DOMAIN}", "consumer", english=rng.random() < 0.15)
         for n in range(1, max(1, count // 20) + 1)
@@ -264,7 +270,15 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
         for major in (False, True):
             promises = policy.in_force(category_id, major)
             versions[category_id, major] = promises.version_id if promises else None
-    return Cast(consumers, [m[0] for m in merchants], [n for n, _ in categories], agents, mediation, versions)
+    return Cast(
+        consumers,
+        [m[0] for m in merchants],
+        [n for n, _ in categories],
+        agents,
+        mediation,
+        versions,
+        shop_staff=shop_staff,
+    )
 
 
 def _pledge_targets(versions: dict, start: int, end: int) -> dict[int, dict[ClockKind, BenchTarget]]:
@@ -318,6 +332,7 @@ def _write_complaints(writer: _Writer, plan: Plan, started: float, progress) -> 
         writer.insert("events", EVENT_COLUMNS, chunk.events)
         writer.insert("messages", MESSAGE_COLUMNS, chunk.messages)
         writer.insert("sla_clocks", CLOCK_COLUMNS, chunk.clocks)
+        writer.insert("mediation_agreements", AGREEMENT_COLUMNS, chunk.agreements)
         writer.insert(FTS_TABLE, ("rowid", "body"), chunk.documents)
         events, messages, counters = (
             events + len(chunk.events),

@@ -23,7 +23,7 @@ from decimal import Decimal
 from itertools import accumulate
 
 from complaints import workflow
-from complaints.seed import texts
+from complaints.seed import agreements, texts
 from complaints.seed.conversations import MESSAGE_KINDS, ask, converse
 from complaints.seed.writers import WRITERS, Writer
 from complaints.workflow import Action, Actor, Facts, State
@@ -250,6 +250,7 @@ class ComplaintHistory:
     events: list[tuple] = field(default_factory=list)
     # (at, author_id, kind, body)
     messages: list[tuple] = field(default_factory=list)
+    agreement: object | None = None  # a settled mediation's (complaints/seed/agreements.py)
 
 
 def invent_history(
@@ -289,6 +290,9 @@ def invent_history(
         detail = leg.write(rng, h, cast, who, at)
         h.events.append((at, who, leg.action, leg.source, leg.target, leg.public, detail))
         h.state = leg.target
+    shop_staff = cast.shop_staff.get(h.merchant_id)
+    if h.agreement is not None and shop_staff is not None:
+        agreements.follow(h, shop_staff, end)
     if route.staff_may_ask and rng.random() < 0.12:
         ask(rng, h, agent, end)
     h.events.sort(key=_by_time)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from complaints.models import GENESIS_HASH, Event
-from complaints.seed import texts
+from complaints.seed import agreements, texts
 from complaints.seed.histories import ComplaintHistory, invent_history
 from complaints.seed.pledge_clocks import Outcome, PledgeKeeper
 from complaints.services.search import document_text
@@ -53,6 +53,7 @@ class Cast:
     orgs: list[tuple[int, tuple[str, str], list[int]]]  # (id, (Chinese name, English name), mediator ids)
     policy_versions: dict[tuple[int, bool], int | None]  # (category id, major) -> pledge version
     targets: dict[int, dict] = field(default_factory=dict)  # version id -> {ClockKind: BenchTarget}
+    shop_staff: dict[int, int] = field(default_factory=dict)  # shop id -> its staff member's user id
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Chunk:
     messages: list[tuple] = field(default_factory=list)
     documents: list[tuple] = field(default_factory=list)  # (complaint id, indexed terms)
     clocks: list[tuple] = field(default_factory=list)
+    agreements: list[tuple] = field(default_factory=list)
     done: int = 0  # complaints made so far, this chunk included
     counters: dict[int, int] = field(default_factory=dict)  # year -> last sequence so far
 
@@ -99,7 +101,7 @@ class _RowMaker:
     def __init__(self, plan: Plan):
         self.plan = plan
         self.counters: dict[int, int] = {}
-        self.event_id = self.message_id = 0
+        self.event_id = self.message_id = self.agreement_id = 0
         self.terms_cache: dict[str, str] = {}
         self.detail_cache: dict[tuple, str] = {}
         self.stamp = _text_stamp if plan.text_timestamps else _aware
@@ -123,6 +125,10 @@ class _RowMaker:
             self.message_id += 1
             chunk.messages.append((self.message_id, complaint_id, author, kind, body, stamp(_moment(at))))
         chunk.clocks.extend(clock.row(complaint_id, stamp) for clock in kept.clocks)
+        if h.agreement is not None:
+            self.agreement_id += 1
+            agreements.number(h.agreement, self.agreement_id, reference, kept.events)
+            chunk.agreements.append(agreements.row(h.agreement, complaint_id, stamp))
         self.add_events(chunk.events, kept.events, complaint_id)
 
     def terms(self, title: str, description: str) -> str:

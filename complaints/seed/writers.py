@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from complaints.seed import texts
+from complaints.seed import agreements, texts
 from complaints.workflow import Action
 
 # A step's writer: (rng, history, cast, the actor's id, at) -> the event's detail.
@@ -93,7 +93,13 @@ def _record_outcome(rng, h, cast, who, at):
     h.outcome, h.decided_at = ("settled" if settled else "not_settled"), at
     h.compensation_amount = f"{float(h.claimed_amount) * rng.uniform(0.4, 1):.2f}" if settled else None
     h.outcome_note = say(rng, h, texts.SETTLEMENT_TERMS if settled else texts.NO_SETTLEMENT_REASONS)
-    return {"outcome": h.outcome, "compensation_amount": h.compensation_amount}
+    detail = {"outcome": h.outcome, "compensation_amount": h.compensation_amount}
+    if settled:  # the agreement the parties are to accept (complaints/seed/agreements.py)
+        h.agreement = agreements.BenchAgreement(
+            who, h.mediation_org_id, h.outcome_note, h.compensation_amount, agreements.deadline(h, at), at
+        )
+        detail.update(payer="shop", perform_by=h.agreement.perform_by.isoformat(), pdf_sha256=None)
+    return detail
 
 
 @_writes(Action.CONFIRM)

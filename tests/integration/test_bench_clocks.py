@@ -10,12 +10,12 @@ complaint's pledge facts must come out the same.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
 from complaints.extensions import db
-from complaints.models import Complaint, Event, Merchant, SlaClock, User
+from complaints.models import Agreement, Complaint, Event, Merchant, SlaClock, User
 from complaints.services import lifecycle, pledge_keeping
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.workflow import OPEN_STATES, Action
@@ -70,11 +70,8 @@ def _refile(bench: Complaint, chain: list[Event], clock) -> Complaint:
             "note": "again",
             "mediation_org_id": bench.mediation_org_id,
         }
-        if event.detail.get("outcome") == "settled":
-            # The bench writes no agreement; a settled outcome taken again through the services
-            # records one, which asks who pays and by when (neither moves a clock).
-            params.setdefault("payer", "shop")
-            params.setdefault("perform_by", event.created_at + timedelta(days=30))
+        if event.detail.get("outcome") == "settled":  # the bench's agreement: who pays, by when
+            params["perform_by"] = date.fromisoformat(event.detail["perform_by"])
         user = db.session.get(User, event.actor_id) if event.actor_id else None
         lifecycle.apply_action(db.session.get(Complaint, again.id), user, Action(event.action), **params)
         db.session.commit()
@@ -144,6 +141,13 @@ def test_bench_clocks_are_the_clocks_the_application_keeps(app, runner, clock):
             )
         )
         sample = _sample(bench, chains)
+        # every settled mediation has its agreement, and the sample replays what became of some
+        settled = {b.id for b in bench if b.outcome is not None and b.outcome.value == "settled"}
+        agreed = dict(db.session.execute(select(Agreement.complaint_id, Agreement.status)).all())
+        assert settled and set(agreed) == settled
+        assert {"accept_agreement", "confirm_payment", "confirm_receipt"} <= {
+            e.action for b in sample for e in chains[b.id]
+        }
         # what the bench wrote, before the replay's sweep touches the bench's own clocks too
         expected = {b.id: _pledge_facts(b, chains[b.id], seeded_at) for b in sample}
         standings = Counter(
