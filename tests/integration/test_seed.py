@@ -227,11 +227,20 @@ def replayed(chain: list[Event], roles: dict, window: timedelta) -> Facts:
             decided = event.created_at
         elif action in (Action.DISPUTE, Action.APPEAL):
             decided = None
+        pending, in_force = facts.agreement_pending, facts.agreement_in_force
+        if action is Action.RECORD_OUTCOME and event.detail.get("outcome") == "settled":
+            pending = True  # its agreement waits for both parties
+        elif action is Action.ACCEPT_AGREEMENT and event.detail.get("binding"):
+            pending, in_force = False, True
+        elif action is Action.CONFIRM_RECEIPT and event.detail.get("answer") == "received":
+            in_force = False  # performed
         facts = replace(
             facts,
             state=target,
             was_mediated=facts.was_mediated or target is State.MEDIATED,
             appeal_used=facts.appeal_used or action is Action.APPEAL,
+            agreement_pending=pending,
+            agreement_in_force=in_force,
         )
     return facts
 
