@@ -77,6 +77,13 @@ def http_problem(exc: HTTPException) -> Response:
         headers["Retry-After"] = str(getattr(exc, "retry_after", None) or 60)
     messages = (getattr(exc, "data", None) or {}).get("messages")
     if status in (400, 422) and messages:  # webargs' validation errors: a 400 naming each field
-        fields = {k: v for location in messages.values() for k, v in location.items()}
+        fields, unreadable = {}, False
+        for found in messages.values():
+            if isinstance(found, dict):
+                fields.update(found)
+            else:  # the body itself could not be read ({"json": ["Invalid JSON body."]})
+                unreadable = True
+        if unreadable and not fields:
+            return problem(400, "invalid_body", "The request body is not valid JSON.")
         return problem(400, "invalid_input", "Some fields are missing or invalid.", errors=fields)
     return problem(status, code, exc.description or code, headers)

@@ -255,3 +255,20 @@ def test_confirm_and_dispute_a_resolved_complaint(client, world):
     assert disputed.status_code == 200, disputed.json
     timeline = client.get(f"/api/v1/complaints/{second}/timeline", headers=consumer).json
     assert "dispute" in [e["action"] for e in timeline]
+
+
+def test_a_body_that_is_not_json_is_a_400_problem_not_a_500(client, world):
+    token = make_client(world, ALL)
+    for body in (b"\x00", b"{", "\u00e9".encode("latin-1")):
+        for path in ("/api/v1/complaints", "/api/v1/complaints/C-2026-000001/actions"):
+            response = client.post(
+                path,
+                data=body,
+                headers={
+                    **headers(token, f"consumer:{world.consumer.id}", "k-bad"),
+                    "Content-Type": "application/json",
+                },
+            )
+            assert response.status_code == 400, (path, body)
+            assert response.mimetype == "application/problem+json"
+            assert response.json["code"] == "invalid_body"
