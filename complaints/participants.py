@@ -352,62 +352,6 @@ def complaint_url(user: User | None, reference: str) -> str | None:
     return url_for(endpoint, reference=reference) if endpoint else None
 
 
-def sees_every_deposit(user: User | None) -> bool:
-    """Whether `user` reads every shop's guarantee deposit (the platform's staff and admins)."""
-    return of(user).deposits == "every_shop"
-
-
-def sees_deposit_of(user: User | None, merchant_id: int) -> bool:
-    """Whether `user` may read the ledger of shop `merchant_id` (a shop's staff: their own only)."""
-    entry = of(user)
-    own = entry.deposits == "own_shop" and getattr(user, "merchant_id", None) == merchant_id
-    return entry.deposits == "every_shop" or own
-
-
-def reputation_roles(what: str) -> tuple[Role, ...]:
-    """Who opens the shops' reputation: "read" every shop's (those who read every shop's deposit:
-    the platform's staff and admins), "own_shop" (a shop's staff, their own), "record" a month's
-    order volume and export the measures for regulators (those who keep the deposits' ledgers:
-    supervisors and admins), "decide" on measures against a shop (supervisors)."""
-    return deposit_roles(
-        {"read": "read", "own_shop": "own_shop", "record": "keep", "decide": "approve"}[what]
-    )
-
-
-def sees_reputation_of(user: User | None, merchant_id: int) -> bool:
-    """Whether `user` may read shop `merchant_id`'s reputation: every shop's for the platform's
-    staff and admins, their own for a shop's staff (as the deposit ledgers)."""
-    return user is not None and sees_deposit_of(user, merchant_id)
-
-
-def report_roles() -> tuple[Role, ...]:
-    """Who reads the supervisors' dashboard and the service reports: supervisors and admins."""
-    return roles_where(lambda p: p.reads_reports)
-
-
-def keeps_deposits(user: User | None) -> bool:
-    """Whether `user` tops up and adjusts shops' deposits and exports their ledgers."""
-    return user is not None and of(user).keeps_deposits
-
-
-def requests_payouts(user: User | None) -> bool:
-    """Whether `user` may ask for a payout from a shop's deposit to a complaint's consumer."""
-    return user is not None and of(user).requests_payouts
-
-
-def deposit_roles(what: str) -> tuple[Role, ...]:
-    """The roles that may open a part of the deposit pages: "read" (every shop's ledger), "keep"
-    (top up, adjust, export), "request" (ask for payouts), "approve" (approve, pay, refuse)."""
-    tests = {
-        "read": lambda p: p.deposits == "every_shop",
-        "keep": lambda p: p.keeps_deposits,
-        "request": lambda p: p.requests_payouts,
-        "approve": lambda p: p.supervises,
-        "own_shop": lambda p: p.deposits == "own_shop",
-    }
-    return roles_where(tests[what])
-
-
 def nav_items(user: User | None) -> tuple[NavItem, ...]:
     """The main navigation of `user`'s area."""
     return of(user).nav
@@ -418,25 +362,17 @@ def footer_items(user: User | None) -> tuple[NavItem, ...]:
     return of(user).footer
 
 
-# --- API clients ----------------------------------------------------------------------------
-# An API client is the marketplace's system acting for one person (PledgeDesk-Acting-For): for a
-# consumer if it holds `consumers:act`, for a shop's staff member if it holds `merchant:<shop id>`
-# of that shop. It then sees and does exactly what that person would on the web.
-
-
-def api_client_acts_for(scopes: list[str], user: User | None) -> bool:
-    """Whether a client with `scopes` may act for `user`."""
-    if user is None or not user.active:
-        return False
-    if user.role == Role.CONSUMER:
-        return "consumers:act" in scopes
-    if user.role == Role.MERCHANT and user.merchant_id is not None:
-        return f"merchant:{user.merchant_id}" in scopes
-    return False
-
-
-def api_client_hears_of(scopes: list[str], merchant_id: int, has_consumer: bool) -> bool:
-    """Whether a client with `scopes` is told of changes to a complaint about shop `merchant_id`
-    (webhooks): it would see that complaint acting for someone it may act for, its consumer
-    (`consumers:act`, a complaint with a consumer) or the shop's staff (`merchant:<shop id>`)."""
-    return ("consumers:act" in scopes and has_consumer) or f"merchant:{merchant_id}" in scopes
+# The platform's own areas (deposits, reputation, reports) and the API clients: their questions
+# read the entries above, and live beside them (complaints/participant_areas.py).
+from complaints.participant_areas import (  # noqa: E402,F401
+    api_client_acts_for,
+    api_client_hears_of,
+    deposit_roles,
+    keeps_deposits,
+    report_roles,
+    reputation_roles,
+    requests_payouts,
+    sees_deposit_of,
+    sees_every_deposit,
+    sees_reputation_of,
+)

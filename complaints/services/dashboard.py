@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import and_, case, func, select
 
+from complaints import participants
 from complaints.extensions import db
 from complaints.models import Category, ClockKind, ClockResult, Complaint, Merchant, SlaClock, User
 from complaints.services.clock_order import overdue_clocks
@@ -239,7 +240,8 @@ def _windows(filters: Filters, since: datetime, until: datetime, at: datetime) -
 
 def _agents(filters: Filters, since: datetime, until: datetime) -> list[AgentRow]:
     rows: dict[int, AgentRow] = {}
-    staff = dict(db.session.execute(select(User.id, User.name).where(User.role.in_(_staff_roles()))).all())
+    staff_roles = participants.platform_staff_roles()
+    staff = dict(db.session.execute(select(User.id, User.name).where(User.role.in_(staff_roles))).all())
 
     def row(user_id: int) -> AgentRow | None:
         if user_id not in staff:
@@ -289,12 +291,6 @@ def _agents(filters: Filters, since: datetime, until: datetime) -> list[AgentRow
         if (agent := row(user_id)) is not None:
             agent.ratings, agent.rating_points = count, int(points or 0)
     return sorted(rows.values(), key=lambda a: (-a.open_now, -a.decided, a.name))
-
-
-def _staff_roles():
-    from complaints import participants
-
-    return participants.platform_staff_roles()
 
 
 def _ranked(column, filters: Filters, since: datetime, until: datetime) -> list[tuple[int, int]]:
