@@ -58,6 +58,7 @@ def _refuse_default_secret_in_production(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from complaints import prepared_statements
     from complaints.extensions import csrf, db, limiter, login_manager, migrate
     from complaints.services.attachments import discard_uncommitted_files, forget_committed_files
 
@@ -94,6 +95,8 @@ def _init_extensions(app: Flask) -> None:
         if not secrets.compare_digest(user.session_token, token):
             return None  # signed out elsewhere, password changed, or an old cookie
         return user
+
+    prepared_statements.register(app, db)
 
     @app.teardown_appcontext
     def _discard_files_of_failed_requests(exc):

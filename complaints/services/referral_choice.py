@@ -21,26 +21,34 @@ def takes_category(organisation: MediationOrganisation, category_id: int | None)
     return not organisation.categories or category_id in organisation.category_ids
 
 
-def open_loads(organisation_ids: list[int] | None = None) -> dict[int, int]:
-    """The open load of each organisation (organisation id -> cases), in two grouped reads."""
-    in_mediation = (
-        select(Complaint.mediation_org_id, func.count())
-        .where(Complaint.state == State.MEDIATED, Complaint.mediation_org_id.is_not(None))
-        .group_by(Complaint.mediation_org_id)
-    )
-    awaiting_consent = (
-        select(Referral.organisation_id, func.count())
-        .where(Referral.status == ReferralStatus.AWAITING_CONSENT)
-        .group_by(Referral.organisation_id)
-    )
-    if organisation_ids is not None:
-        in_mediation = in_mediation.where(Complaint.mediation_org_id.in_(organisation_ids))
-        awaiting_consent = awaiting_consent.where(Referral.organisation_id.in_(organisation_ids))
-    loads: dict[int, int] = {}
-    for query in (in_mediation, awaiting_consent):
-        for organisation_id, count in db.session.execute(query):
-            loads[organisation_id] = loads.get(organisation_id, 0) + count
-    return loads
+def open_loads(organisations: list[MediationOrganisation]) -> dict[int, int]:
+    """The open load of each organisation (organisation id -> cases), counted up to its capacity,
+    in one read.
+
+    Whether an organisation has room, and how much, is all anyone asks of its load, and past its
+    capacity it has none however far past. So each count stops at the capacity: at most that many
+    index entries are read per organisation, not every complaint it mediates (a platform with
+    10,000 complaints in mediation read them all for every referral form, 40 ms and more).
+    """
+    if not organisations:
+        return {}
+    counts = []
+    for organisation in organisations:
+        in_mediation = select(Complaint.id).where(
+            Complaint.mediation_org_id == organisation.id, Complaint.state == State.MEDIATED
+        )
+        awaiting_consent = select(Referral.id).where(
+            Referral.organisation_id == organisation.id,
+            Referral.status == ReferralStatus.AWAITING_CONSENT,
+        )
+        for cases in (in_mediation, awaiting_consent):
+            counted = cases.limit(organisation.capacity).subquery()
+            counts.append(select(func.count()).select_from(counted).scalar_subquery())
+    row = db.session.execute(select(*counts)).one()
+    return {
+        organisation.id: min(row[2 * i] + row[2 * i + 1], organisation.capacity)
+        for i, organisation in enumerate(organisations)
+    }
 
 
 def organisations_for(category_id: int | None) -> list[MediationOrganisation]:
@@ -62,7 +70,7 @@ def propose(category_id: int | None) -> MediationOrganisation | None:
     that take the category and have room, the one with the most spare capacity (by name on a tie);
     None when none has room."""
     candidates = organisations_for(category_id)
-    loads = open_loads([org.id for org in candidates])
+    loads = open_loads(candidates)
     with_room = [org for org in candidates if spare_capacity(org, loads) > 0]
     if not with_room:
         return None
@@ -77,7 +85,7 @@ def chosen_organisation(complaint: Complaint, organisation_id) -> MediationOrgan
         raise Refusal(N_("Choose a mediation organisation that takes referrals."))
     if not takes_category(organisation, complaint.category_id):
         raise Refusal(N_("This mediation organisation does not take complaints of this category."))
-    if spare_capacity(organisation, open_loads([organisation.id])) <= 0:
+    if spare_capacity(organisation, open_loads([organisation])) <= 0:
         raise Refusal(
             N_("This mediation organisation has no room for another case now: choose another."),
         )

@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select
 from complaints.extensions import db
 from complaints.models import Complaint, User
 from complaints.participants import sees_every_complaint, visible_complaints
+from complaints.prepared_statements import PLAN_EACH_TIME
 from complaints.services.queues import ROW_OPTIONS
 from complaints.services.search import ranked_matches
 from complaints.workflow import State
@@ -114,6 +115,11 @@ def _scan_limit(user: User, filters: SearchFilters) -> int:
     return SCAN_LIMIT
 
 
+# A rare word is best read from the index differently from a common one: planned for its words
+# every time, never prepared once for all (complaints/prepared_statements.py).
+_BY_ITS_WORDS = {PLAN_EACH_TIME: True}
+
+
 def _matches(user: User, query: str, filters: SearchFilters):
     """The index's newest matches of `query` within the filters' filing dates, as many as
     _scan_limit says (the id range is worked out once here: with dates it costs a few primary-key
@@ -140,13 +146,15 @@ def full_text_statement(
         .join(matches, Complaint.id == matches.c.id)
         .with_only_columns(Complaint.id, matches.c.score)
     )
-    return _filtered(joined, filters).order_by(Complaint.id.desc()).limit(SHOWN_LIMIT + 1)
+    statement = _filtered(joined, filters).order_by(Complaint.id.desc()).limit(SHOWN_LIMIT + 1)
+    return statement.execution_options(**_BY_ITS_WORDS)
 
 
 def _scanned_every_match(matches) -> bool:
     """Whether the index had fewer than SCAN_LIMIT matches (so the filters saw every one).
     Reading SHOWN_LIMIT + 1, fewer than SHOWN_LIMIT + 1 hits mean every match was read."""
-    return db.session.scalar(select(func.count()).select_from(matches)) < SCAN_LIMIT
+    counted = select(func.count()).select_from(matches).execution_options(**_BY_ITS_WORDS)
+    return db.session.scalar(counted) < SCAN_LIMIT
 
 
 def _exact_statement(user: User, query: str) -> Select | None:

@@ -76,6 +76,28 @@ def test_the_proposal_is_the_organisation_taking_the_category_with_the_most_room
     assert [o.id for o in referral_choice.organisations_for(world.category_ids[0])] == [world.org_id]
 
 
+def test_loads_are_counted_up_to_each_capacity_from_both_kinds_of_case(world, ref):
+    first = db.session.get(MediationOrganisation, world.org_id)
+    other = db.session.get(MediationOrganisation, world.other_org_id)
+    # `ref` waits for consent with the first organisation; two more go into mediation with it.
+    for _ in range(2):
+        reference = world.file()
+        act_as(world, reference, "agent", Action.VERIFY)
+        act_as(world, reference, "agent", Action.ESCALATE, mediation_org_id=world.org_id)
+    first.capacity, other.capacity = 10, 10
+    db.session.commit()
+    assert referral_choice.open_loads([first, other]) == {world.org_id: 3, world.other_org_id: 0}
+    first.capacity = 2  # past its capacity: full, and counted no further
+    db.session.commit()
+    assert referral_choice.open_loads([first, other]) == {world.org_id: 2, world.other_org_id: 0}
+    assert referral_choice.spare_capacity(first, referral_choice.open_loads([first])) == 0
+    first.capacity = 0
+    db.session.commit()
+    assert referral_choice.open_loads([first]) == {world.org_id: 0}  # no room at all
+    assert referral_choice.propose(world.category_ids[0]).id == world.other_org_id
+    assert referral_choice.open_loads([]) == {}
+
+
 def test_an_organisation_not_taking_the_category_or_full_is_refused_with_a_reason(world):
     other = db.session.get(MediationOrganisation, world.other_org_id)
     other.categories = [db.session.get(Category, world.category_ids[1])]
