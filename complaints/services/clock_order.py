@@ -11,9 +11,10 @@ a few clocks), so a page costs a few index rows per complaint, however many comp
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select, tuple_, union_all
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import aliased
 
 from complaints.extensions import db
@@ -115,6 +116,17 @@ def state_condition(states: list[State]):
     return Complaint.state == states[0] if len(states) == 1 else Complaint.state.in_(states)
 
 
+@dataclass(frozen=True)
+class KeysQuery:
+    """A SELECT of (due_at, clock_id, complaint_id), and the values of its page's cursor."""
+
+    statement: Select
+    params: dict = field(default_factory=dict)
+
+    def rows(self):
+        return db.session.execute(self.statement, self.params)
+
+
 def clock_keys_statement(
     user: User,
     clock_set: ClockSet,
@@ -125,7 +137,7 @@ def clock_keys_statement(
     *,
     from_complaints: bool = False,
     cache_key: tuple | None = None,
-) -> Select:
+) -> KeysQuery:
     """A SELECT of (due_at, clock_id, complaint_id) of the next `limit` complaints after `after`
     (a (due_at, clock id) key), each by its earliest clock of `clock_set`, nearest due first.
 
@@ -135,14 +147,24 @@ def clock_keys_statement(
     from_complaints: join instead, and let the database start from a selective complaint index
     (a shop's complaints are few, and their clocks spread over the whole clock index).
     cache_key: what, besides the arguments, decides the statement (the viewer and their filters):
-    given, a first page's statement is built once per process and reused.
+    given, the statement is built once per process and reused, the cursor's values being
+    parameters of the query rather than part of the statement.
     """
-    # "now" is taken when the statement runs, so a first page's statement can be kept and reused
-    key = (cache_key, clock_set, tuple(states), limit, from_complaints, db.session.get_bind().dialect.name)
-    if cache_key is not None and after is None:
-        kept = _FIRST_PAGES.get(key)
+    params = {} if after is None else {"after_due": after[0], "after_id": after[1]}
+    # "now" is taken when the statement runs, so a statement can be kept and reused
+    key = (
+        cache_key,
+        clock_set,
+        tuple(states),
+        limit,
+        from_complaints,
+        after is not None,
+        db.session.get_bind().dialect.name,
+    )
+    if cache_key is not None:
+        kept = _STATEMENTS.get(key)
         if kept is not None:
-            return kept
+            return KeysQuery(kept, params)
     at = bindparam("at", callable_=now, type_=UTCDateTime)
     # Every clock of a set has not stopped, and such a clock belongs to an open complaint (sla.clocks
     # stops them all at a decision or a withdrawal): asked for every open state, the state needs no
@@ -177,18 +199,23 @@ def clock_keys_statement(
             SlaClock.due_at, SlaClock.id.label("clock_id"), SlaClock.complaint_id.label("complaint_id")
         ).where(*arm, ~_earlier_clock_in_set(clock_set, at))
         if after is not None:
-            query = query.where(tuple_(SlaClock.due_at, SlaClock.id) > after)
+            query = query.where(tuple_(SlaClock.due_at, SlaClock.id) > tuple_(_AFTER_DUE, _AFTER_ID))
         slices.append(query.order_by(SlaClock.due_at, SlaClock.id).limit(limit).subquery())
     merged = union_all(*(select(s.c.due_at, s.c.clock_id, s.c.complaint_id) for s in slices)).subquery()
     statement = select(merged).order_by(merged.c.due_at, merged.c.clock_id).limit(limit)
-    if cache_key is not None and after is None:
-        if len(_FIRST_PAGES) >= _FIRST_PAGES_KEPT:
-            _FIRST_PAGES.clear()
-        _FIRST_PAGES[key] = statement
-    return statement
+    if cache_key is not None:
+        if len(_STATEMENTS) >= _STATEMENTS_KEPT:
+            _STATEMENTS.clear()
+        _STATEMENTS[key] = statement
+    return KeysQuery(statement, params)
 
 
-# First pages' statements, by who looks and what they filter (building one cost about 1 ms, as
-# much as running it): the page people open most. Statements are immutable; only "now" varies.
-_FIRST_PAGES: dict[tuple, Select] = {}
-_FIRST_PAGES_KEPT = 1024
+# A page's cursor, as parameters: the statement stays the same from page to page.
+_AFTER_DUE = bindparam("after_due", type_=UTCDateTime)
+_AFTER_ID = bindparam("after_id", type_=Integer)
+
+# Pages' statements, by who looks and what they filter, first or further pages (building one
+# cost about 1 ms, as much as running it, and SQLAlchemy then worked out its cache key again).
+# Statements are immutable; "now" and the cursor are the parameters.
+_STATEMENTS: dict[tuple, Select] = {}
+_STATEMENTS_KEPT = 1024

@@ -27,6 +27,7 @@ from complaints.models import Category, Complaint, SlaClock, User
 from complaints.participants import platform_staff_roles, visible_complaints
 from complaints.services.clock_order import (
     ClockSet,
+    KeysQuery,
     at_risk_clocks,
     clock_keys_statement,
     overdue_clocks,
@@ -200,7 +201,9 @@ def filed_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime
     return keys.order_by(keys.selected_columns.created_at, keys.selected_columns.id).limit(limit)
 
 
-def due_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, int] | None, limit: int):
+def due_keys_statement(
+    user: User, filters: QueueFilter, after: tuple[datetime, int] | None, limit: int
+) -> KeysQuery:
     """A SELECT of (due_at, clock_id, complaint_id) of the next `limit` complaints of a queue that
     have a running clock, the one due soonest first (see clock_order.clock_keys_statement)."""
     return clock_keys_statement(
@@ -229,11 +232,8 @@ def page_size() -> int:
     return max(1, int(current_app.config["QUEUE_PAGE_SIZE"]))
 
 
-def _due_keys(statement) -> list[PageKey]:
-    return [
-        PageKey(Cursor(DUE, r.due_at, r.clock_id), r.complaint_id, r.clock_id)
-        for r in db.session.execute(statement)
-    ]
+def _due_keys(query: KeysQuery) -> list[PageKey]:
+    return [PageKey(Cursor(DUE, r.due_at, r.clock_id), r.complaint_id, r.clock_id) for r in query.rows()]
 
 
 def queue_page(user: User, filters: QueueFilter, cursor: str | None = None) -> QueuePage:
@@ -334,10 +334,10 @@ def _pledge_page(
     size = page_size()
     after = decode_cursor(cursor)
     after_key = after.key if after is not None and after.phase == DUE else None
-    statement = clock_keys_statement(
+    query = clock_keys_statement(
         user, clock_set, sorted(OPEN_STATES), [], after_key, size + 1, cache_key=(user.id, user.role)
     )
-    return page_of_keys(user, _due_keys(statement), size, all_overdue=all_overdue)
+    return page_of_keys(user, _due_keys(query), size, all_overdue=all_overdue)
 
 
 def queue_filter_choices(*, with_staff: bool = True) -> tuple[list[Category], list[User]]:

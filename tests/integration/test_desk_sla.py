@@ -348,8 +348,8 @@ def test_reclassifying_with_a_bad_amount_is_refused_and_changes_nothing(app, cli
 # --- query plans ----------------------------------------------------------------------------
 
 
-def _plan(statement) -> str:
-    """SQLite's plan for `statement`, with the parameters it really runs with."""
+def _plan(query) -> str:
+    """SQLite's plan for `query` (a clock_order.KeysQuery), with the parameters it really runs with."""
     captured = []
 
     def capture(conn, cursor, sql, parameters, *args):
@@ -357,7 +357,7 @@ def _plan(statement) -> str:
 
     event.listen(db.engine, "before_cursor_execute", capture)
     try:
-        db.session.execute(statement).all()
+        query.rows().all()
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
     sql, parameters = captured[-1]
