@@ -30,3 +30,25 @@ def test_the_sign_in_prompt_speaks_the_visitors_language(client):
     assert "请先登录再查看此页面。" in page.get_data(as_text=True)
     page = client.get("/desk/", headers={"Accept-Language": "en"}, follow_redirects=True)
     assert "Please sign in to see this page." in page.get_data(as_text=True)
+
+
+def test_translated_strings_in_a_loop_are_escaped_formatted_and_do_not_copy_the_context(app):
+    """The templates' gettext callables take the evaluation context, not the template context:
+    called in a loop, a function taking the context makes Jinja copy every variable of the page
+    into a new context first (complaints/web/i18n.py)."""
+    from jinja2.utils import _PassArg
+
+    for name in ("_", "gettext", "ngettext", "pgettext", "npgettext"):
+        assert _PassArg.from_obj(app.jinja_env.globals[name]) is _PassArg.eval_context, name
+    template = (
+        "{% for ref in refs %}{{ _('Select %(reference)s', reference=ref) }};{% endfor %}"
+        "{% for n in [1, 2] %}{{ ngettext('%(num)d file', '%(num)d files', n) }};{% endfor %}"
+        "{% trans name=refs[0] %}Delete the saved filter {{ name }}{% endtrans %}"
+    )
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        shown = render_template_string(template, refs=["<b>C-1</b>", "C-2"])
+    assert shown == (
+        "Select &lt;b&gt;C-1&lt;/b&gt;;Select C-2;1 file;2 files;Delete the saved filter &lt;b&gt;C-1&lt;/b&gt;"
+    )
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert render_template_string("{{ _('Complaint queues') }}") == "投诉工单队列"
