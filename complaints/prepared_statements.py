@@ -20,6 +20,7 @@ spent. Two rules fix that:
 from __future__ import annotations
 
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 
 PLAN_EACH_TIME = "pledgedesk_plan_each_time"  # execution option: never prepare this statement
 WROTE = "pledgedesk_wrote"  # Connection.info: a statement other than a SELECT ran in this transaction
@@ -73,5 +74,9 @@ def register(app, db) -> None:
             session.expire_on_commit, expire = False, session.expire_on_commit
             try:
                 session.commit()
+            except SQLAlchemyError:
+                # The connection lost at COMMIT, say: nothing was written, so the request's
+                # answer stands; the rollback returns the connection to the pool clean.
+                session.rollback()
             finally:
                 session.expire_on_commit = expire

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 from flask import abort
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, text, update
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from complaints.extensions import db
 from complaints.models import Category
@@ -63,6 +64,22 @@ def routes(app):
         first_category()
         abort(404)
 
+    def failed_select_caught():
+        try:
+            db.session.execute(text("SELECT no_such_column FROM categories"))
+        except SQLAlchemyError:
+            return "the view carried on", 200
+        return "the statement did not fail", 500
+
+    def read_then_commit_fails():
+        first_category()
+
+        def connection_lost(session):
+            raise OperationalError("COMMIT", {}, ConnectionError("server closed the connection"))
+
+        event.listen(db.session(), "before_commit", connection_lost, once=True)
+        return "read"
+
     def nested_read():
         with db.session.begin_nested():
             first_category()
@@ -75,6 +92,8 @@ def routes(app):
         bulk_update_then_refuse,
         read_then_raise,
         read_then_abort,
+        failed_select_caught,
+        read_then_commit_fails,
         nested_read,
     ):
         app.add_url_rule(f"/_test/{view.__name__}", view.__name__, view)
@@ -137,6 +156,22 @@ def test_an_error_page_rolls_back_even_a_request_that_only_read(routes, world, e
     client = routes.test_client()  # web/errors.py: an error page drops whatever the request did
     assert client.get("/_test/read_then_abort").status_code == 404
     assert endings == ["rollback"]
+
+
+def test_a_failed_select_the_view_caught_ends_quietly_and_the_next_request_works(routes, world, endings):
+    client = routes.test_client()
+    response = client.get("/_test/failed_select_caught")
+    assert (response.status_code, response.text) == (200, "the view carried on")
+    # (PostgreSQL aborted the transaction, and only a rollback ends it; SQLite's commits.)
+    assert client.get("/_test/read").status_code == 200
+
+
+def test_a_commit_that_fails_after_a_read_is_rolled_back_quietly(routes, world, endings):
+    client = routes.test_client()
+    assert client.get("/_test/read_then_commit_fails").status_code == 200
+    assert endings[-1] == "rollback"
+    assert client.get("/_test/read").status_code == 200
+    assert endings[-1] == "commit"
 
 
 def test_a_savepoint_counts_as_a_write(routes, world, endings):
