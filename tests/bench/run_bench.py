@@ -434,6 +434,20 @@ def peer_filing(runs: int) -> tuple[float, float] | None:
     return figures["p50"], figures["p95"]
 
 
+def host_yardstick(times: int = 5) -> tuple[float, float]:
+    """The fastest and slowest of `times` runs of a fixed loop of plain Python, in ms: how fast the
+    machine is just now. This host's speed varies by half from hour to hour (the peer's filing
+    took 6.4 ms one day and 12.2 the next, with the same code), so a table means little without it."""
+    laps = []
+    for _ in range(times):
+        started = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        laps.append((time.perf_counter() - started) * 1000)
+    return min(laps), max(laps)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--complaints", type=int, default=100_000)
@@ -453,6 +467,7 @@ def main() -> int:
         "password": BENCH_PASSWORD,
     }
     results: dict[str, dict] = {}
+    yardsticks = [host_yardstick()]
     for kind in kinds:
         database = kind(args.complaints)
         database.start()
@@ -463,6 +478,7 @@ def main() -> int:
         finally:
             database.stop()
     peer = None if args.no_peer else peer_filing(args.runs)
+    yardsticks.append(host_yardstick())
 
     names = list(results)
     print(
@@ -476,6 +492,12 @@ def main() -> int:
         print(
             f"{'peer: django-helpdesk public form':34}{peer[0]:9.1f} / {peer[1]:6.1f}  (same run, its own SQLite)"
         )
+    fastest = min(low for low, _ in yardsticks)
+    slowest = max(high for _, high in yardsticks)
+    print(
+        f"the host just now: a fixed loop of plain Python took {fastest:.0f}-{slowest:.0f} ms"
+        " (before and after; compare with the README's runs)"
+    )
     return 0
 
 
