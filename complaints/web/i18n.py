@@ -68,12 +68,9 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 def register(app) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    # newstyle: `{% trans %}` and `_()` escape and format the way the templates are written for.
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: request_translations().ugettext(s),
-        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
-        newstyle=True,
-    )
+    # newstyle: `{% trans %}` and `_()` escape and format the way the templates are written for
+    # (Flask-Babel added Jinja's i18n extension; the callables are ours, below).
+    app.jinja_env.newstyle_gettext = True
     app.jinja_env.globals.update(
         _=_template_gettext,
         gettext=_template_gettext,
