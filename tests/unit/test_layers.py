@@ -44,10 +44,15 @@ def test_nothing_in_sla_reaches_up_into_services_or_the_web():
 
 
 def test_the_workflow_and_the_calendar_stay_pure():
-    for module in (PACKAGE / "workflow.py", PACKAGE / "sla" / "calendar.py"):
-        assert not {n for n in _imports(module) if n.startswith(("flask", "sqlalchemy", "complaints."))}, (
-            module
-        )
+    # The state machine may read its own vocabulary, which is as pure as it is; nothing else.
+    own = "complaints.workflow_vocabulary"
+    for module in (
+        PACKAGE / "workflow.py",
+        PACKAGE / "workflow_vocabulary.py",
+        PACKAGE / "sla" / "calendar.py",
+    ):
+        imported = {n for n in _imports(module) if not n.startswith(own)}
+        assert not {n for n in imported if n.startswith(("flask", "sqlalchemy", "complaints."))}, module
 
 
 def test_roles_are_tested_only_by_the_participant_policy_and_account_management():
