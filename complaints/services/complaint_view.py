@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from complaints import participants
 from complaints.extensions import db
 from complaints.models import (
+    Agreement,
     Attachment,
     ClockKind,
     Complaint,
@@ -21,6 +22,7 @@ from complaints.models import (
     SettlementOffer,
     User,
 )
+from complaints.services.agreements import agreement_of
 from complaints.services.duplicates import DuplicateLinks, links_of
 from complaints.services.privacy import contact_for
 from complaints.sla import clocks as sla_clocks
@@ -42,6 +44,7 @@ class ComplaintView:
     contact: dict  # the consumer's name and contact details as the viewer may see them
     appealed: bool = False  # the clocks restarted after an appeal (ClockStatus.round 2)
     offers: list[SettlementOffer] = field(default_factory=list)  # the shop's offers, newest first
+    agreement: Agreement | None = None  # the agreement a settled mediation produced
     links: DuplicateLinks = field(default_factory=DuplicateLinks)  # what it repeats, what repeats it
 
     @property
@@ -123,6 +126,14 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     appealed_at = max((e.created_at for e in events if e.action == Action.APPEAL.value), default=None)
     messages = list(db.session.scalars(messages_q.order_by(Message.created_at, Message.id)))
     attachments = list(db.session.scalars(attachments_q.order_by(Attachment.id)))
+    offers = list(
+        db.session.scalars(
+            select(SettlementOffer)
+            .where(SettlementOffer.complaint_id == complaint.id)
+            .order_by(SettlementOffer.id.desc())
+        )
+    )
+    agreement = agreement_of(complaint.id)
     for message in messages:  # each message's files, from the one read of the complaint's files
         set_committed_value(message, "attachments", [a for a in attachments if a.message_id == message.id])
     return ComplaintView(
@@ -131,19 +142,17 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         messages=messages,
         attachments=attachments,
         sessions=sessions,
-        actions=allowed_actions(actor, facts_for(complaint, resolution_breached=breached, at=at))
+        actions=allowed_actions(
+            actor,
+            facts_for(complaint, resolution_breached=breached, at=at, offers=offers, agreement=agreement),
+        )
         if actor
         else [],
         clocks=statuses(clocks, at, restarted_at=appealed_at),
         contact=contact_for(user, complaint.consumer),
         appealed=appealed_at is not None,
-        offers=list(
-            db.session.scalars(
-                select(SettlementOffer)
-                .where(SettlementOffer.complaint_id == complaint.id)
-                .order_by(SettlementOffer.id.desc())
-            )
-        ),
+        offers=offers,
+        agreement=agreement,
         links=links_of(user, complaint),
     )
 

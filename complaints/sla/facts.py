@@ -27,18 +27,34 @@ from complaints.sla import terms
 from complaints.timekeeping import now
 from complaints.workflow import Facts, State
 
+_UNREAD = object()
 
-def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetime | None = None) -> Facts:
+
+def facts_for(
+    complaint,
+    *,
+    resolution_breached: bool | None = None,
+    at: datetime | None = None,
+    offers: list[SettlementOffer] | None = None,
+    agreement=_UNREAD,
+) -> Facts:
     """The workflow facts of `complaint` at `at` (default now).
 
     complaint: a Complaint, or a row of the complaints table with the same columns.
     resolution_breached: already known (the sweep has just recorded that breach); else read
       from the complaint's latest resolution clock.
+    offers, agreement: the complaint's settlement offers and its agreement (or None: it has
+      none), when the caller has read them (a complaint page shows them); else read here.
     """
     at = at or now()
     if resolution_breached is None:
         resolution_breached = latest_is_overdue_or_missed(complaint.id, ClockKind.RESOLUTION, at)
-    agreement = _agreement_status(complaint.id)
+    agreement = _agreement_status(complaint.id) if agreement is _UNREAD else agreement and agreement.status
+    open_offer = (
+        _has_open_offer(complaint.id)
+        if offers is None
+        else any(offer.status == OfferStatus.OPEN for offer in offers)
+    )
     state = State(complaint.state)
     referral = latest_referral(complaint.id) if state is State.MEDIATED else None
     return Facts(
@@ -47,7 +63,7 @@ def facts_for(complaint, *, resolution_breached: bool | None = None, at: datetim
         appeal_used=bool(complaint.appeal_used),
         within_appeal_window=within_appeal_window(complaint.decided_at, at),
         resolution_breached=resolution_breached,
-        open_offer=_has_open_offer(complaint.id),
+        open_offer=open_offer,
         agreement_pending=agreement is AgreementStatus.AWAITING_ACCEPTANCE,
         agreement_in_force=agreement in (AgreementStatus.BINDING, AgreementStatus.UNPAID),
         **referral_facts(referral, at),

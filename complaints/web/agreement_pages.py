@@ -22,6 +22,7 @@ from complaints.models import Agreement, Complaint
 from complaints.services.agreement_pdf import CHINESE, ENGLISH, render_agreement_pdf, sha256_of
 from complaints.services.agreement_rules import Side, Step, allowed_steps, is_their_step
 from complaints.services.agreements import agreement_of, facts_of, owed_by_shop, side_of
+from complaints.services.complaint_view import ComplaintView
 from complaints.services.errors import ComplaintNotFound
 from complaints.services.lifecycle import act_on_complaint
 from complaints.web.agreement_forms import STEP_FORMS
@@ -59,9 +60,10 @@ class AgreementSummary:
     your_turn: bool  # the viewer has a step to take on it
 
 
-def agreement_summary(complaint: Complaint) -> AgreementSummary | None:
-    """The agreement panel of a complaint page (a template global), or None: no agreement."""
-    agreement = agreement_of(complaint.id)
+def agreement_summary(complaint: Complaint, view: ComplaintView | None = None) -> AgreementSummary | None:
+    """The agreement panel of a complaint page (a template global), or None: no agreement.
+    view: the page's ComplaintView, which holds the agreement already read."""
+    agreement = view.agreement if view is not None else agreement_of(complaint.id)
     if agreement is None:
         return None
     endpoint = participants.of(current_user).complaint_endpoint

@@ -11,11 +11,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from complaints import participants
 from complaints.extensions import db
 from complaints.models import Agreement, AgreementStatus, Event, Notification, NotificationKind
 from complaints.services.agreement_pdf import render_agreement_pdf, sha256_of
 from complaints.services.agreements import mark_unpaid_agreements, unpaid_agreement
-from complaints.workflow import Action, Refusal
+from complaints.services.complaint_view import load_complaint_view
+from complaints.sla.facts import facts_for
+from complaints.workflow import Action, Refusal, allowed_actions
 from tests.support import act, act_as, csrf_token_from, mediation_accepted
 
 TERMS = "商家于三月十日前退还货款二百九十九元，消费者退回耳机。"
@@ -332,3 +335,14 @@ def test_an_unpaid_agreement_is_paid_from_the_deposit_with_consent_and_approval(
     auth.login(world.consumer.email)
     shown = client.get(f"/portal/complaints/{ref}/agreement").text
     assert "Paid from the shop's guarantee deposit" in shown
+
+
+def test_the_complaint_page_offers_what_the_facts_read_afresh_allow(world, ref):
+    """The page reads the agreement once for its panel and the workflow's facts."""
+    for who in ("consumer", "merchant", "mediator", "agent", "supervisor"):
+        user = world.user(who)
+        view = load_complaint_view(user, ref)
+        assert view.agreement is not None and view.agreement.status == AgreementStatus.AWAITING_ACCEPTANCE
+        fresh = allowed_actions(participants.workflow_actor(user), facts_for(world.complaint(ref)))
+        assert view.actions == fresh, who
+    assert load_complaint_view(world.user("consumer"), world.file()).agreement is None

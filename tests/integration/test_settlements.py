@@ -8,10 +8,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from complaints import participants
 from complaints.extensions import db
 from complaints.models import ClockKind, ClockResult, Event, OfferStatus, Outcome, SettlementOffer, SlaClock
+from complaints.services.complaint_view import load_complaint_view
 from complaints.services.settlements import offers_of
-from complaints.workflow import Action, Refusal, State
+from complaints.sla.facts import facts_for
+from complaints.workflow import Action, Refusal, State, allowed_actions
 from tests.support import act_as as act
 from tests.support import shanghai
 
@@ -168,3 +171,26 @@ def test_an_open_offer_lapses_when_the_platform_decides(world, ref, clock):
     assert db.session.get(SettlementOffer, made.id).status is OfferStatus.OPEN  # still open once verified
     act(world, ref, "agent", Action.RESOLVE, outcome="upheld", compensation_amount="299.00")
     assert db.session.get(SettlementOffer, made.id).status is OfferStatus.LAPSED
+
+
+def test_the_complaint_page_offers_what_the_facts_read_afresh_allow(world, ref, clock):
+    """The page reads the offers once for the list and the workflow's facts (open_offer)."""
+    before = {who: view_and_fresh_actions(world, ref, who) for who in VIEWERS}
+    offer(world, ref, clock)
+    after = {who: view_and_fresh_actions(world, ref, who) for who in VIEWERS}
+    for who in VIEWERS:
+        shown, fresh = after[who]
+        assert shown == fresh, who
+    assert Action.ACCEPT_SETTLEMENT in after["consumer"][0]
+    assert Action.ACCEPT_SETTLEMENT not in before["consumer"][0]
+
+
+VIEWERS = ("consumer", "merchant", "agent", "supervisor")
+
+
+def view_and_fresh_actions(world, ref, who) -> tuple[list[Action], list[Action]]:
+    """The actions the complaint page offers `who`, and those the facts read afresh allow."""
+    user = world.user(who)
+    view = load_complaint_view(user, ref)
+    fresh = allowed_actions(participants.workflow_actor(user), facts_for(world.complaint(ref)))
+    return view.actions, fresh
