@@ -107,7 +107,8 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
                 if column.key != "id"
             }
         )
-    db.session.execute(insert(Event), rows)
+    db.session.flush()  # events appended as objects are written first: ids follow the chain
+    db.session.execute(insert(Event.__table__), rows)  # rows, not objects (a plain INSERT)
     known.update(heads)
     return len(rows)
 

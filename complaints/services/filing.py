@@ -53,11 +53,12 @@ def next_reference(year: int) -> str:
     The counter row is bumped inside the filing's transaction, so a filing that fails gives
     its number back.
     """
+    counters = ReferenceCounter.__table__  # a plain UPDATE: no objects in the session to keep in step
     bump = (
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last_seq=ReferenceCounter.last_seq + 1)
-        .returning(ReferenceCounter.last_seq)
+        update(counters)
+        .where(counters.c.year == year)
+        .values(last_seq=counters.c.last_seq + 1)
+        .returning(counters.c.last_seq)
     )
     seq = db.session.execute(bump).scalar()
     if seq is None:

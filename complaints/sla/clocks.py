@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from complaints.extensions import db
 from complaints.models import (
@@ -153,21 +154,38 @@ def start_many(
 ) -> list[SlaClock]:
     """Start the clocks of `kinds` that `complaint`'s policy version promises, in one flush.
 
-    promises: the complaint's policy version's promises when the caller holds them (filing).
+    promises: the complaint's policy version's promises when the caller holds them.
     Each clock is due by its target's window in its target's calendar, counted from `at`; each
     start is an event; a clock whose pledge pauses on what the complaint is waiting for starts paused.
     """
     if complaint.policy_version_id is None:
         return []
-    promises = promises or policy.promises_of(complaint.policy_version_id)
     at = at or now()
-    started = []
+    starts = _starts(complaint, kinds, at, promises)
+    clocks = [SlaClock(**columns) for columns, _ in starts]
+    db.session.add_all(clocks)
+    db.session.flush()
+    # the start events in one statement (system events, chained as append_event chains them)
+    append_events([(complaint.id, "clock_started", _facts(clock)) for clock in clocks], at)
+    for clock, (_, promise) in zip(clocks, starts, strict=True):
+        reasons = pause_reasons(complaint.waiting, promise.pause_on)
+        if reasons:
+            pause(complaint, clock, reasons[0], at)  # just started: never late
+    return clocks
+
+
+def _starts(
+    complaint: Complaint, kinds, at: datetime, promises: policy.Promises | None
+) -> list[tuple[dict, policy.Promise]]:
+    """The columns of each clock of `kinds` that `complaint` is promised, started at `at`, with its promise."""
+    promises = promises or policy.promises_of(complaint.policy_version_id)
+    starts = []
     for kind in kinds:
         promise = promises.get(kind) if promises else None
         if promise is None:
             continue
         due, warn = policy.target_duration(_calendar(promise, at), promise, at)
-        clock = SlaClock(
+        columns = dict(
             complaint_id=complaint.id,
             kind=kind,
             target_id=promise.id,
@@ -176,17 +194,8 @@ def start_many(
             warn_at=warn,
             paused_seconds=0,
         )
-        started.append((clock, promise))
-    db.session.add_all([clock for clock, _ in started])
-    db.session.flush()
-    # the start events in one statement (system events, chained as append_event chains them)
-    append_events([(complaint.id, "clock_started", _facts(clock)) for clock, _ in started], at)
-    for clock, promise in started:
-        reasons = pause_reasons(complaint.waiting, promise.pause_on)
-        if reasons:
-            pause(complaint, clock, reasons[0], at)  # just started: never late
-    clocks = [clock for clock, _ in started]
-    return clocks
+        starts.append((columns, promise))
+    return starts
 
 
 def stop(
@@ -284,8 +293,17 @@ def end_pause(clock, cal: wt.WorkingCalendar, at: datetime) -> timedelta:
 
 def on_filed(complaint: Complaint, promises: policy.Promises | None) -> None:
     """A new complaint, held to `promises` (attach_policy, before its row was first written):
-    start its clocks."""
-    start_many(complaint, ON_RECEIPT, complaint.created_at, promises)
+    start its clocks. It waits on no one yet, so none starts paused, and nothing in the filing reads
+    them back: their rows are written in one statement, not flushed one by one as objects."""
+    if complaint.policy_version_id is None:
+        return
+    at = complaint.created_at
+    starts = _starts(complaint, ON_RECEIPT, at, promises)
+    if not starts:
+        return
+    db.session.execute(insert(SlaClock.__table__), [columns for columns, _ in starts])
+    facts = [_facts(SimpleNamespace(**columns)) for columns, _ in starts]
+    append_events([(complaint.id, "clock_started", detail) for detail in facts], at)
 
 
 def pause_reasons(waiting, pause_on) -> tuple[WaitingOn, ...]:

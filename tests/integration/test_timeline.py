@@ -165,3 +165,15 @@ def test_deleting_an_event_with_sql_is_detected(app, world, clock):
         db.session.commit()
 
         assert chain_breaks(complaint_id) == [ids[ids.index(target) + 1]]
+
+
+def test_a_filing_writes_its_events_in_the_order_they_chain(app, world, clock):
+    """The filing's own event is an object, its clocks' starts are rows written in one statement
+    after it: ids must still follow the chain (filed first, then each clock's start). The second
+    filing finds its pledge and calendars cached: no read in between flushes the filing's event."""
+    world.file()
+    complaint = world.complaint(world.file())
+    actions = [action_of(event_id) for event_id in event_ids(complaint.id)]
+    assert actions[0] == "filed"
+    assert actions[1:] == ["clock_started"] * (len(actions) - 1) and len(actions) >= 3
+    assert chain_breaks(complaint.id) == []
