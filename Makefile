@@ -80,14 +80,16 @@ clean:
 # Seeds N complaints with their pledge clocks (default 100000; N=1000000 works), serves them with
 # gunicorn, prints p50/p95 beside the peer's filing and a profile of the slowest page.
 # DB=sqlite (default), DB=postgres (a throwaway cluster, installed when missing) or DB=both.
+# RUNS: timed requests per page, after 10 warm-up ones (200, as issue 9 measured the peer).
 DB ?= sqlite
+RUNS ?= 200
 bench: $(VENV)/.dev-installed translations
 	@if [ "$(DB)" != sqlite ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 	  echo "installing postgresql with apt-get"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 	PYTHONPATH=. $(BIN)/python tests/bench/calendar_bench.py
-	$(BIN)/python tests/bench/run_bench.py --complaints $(N) --db $(DB)
+	$(BIN)/python tests/bench/run_bench.py --complaints $(N) --db $(DB) --runs $(RUNS)
 
 # The integration suite against a throwaway PostgreSQL on 127.0.0.1:54329 (installed when missing).
 PG_URL := postgresql+psycopg://postgres@127.0.0.1:54329/pledgedesk_test

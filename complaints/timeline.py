@@ -65,19 +65,21 @@ def append_event(
     return entry
 
 
-def append_events(entries: list[tuple[int, str, dict]], at) -> int:
-    """Append many system events at once, each chained to its complaint's newest event.
+def append_events(entries: list[tuple], at) -> int:
+    """Append many events at once, each chained to its complaint's newest event.
 
-    entries: (complaint id, action, detail) in the order they happen; several may name one
-      complaint. The caller holds the complaints' rows (their versions were bumped in the same
-      transaction, or they are locked), so no other event can slip in between.
+    entries: (complaint id, action, detail) in the order they happen, for system events; several
+      may name one complaint. An entry may add a dict of the other columns: (complaint id, action,
+      detail, {"actor_id": ..., "to_state": ...}) for someone's action (a filing's own event).
+      The caller holds the complaints' rows (their versions were bumped in the same transaction,
+      or they are locked, or they were just created), so no other event can slip in between.
     Costs two statements whatever the number of entries (one for timelines already appended to
-    in this transaction).
+    in this transaction, or just opened).
     """
     if not entries:
         return 0
     known = _heads()
-    ids = {complaint_id for complaint_id, _, _ in entries} - known.keys()
+    ids = {entry[0] for entry in entries} - known.keys()
     heads = {}
     if ids:  # the timelines this transaction has not appended to yet
         newest = select(func.max(Event.id)).where(Event.complaint_id.in_(ids)).group_by(Event.complaint_id)
@@ -86,20 +88,20 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
         )
     heads.update(known)
     rows = []
-    for complaint_id, action, detail in entries:
+    for complaint_id, action, detail, *more in entries:
+        columns = {**_SYSTEM_EVENT, **(more[0] if more else {})}
         entry = Event(
             complaint_id=complaint_id,
-            actor_id=None,
             action=action,
-            from_state=None,
-            to_state=None,
-            public=True,
             detail=detail,
             created_at=at,
             prev_hash=heads.get(complaint_id, GENESIS_HASH),
+            **columns,
         )
         entry.hash = heads[complaint_id] = entry.content_hash()
-        appended().append((complaint_id, action, None, None, True, detail, at))
+        appended().append(
+            (complaint_id, action, columns["from_state"], columns["to_state"], columns["public"], detail, at)
+        )
         rows.append(
             {
                 column.key: getattr(entry, column.key)
@@ -111,6 +113,9 @@ def append_events(entries: list[tuple[int, str, dict]], at) -> int:
     db.session.execute(insert(Event.__table__), rows)  # rows, not objects (a plain INSERT)
     known.update(heads)
     return len(rows)
+
+
+_SYSTEM_EVENT = {"actor_id": None, "from_state": None, "to_state": None, "public": True}
 
 
 def appended() -> list[tuple]:

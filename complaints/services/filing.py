@@ -28,7 +28,7 @@ from complaints.services.pending_uploads import take_kept_uploads
 from complaints.services.search import index_complaint
 from complaints.sla import clocks
 from complaints.timekeeping import now
-from complaints.timeline import append_event, open_timeline
+from complaints.timeline import append_events, open_timeline
 from complaints.workflow import N_, Refusal, State
 
 
@@ -126,14 +126,10 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
     if files:
         store_attachments(complaint, consumer, files)
     index_complaint(complaint)
-    append_event(
-        complaint,
-        consumer,
-        "filed",
-        to_state=State.RECEIVED.value,
-        detail={"attachments": len(files), "major": major},
-    )
-    clocks.on_filed(complaint, promises)
+    filed = {"attachments": len(files), "major": major}
+    by_consumer = {"actor_id": consumer.id, "to_state": State.RECEIVED.value}
+    # the filing's event, then its clocks' starts: one INSERT
+    append_events([(complaint.id, "filed", filed, by_consumer), *clocks.on_filed(complaint, promises)], at)
     assign_new_complaint(complaint)  # when AUTO_ASSIGN is on
     return complaint
 

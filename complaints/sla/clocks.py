@@ -291,19 +291,17 @@ def end_pause(clock, cal: wt.WorkingCalendar, at: datetime) -> timedelta:
     return paused
 
 
-def on_filed(complaint: Complaint, promises: policy.Promises | None) -> None:
+def on_filed(complaint: Complaint, promises: policy.Promises | None) -> list[tuple]:
     """A new complaint, held to `promises` (attach_policy, before its row was first written):
-    start its clocks. It waits on no one yet, so none starts paused, and nothing in the filing reads
-    them back: their rows are written in one statement, not flushed one by one as objects."""
+    start its clocks, and return their start events for the filing to append after its own
+    (timeline.append_events entries). It waits on no one yet, so none starts paused, and nothing
+    in the filing reads them back: their rows are written in one statement, not as objects."""
     if complaint.policy_version_id is None:
-        return
-    at = complaint.created_at
-    starts = _starts(complaint, ON_RECEIPT, at, promises)
-    if not starts:
-        return
-    db.session.execute(insert(SlaClock.__table__), [columns for columns, _ in starts])
-    facts = [_facts(SimpleNamespace(**columns)) for columns, _ in starts]
-    append_events([(complaint.id, "clock_started", detail) for detail in facts], at)
+        return []
+    starts = _starts(complaint, ON_RECEIPT, complaint.created_at, promises)
+    if starts:
+        db.session.execute(insert(SlaClock.__table__), [columns for columns, _ in starts])
+    return [(complaint.id, "clock_started", _facts(SimpleNamespace(**columns))) for columns, _ in starts]
 
 
 def pause_reasons(waiting, pause_on) -> tuple[WaitingOn, ...]:

@@ -481,7 +481,7 @@ def host_yardstick(times: int = 5) -> tuple[float, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--complaints", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--no-peer", action="store_true", help="skip the peer's filing benchmark")
     args = parser.parse_args()
