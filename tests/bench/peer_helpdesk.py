@@ -10,7 +10,8 @@ Ten warm-up submissions precede the timed ones; p50 and p95 use run_bench.py's f
 How: a virtualenv of its own, /work/main/.venv-peer (made on the first run, reused afterwards,
 made again when the pins below change), a minimal Django project in a temporary directory under
 /tmp (the apps django-helpdesk needs, teams mode off, DEBUG off, SQLite in WAL mode with the pragmas
-PledgeDesk sets, connections kept open like PledgeDesk's pool, e-mail rendered and kept in memory,
+PledgeDesk sets, or with --postgres a PostgreSQL database made afresh on the cluster PledgeDesk's
+PostgreSQL figures use, connections kept open like PledgeDesk's pool, e-mail rendered and kept in memory,
 not sent), `migrate`, one queue open to public submission and optionally --tickets N tickets
 inserted with bulk_create, served by gunicorn with 2 workers on 127.0.0.1. At the end the tickets
 in the database must number seeded + warm-up + timed, or it fails. With --json its last line is
@@ -66,6 +67,8 @@ sqlparse==0.6.1
 typing_extensions==4.16.0
 urllib3==2.8.0
 gunicorn==27.0.1
+psycopg==3.3.9
+psycopg-binary==3.3.9
 """
 
 SETTINGS = string.Template('''\
@@ -113,18 +116,7 @@ TEMPLATES = [
         },
     },
 ]
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": BASE_DIR / "db.sqlite3",
-        "CONN_MAX_AGE": None,
-        "OPTIONS": {
-            "init_command": (
-                "PRAGMA journal_mode=WAL;PRAGMA busy_timeout=10000;PRAGMA synchronous=NORMAL"
-            ),
-        },
-    }
-}
+DATABASES = {"default": $database}
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 SITE_ID = 1
 USE_TZ = True
@@ -219,12 +211,42 @@ def ensure_venv() -> Path:
     return python
 
 
-def write_project(project: Path) -> None:
-    """Write the Django project (settings, URLs, WSGI module) and the seeding script."""
+# SQLite in WAL mode with the pragmas PledgeDesk sets; connections kept open like PledgeDesk's pool.
+SQLITE = """{
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": BASE_DIR / "db.sqlite3",
+        "CONN_MAX_AGE": None,
+        "OPTIONS": {
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA busy_timeout=10000;PRAGMA synchronous=NORMAL"
+            ),
+        },
+    }"""
+
+
+def postgres_settings(conninfo: dict) -> str:
+    """Django's settings for a PostgreSQL database (psycopg 3, as PledgeDesk's), connections kept open."""
+    return repr(
+        {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": conninfo["dbname"],
+            "USER": conninfo.get("user", "postgres"),
+            "HOST": conninfo.get("host", "127.0.0.1"),
+            "PORT": conninfo.get("port", "5432"),
+            "CONN_MAX_AGE": None,
+        }
+    )
+
+
+def write_project(project: Path, conninfo: dict | None = None) -> None:
+    """Write the Django project (settings, URLs, WSGI module) and the seeding script; its database
+    is SQLite in the project, or the PostgreSQL database `conninfo` names."""
     package = project / "peerdesk"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "settings.py").write_text(SETTINGS.substitute(secret_key=repr(secrets.token_urlsafe(50))))
+    database = postgres_settings(conninfo) if conninfo else SQLITE
+    settings = SETTINGS.substitute(secret_key=repr(secrets.token_urlsafe(50)), database=database)
+    (package / "settings.py").write_text(settings)
     (package / "urls.py").write_text(URLS)
     (package / "wsgi.py").write_text(WSGI)
     (project / "seed.py").write_text(SEED)
@@ -254,8 +276,27 @@ def setup_database(python: Path, project: Path, tickets: int) -> None:
     print(f"migrated and seeded {tickets} tickets in {time.perf_counter() - started:.1f} s", flush=True)
 
 
-def inspect_database(project: Path) -> tuple[int, str]:
-    """How many tickets the peer's database holds, and its journal mode."""
+def fresh_postgres_database(conninfo: dict) -> None:
+    """Drop and create the peer's PostgreSQL database (an empty one each run, as SQLite's is)."""
+    import psycopg
+
+    server = {**conninfo, "dbname": "postgres"}
+    with psycopg.connect(**server, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{conninfo["dbname"]}"')
+        con.execute(f'CREATE DATABASE "{conninfo["dbname"]}"')
+
+
+def inspect_database(project: Path, conninfo: dict | None = None) -> tuple[int, str]:
+    """How many tickets the peer's database holds, and how it commits (its journal mode, or
+    PostgreSQL's fsync and synchronous_commit)."""
+    if conninfo:
+        import psycopg
+
+        with psycopg.connect(**conninfo) as con:
+            (tickets,) = con.execute("SELECT count(*) FROM helpdesk_ticket").fetchone()
+            (fsync,) = con.execute("SHOW fsync").fetchone()
+            (synchronous,) = con.execute("SHOW synchronous_commit").fetchone()
+        return tickets, f"fsync={fsync}, synchronous_commit={synchronous}"
     con = sqlite3.connect(project / "db.sqlite3")
     try:
         (tickets,) = con.execute("SELECT count(*) FROM helpdesk_ticket").fetchone()
@@ -381,24 +422,36 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50, help="timed submissions (after 10 warm-up ones)")
     parser.add_argument("--tickets", type=int, default=0, help="tickets in the database beforehand")
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    parser.add_argument(
+        "--postgres",
+        metavar="CONNINFO",
+        help='a PostgreSQL database to use instead of SQLite, made afresh: "host=127.0.0.1 port=54331 '
+        'user=postgres dbname=peer_helpdesk"',
+    )
     args = parser.parse_args()
+    conninfo = dict(item.split("=", 1) for item in args.postgres.split()) if args.postgres else None
+    if conninfo is not None and "dbname" not in conninfo:
+        parser.error("--postgres needs a dbname")
     if args.runs < 1 or args.tickets < 0:
         parser.error("--runs must be at least 1 and --tickets at least 0")
 
     python = ensure_venv()
     with tempfile.TemporaryDirectory(prefix="peer-helpdesk-", dir="/tmp") as tmp:
         project = Path(tmp)
-        write_project(project)
+        if conninfo:
+            fresh_postgres_database(conninfo)
+        write_project(project, conninfo)
         setup_database(python, project, args.tickets)
         samples = measure(project, args.runs)
         expected = args.tickets + WARMUP + args.runs
-        found, journal = inspect_database(project)
+        found, journal = inspect_database(project, conninfo)
     if found != expected:
         raise SystemExit(f"{found} tickets in the database, {expected} expected: submissions were lost")
 
     p50, p95 = percentiles(samples)
     print(
-        f"\n{PEER}, SQLite (journal_mode={journal}), gunicorn 2 workers, {args.tickets} tickets beforehand, "
+        f"\n{PEER}, {'PostgreSQL (' if conninfo else 'SQLite (journal_mode='}{journal}), gunicorn 2 workers, "
+        f"{args.tickets} tickets beforehand, "
         f"{WARMUP} warm-up + {args.runs} timed sequential submissions, {found} tickets after"
     )
     print("timed: the POST to /tickets/submit/ up to its 302, not the redirect target; the form GET untimed")
