@@ -39,9 +39,13 @@ target_db = current_app.extensions["migrate"].db
 
 
 def include_object(object_, name, type_, reflected, compare_to):
-    """Leave the full-text search tables (made by hand in migrations) out of autogenerate."""
+    """Leave out of autogenerate the full-text search tables (made by hand in migrations) and the
+    indexes the models make on another kind of database only (Index.ddl_if)."""
     if type_ == "table" and name and name.startswith("complaint_fts"):
         return False
+    condition = getattr(object_, "_ddl_if", None) if type_ == "index" and not reflected else None
+    if condition is not None and condition.dialect:
+        return condition.dialect == context.get_bind().dialect.name
     return True
 
 

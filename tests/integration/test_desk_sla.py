@@ -403,3 +403,35 @@ def test_pledge_views_read_only_the_clocks_they_list(app, world):
     for plan in (at_risk, overdue):
         assert "SCAN complaints" not in plan
         assert not re.search(r"SCAN sla_clocks(?! USING)", plan)
+
+
+def test_postgresql_reads_a_deep_page_inside_one_due_instant_in_order(app, world):
+    """Hundreds of working-day clocks fall due at one instant (a day's end). A page that starts
+    after (that instant, a clock id) must be read from the running clocks' index in (due_at, id)
+    order, not found by sorting every clock of the instant: sorting is forbidden here, and the
+    plan must still do without it."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the (due_at, id) index of the running clocks is PostgreSQL's (models/sla.py)")
+        world.file()
+        agent = world.user("agent")
+        running = db.session.scalars(select(SlaClock).where(SlaClock.stopped_at.is_(None))).first()
+        query = due_keys_statement(agent, QueueFilter(), (running.due_at, running.id), 26)
+        captured = []
+
+        def capture(conn, cursor, sql, parameters, *args):
+            captured.append((sql, parameters))
+
+        event.listen(db.engine, "before_cursor_execute", capture)
+        try:
+            query.rows().all()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", capture)
+        sql, parameters = captured[-1]
+        connection = db.session.connection()
+        connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + sql, parameters))
+        db.session.rollback()
+    assert "ix_sla_clocks_due_running" in plan
+    assert "Sort" not in plan.replace("Sort Key", "")
