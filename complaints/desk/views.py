@@ -233,10 +233,12 @@ def search():
     return body, status
 
 
-def _with_choices(form: ActionForm) -> ActionForm:
+def _with_choices(form: ActionForm, *, organisations: bool = True) -> ActionForm:
+    """`form` with its selects' choices. organisations: False when the caller offers the
+    organisations itself (referral_pages.offer_organisations, with the proposal)."""
     if hasattr(form, "assignee_id"):
         form.assignee_id.choices = [SelectChoice(u.id, u.name) for u in queues.assignable_staff()]
-    if hasattr(form, "mediation_org_id"):
+    if organisations and hasattr(form, "mediation_org_id"):
         locale = str(get_locale())
         form.mediation_org_id.choices = [
             SelectChoice(o.id, o.in_locale(locale)) for o in active_organisations()
@@ -272,7 +274,8 @@ def render_complaint_page(
             elif kept and name in kept:
                 forms[name] = kept[name]
             else:  # a fresh form, starting from the complaint as it is now
-                forms[name] = _with_choices(form_class(formdata=None, **_current_values(view.complaint)))
+                fresh = form_class(formdata=None, **_current_values(view.complaint))
+                forms[name] = _with_choices(fresh, organisations=False)
                 if hasattr(forms[name], "mediation_org_id"):  # the proposal chosen, changeable
                     referral_pages.offer_organisations(
                         forms[name].mediation_org_id, view.complaint, str(get_locale())

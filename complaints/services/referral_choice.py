@@ -65,11 +65,14 @@ def spare_capacity(organisation: MediationOrganisation, loads: dict[int, int]) -
     return organisation.capacity - loads.get(organisation.id, 0)
 
 
-def propose(category_id: int | None) -> MediationOrganisation | None:
+def propose(
+    category_id: int | None, candidates: list[MediationOrganisation] | None = None
+) -> MediationOrganisation | None:
     """The organisation the platform proposes for a complaint of `category_id`: of the active ones
     that take the category and have room, the one with the most spare capacity (by name on a tie);
-    None when none has room."""
-    candidates = organisations_for(category_id)
+    None when none has room. candidates: organisations_for(category_id), when the caller has it."""
+    if candidates is None:
+        candidates = organisations_for(category_id)
     loads = open_loads(candidates)
     with_room = [org for org in candidates if spare_capacity(org, loads) > 0]
     if not with_room:

@@ -147,7 +147,7 @@ def offer_organisations(select_field, complaint: Complaint, locale: str) -> None
 
     organisations = referral_choice.organisations_for(complaint.category_id)
     select_field.choices = [SelectChoice(org.id, org.in_locale(locale)) for org in organisations]
-    proposed = referral_choice.propose(complaint.category_id)
+    proposed = referral_choice.propose(complaint.category_id, organisations)
     if proposed is not None and not select_field.data:
         select_field.data = select_field.coerce(proposed.id)
         select_field.description = _(

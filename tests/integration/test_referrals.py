@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from complaints.extensions import db
 from complaints.models import (
@@ -126,6 +126,27 @@ def test_the_desk_form_offers_the_proposal_chosen(client, auth, world):
     page = client.get(f"/desk/complaints/{reference}").text
     assert f'<option selected value="{world.other_org_id}">' in page
     assert "Proposed: Other Mediation Org" in page
+
+
+def test_the_desk_page_reads_the_organisations_once_for_the_choices_and_the_proposal(
+    app, client, auth, world
+):
+    reference = world.file()
+    act_as(world, reference, "agent", Action.VERIFY)
+    auth.login(world.agent.email)
+    client.get(f"/desk/complaints/{reference}")  # (the process's caches filled)
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = client.get(f"/desk/complaints/{reference}").text
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert "Proposed: " in page
+    assert len([s for s in statements if s.lstrip().startswith("SELECT mediation_organisations.")]) == 1
 
 
 # --- Consent -----------------------------------------------------------------------------------
