@@ -28,6 +28,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # How long a SQLite writer waits for another's lock before the request answers 503.
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
+    # How often a thread of each process copies SQLite's log into the database (0: commits do,
+    # as SQLite does by default); complaints/sqlite_checkpoints.py.
+    SQLITE_CHECKPOINT_SECONDS = float(os.environ.get("SQLITE_CHECKPOINT_SECONDS", 1.0))
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR", str(INSTANCE_DIR / "attachments"))
     # One upload is at most 10 MB; a filing carries at most 5 of them plus the form.
     MAX_ATTACHMENT_BYTES = int(os.environ.get("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
@@ -119,6 +122,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     SCHEDULER_ENABLED = False
+    SQLITE_CHECKPOINT_SECONDS = 0.0  # no thread per test app; tests/integration/test_sqlite_checkpoints.py
     AUTO_ASSIGN = False  # tests that assign automatically turn it on
     # Cheap hashing keeps the suite fast; the algorithm is the same.
     ARGON2_TIME_COST = 1

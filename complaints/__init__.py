@@ -58,13 +58,17 @@ def _refuse_default_secret_in_production(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from complaints import prepared_statements
+    from complaints import prepared_statements, sqlite_checkpoints
     from complaints.extensions import csrf, db, limiter, login_manager, migrate
     from complaints.services.attachments import discard_uncommitted_files, forget_committed_files
 
     db.init_app(app)
     with app.app_context():
-        event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"]))
+        backstop = sqlite_checkpoints.backstop_pages(app)
+        event.listen(db.engine, "connect", _sqlite_pragmas(app.config["SQLITE_BUSY_TIMEOUT_MS"], backstop))
+        url = db.engine.url
+        on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        sqlite_checkpoints.register(app, url.database if on_disk else None)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -107,7 +111,10 @@ def _init_extensions(app: Flask) -> None:
     event.listen(Session, "after_rollback", discard_uncommitted_files)
 
 
-def _sqlite_pragmas(busy_timeout_ms: int):
+def _sqlite_pragmas(busy_timeout_ms: int, autocheckpoint_pages: int | None = None):
+    """autocheckpoint_pages: when the log is checkpointed by a thread (sqlite_checkpoints.py),
+    the longer log at which a commit still checkpoints itself."""
+
     def on_connect(dbapi_connection, connection_record):
         import sqlite3
 
@@ -117,6 +124,8 @@ def _sqlite_pragmas(busy_timeout_ms: int):
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            if autocheckpoint_pages:
+                cursor.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint_pages)}")
             cursor.close()
 
     return on_connect
