@@ -348,8 +348,8 @@ def test_reclassifying_with_a_bad_amount_is_refused_and_changes_nothing(app, cli
 # --- query plans ----------------------------------------------------------------------------
 
 
-def _plan(query) -> str:
-    """SQLite's plan for `query` (a clock_order.KeysQuery), with the parameters it really runs with."""
+def _sent(query) -> tuple[str, object]:
+    """The SQL and parameters `query` (a clock_order.KeysQuery) really runs with."""
     captured = []
 
     def capture(conn, cursor, sql, parameters, *args):
@@ -360,7 +360,12 @@ def _plan(query) -> str:
         query.rows().all()
     finally:
         event.remove(db.engine, "before_cursor_execute", capture)
-    sql, parameters = captured[-1]
+    return captured[-1]
+
+
+def _plan(query) -> str:
+    """SQLite's plan for `query` (a clock_order.KeysQuery), with the parameters it really runs with."""
+    sql, parameters = _sent(query)
     rows = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, parameters).all()
     return "\n".join(row[-1] for row in rows)
 
@@ -416,18 +421,7 @@ def test_postgresql_reads_a_deep_page_inside_one_due_instant_in_order(app, world
         world.file()
         agent = world.user("agent")
         running = db.session.scalars(select(SlaClock).where(SlaClock.stopped_at.is_(None))).first()
-        query = due_keys_statement(agent, QueueFilter(), (running.due_at, running.id), 26)
-        captured = []
-
-        def capture(conn, cursor, sql, parameters, *args):
-            captured.append((sql, parameters))
-
-        event.listen(db.engine, "before_cursor_execute", capture)
-        try:
-            query.rows().all()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", capture)
-        sql, parameters = captured[-1]
+        sql, parameters = _sent(due_keys_statement(agent, QueueFilter(), (running.due_at, running.id), 26))
         connection = db.session.connection()
         connection.exec_driver_sql("SET LOCAL enable_sort = off")
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
