@@ -19,6 +19,7 @@ from complaints.models import (
     MediationSession,
     Message,
     MessageKind,
+    Referral,
     SettlementOffer,
     User,
 )
@@ -26,7 +27,7 @@ from complaints.services.agreements import agreement_of
 from complaints.services.duplicates import DuplicateLinks, links_of
 from complaints.services.privacy import contact_for
 from complaints.sla import clocks as sla_clocks
-from complaints.sla.facts import facts_for, latest_broke_promise
+from complaints.sla.facts import facts_for, latest_broke_promise, latest_referral
 from complaints.sla.terms import ClockStatus, shop_did_not_reply, statuses
 from complaints.timekeeping import now
 from complaints.workflow import Action, allowed_actions
@@ -45,6 +46,7 @@ class ComplaintView:
     appealed: bool = False  # the clocks restarted after an appeal (ClockStatus.round 2)
     offers: list[SettlementOffer] = field(default_factory=list)  # the shop's offers, newest first
     agreement: Agreement | None = None  # the agreement a settled mediation produced
+    referral: Referral | None = None  # the latest referral to mediation
     links: DuplicateLinks = field(default_factory=DuplicateLinks)  # what it repeats, what repeats it
 
     @property
@@ -134,6 +136,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         )
     )
     agreement = agreement_of(complaint.id)
+    referral = latest_referral(complaint.id)
     for message in messages:  # each message's files, from the one read of the complaint's files
         set_committed_value(message, "attachments", [a for a in attachments if a.message_id == message.id])
     return ComplaintView(
@@ -144,7 +147,14 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         sessions=sessions,
         actions=allowed_actions(
             actor,
-            facts_for(complaint, resolution_breached=breached, at=at, offers=offers, agreement=agreement),
+            facts_for(
+                complaint,
+                resolution_breached=breached,
+                at=at,
+                offers=offers,
+                agreement=agreement,
+                referral=referral,
+            ),
         )
         if actor
         else [],
@@ -153,6 +163,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         appealed=appealed_at is not None,
         offers=offers,
         agreement=agreement,
+        referral=referral,
         links=links_of(user, complaint),
     )
 

@@ -237,9 +237,13 @@ class ReferralState:
         return self.referral.answer_of(ConsentParty(party))
 
 
-def referral_state(complaint: Complaint) -> ReferralState | None:
-    """The latest referral of `complaint` for its page, or None if it was never referred."""
-    referral = latest_referral(complaint.id)
+def referral_state(
+    complaint: Complaint, referral: Referral | None = None, *, read: bool = True
+) -> ReferralState | None:
+    """The latest referral of `complaint` for its page, or None if it was never referred.
+    referral: that referral when the caller has read it (read=False; None: there is none)."""
+    if read:
+        referral = latest_referral(complaint.id)
     if referral is None:
         return None
     return ReferralState(referral, consent_lapsed(referral, now()))

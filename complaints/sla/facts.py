@@ -37,14 +37,16 @@ def facts_for(
     at: datetime | None = None,
     offers: list[SettlementOffer] | None = None,
     agreement=_UNREAD,
+    referral=_UNREAD,
 ) -> Facts:
     """The workflow facts of `complaint` at `at` (default now).
 
     complaint: a Complaint, or a row of the complaints table with the same columns.
     resolution_breached: already known (the sweep has just recorded that breach); else read
       from the complaint's latest resolution clock.
-    offers, agreement: the complaint's settlement offers and its agreement (or None: it has
-      none), when the caller has read them (a complaint page shows them); else read here.
+    offers, agreement, referral: the complaint's settlement offers, its agreement and its latest
+      referral (or None: it has none), when the caller has read them (a complaint page shows
+      them); else read here.
     """
     at = at or now()
     if resolution_breached is None:
@@ -56,7 +58,10 @@ def facts_for(
         else any(offer.status == OfferStatus.OPEN for offer in offers)
     )
     state = State(complaint.state)
-    referral = latest_referral(complaint.id) if state is State.MEDIATED else None
+    if state is not State.MEDIATED:
+        referral = None  # (the referral's stage matters in mediation only)
+    elif referral is _UNREAD:
+        referral = latest_referral(complaint.id)
     return Facts(
         state=state,
         was_mediated=bool(complaint.was_mediated),

@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 
 from complaints import participants
 from complaints.models import Complaint, MediationSession
+from complaints.services.complaint_view import ComplaintView
 from complaints.services.errors import ComplaintNotFound
 from complaints.services.lifecycle import act_on_complaint
 from complaints.services.mediation_sessions import scheduled_sessions
@@ -69,9 +70,13 @@ def _side(complaint: Complaint) -> str | None:
     return party_of(complaint, current_user).value
 
 
-def referral_panel(complaint: Complaint) -> ReferralPanel | None:
-    """The referral panel of a complaint page (a template global), or None: never referred."""
-    state = referral_state(complaint)
+def referral_panel(complaint: Complaint, view=None) -> ReferralPanel | None:
+    """The referral panel of a complaint page (a template global), or None: never referred.
+    view: the page's ComplaintView, which holds the latest referral already read."""
+    if isinstance(view, ComplaintView):
+        state = referral_state(complaint, view.referral, read=False)
+    else:
+        state = referral_state(complaint)
     if state is None:
         return None
     side = _side(complaint)

@@ -9,6 +9,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy import event, func, select
 
+from complaints import participants
 from complaints.extensions import db
 from complaints.models import (
     Category,
@@ -21,8 +22,10 @@ from complaints.models import (
     SlaClock,
 )
 from complaints.services import mediation_measures, referral_choice
+from complaints.services.complaint_view import load_complaint_view
 from complaints.services.referrals import lapse_overdue_consents
-from complaints.workflow import Action, Refusal, State
+from complaints.sla.facts import facts_for
+from complaints.workflow import Action, Refusal, State, allowed_actions
 from tests.support import act_as, csrf_token_from, mediation_accepted, referred_to, shanghai
 
 NOTES = "MEDIATION-NOTES 商家同意考虑退款"
@@ -488,3 +491,31 @@ def test_reading_the_referral_pages_changes_nothing(client, auth, world, ref, cl
     assert db.session.scalar(select(func.count()).select_from(ReferralConsent)) == before
     assert world.complaint(ref).state is State.MEDIATED
     assert referred_to(world.complaint(ref)) == world.org_id
+
+
+def test_a_referred_complaints_page_reads_its_referral_once_for_the_panel_and_the_actions(
+    app, client, auth, world, ref
+):
+    """The latest referral decides the workflow's facts in mediation and is shown in the panel:
+    one read. What the page offers is what facts read afresh allow, for each party."""
+    assert world.complaint(ref).state == State.MEDIATED
+    for who in ("consumer", "merchant", "agent"):
+        user = world.user(who)
+        view = load_complaint_view(user, ref)
+        assert view.referral is not None and view.referral.organisation_id == world.org_id
+        fresh = allowed_actions(participants.workflow_actor(user), facts_for(world.complaint(ref)))
+        assert view.actions == fresh, who
+    auth.login(world.agent.email)
+    client.get(f"/desk/complaints/{ref}")  # (the process's caches filled)
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        page = client.get(f"/desk/complaints/{ref}").text
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert "Mediation" in page
+    assert len([s for s in statements if s.lstrip().startswith("SELECT mediation_referrals.")]) == 1
