@@ -137,7 +137,15 @@ def test_the_desk_page_reads_the_organisations_once_for_the_choices_and_the_prop
     reference = world.file()
     act_as(world, reference, "agent", Action.VERIFY)
     auth.login(world.agent.email)
-    client.get(f"/desk/complaints/{reference}")  # (the process's caches filled)
+    page, reads = page_and_reads(client, f"/desk/complaints/{reference}", "mediation_organisations")
+    assert "Proposed: " in page
+    assert reads == 1
+
+
+def page_and_reads(client, url: str, table: str) -> tuple[str, int]:
+    """The page at `url` (asked for once before, so the process's caches are filled) and how
+    many SELECTs of `table`'s rows it sent."""
+    client.get(url)
     statements = []
 
     def count(conn, cursor, statement, *args):
@@ -145,11 +153,10 @@ def test_the_desk_page_reads_the_organisations_once_for_the_choices_and_the_prop
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        page = client.get(f"/desk/complaints/{reference}").text
+        page = client.get(url).text
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert "Proposed: " in page
-    assert len([s for s in statements if s.lstrip().startswith("SELECT mediation_organisations.")]) == 1
+    return page, len([s for s in statements if s.lstrip().startswith(f"SELECT {table}.")])
 
 
 # --- Consent -----------------------------------------------------------------------------------
@@ -506,16 +513,6 @@ def test_a_referred_complaints_page_reads_its_referral_once_for_the_panel_and_th
         fresh = allowed_actions(participants.workflow_actor(user), facts_for(world.complaint(ref)))
         assert view.actions == fresh, who
     auth.login(world.agent.email)
-    client.get(f"/desk/complaints/{ref}")  # (the process's caches filled)
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        page = client.get(f"/desk/complaints/{ref}").text
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    page, reads = page_and_reads(client, f"/desk/complaints/{ref}", "mediation_referrals")
     assert "Mediation" in page
-    assert len([s for s in statements if s.lstrip().startswith("SELECT mediation_referrals.")]) == 1
+    assert reads == 1
