@@ -39,14 +39,10 @@ target_db = current_app.extensions["migrate"].db
 
 
 def include_object(object_, name, type_, reflected, compare_to):
-    """Leave out of autogenerate the full-text search tables (made by hand in migrations) and the
-    indexes the models make on another kind of database only (Index.ddl_if)."""
-    if type_ == "table" and name and name.startswith("complaint_fts"):
-        return False
-    condition = getattr(object_, "_ddl_if", None) if type_ == "index" and not reflected else None
-    if condition is not None and condition.dialect:
-        return condition.dialect == context.get_bind().dialect.name
-    return True
+    """What autogenerate compares (complaints/models/schema_scope.py)."""
+    from complaints.models.schema_scope import compared
+
+    return compared(object_, name, type_, reflected, context.get_bind().dialect.name)
 
 
 def render_item(type_, obj, autogen_context):

@@ -40,7 +40,7 @@ from complaints.services import referral_choice
 from complaints.services.effects import Change, effect
 from complaints.sla import calendar as wt
 from complaints.sla import policy
-from complaints.sla.facts import consent_lapsed, latest_referral
+from complaints.sla.facts import UNREAD, consent_lapsed, latest_referral
 from complaints.timekeeping import now
 from complaints.workflow import N_, Action, Refusal
 
@@ -237,12 +237,10 @@ class ReferralState:
         return self.referral.answer_of(ConsentParty(party))
 
 
-def referral_state(
-    complaint: Complaint, referral: Referral | None = None, *, read: bool = True
-) -> ReferralState | None:
+def referral_state(complaint: Complaint, referral=UNREAD) -> ReferralState | None:
     """The latest referral of `complaint` for its page, or None if it was never referred.
-    referral: that referral when the caller has read it (read=False; None: there is none)."""
-    if read:
+    referral: that referral when the caller has read it (None: there is none)."""
+    if referral is UNREAD:
         referral = latest_referral(complaint.id)
     if referral is None:
         return None

@@ -27,7 +27,8 @@ from complaints.sla import terms
 from complaints.timekeeping import now
 from complaints.workflow import Facts, State
 
-_UNREAD = object()
+# What a caller passes for a fact's source it has not read (None means it read: there is none).
+UNREAD = object()
 
 
 def facts_for(
@@ -35,9 +36,9 @@ def facts_for(
     *,
     resolution_breached: bool | None = None,
     at: datetime | None = None,
-    offers: list[SettlementOffer] | None = None,
-    agreement=_UNREAD,
-    referral=_UNREAD,
+    offers=UNREAD,
+    agreement=UNREAD,
+    referral=UNREAD,
 ) -> Facts:
     """The workflow facts of `complaint` at `at` (default now).
 
@@ -51,16 +52,16 @@ def facts_for(
     at = at or now()
     if resolution_breached is None:
         resolution_breached = latest_is_overdue_or_missed(complaint.id, ClockKind.RESOLUTION, at)
-    agreement = _agreement_status(complaint.id) if agreement is _UNREAD else agreement and agreement.status
+    agreement = _agreement_status(complaint.id) if agreement is UNREAD else agreement and agreement.status
     open_offer = (
         _has_open_offer(complaint.id)
-        if offers is None
+        if offers is UNREAD
         else any(offer.status == OfferStatus.OPEN for offer in offers)
     )
     state = State(complaint.state)
     if state is not State.MEDIATED:
         referral = None  # (the referral's stage matters in mediation only)
-    elif referral is _UNREAD:
+    elif referral is UNREAD:
         referral = latest_referral(complaint.id)
     return Facts(
         state=state,

@@ -70,13 +70,10 @@ def _side(complaint: Complaint) -> str | None:
     return party_of(complaint, current_user).value
 
 
-def referral_panel(complaint: Complaint, view=None) -> ReferralPanel | None:
+def referral_panel(complaint: Complaint, view: ComplaintView | None = None) -> ReferralPanel | None:
     """The referral panel of a complaint page (a template global), or None: never referred.
     view: the page's ComplaintView, which holds the latest referral already read."""
-    if isinstance(view, ComplaintView):
-        state = referral_state(complaint, view.referral, read=False)
-    else:
-        state = referral_state(complaint)
+    state = referral_state(complaint, view.referral) if view is not None else referral_state(complaint)
     if state is None:
         return None
     side = _side(complaint)

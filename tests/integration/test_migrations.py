@@ -7,16 +7,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from complaints.extensions import db
-
-
-def _compared(obj, name, type_, reflected, compare_to) -> bool:
-    """What the comparison looks at: not the full-text tables (made by hand in 0001: FTS5 / GIN,
-    not by the models), nor an index the models make on another kind of database only."""
-    if type_ == "table" and name and name.startswith("complaint_fts"):
-        return False
-    if type_ == "index" and not reflected and obj._ddl_if is not None and obj._ddl_if.dialect:
-        return obj._ddl_if.dialect == db.engine.dialect.name
-    return True
+from complaints.models.schema_scope import compared
 
 
 def _differences(app) -> list:
@@ -25,7 +16,9 @@ def _differences(app) -> list:
             connection,
             opts={
                 "compare_type": True,
-                "include_object": _compared,
+                "include_object": lambda obj, name, type_, reflected, compare_to: compared(
+                    obj, name, type_, reflected, connection.dialect.name
+                ),
             },
         )
         return compare_metadata(context, db.metadata)
