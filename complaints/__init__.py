@@ -84,13 +84,15 @@ def _init_extensions(app: Flask) -> None:
         from complaints.bounds import parse_id
         from complaints.models import User
         from complaints.services.notifications import remember_unread, unread_count_of
+        from complaints.sla import policy
 
         user_id, _, token = session_id.partition(":")
         user_id = parse_id(user_id)
         if user_id is None:
             return None
-        # the user and their unread notifications (the bell on every page) in one statement
-        row = db.session.execute(select(User, unread_count_of(User.id)).where(User.id == user_id)).first()
+        # the user, their unread notifications (the bell on every page) and the pledge's
+        # fingerprint (which promises and categories this process may serve from memory), at once
+        row = policy.read_with_fingerprint(select(User, unread_count_of(User.id)).where(User.id == user_id))
         user = row[0] if row else None
         if user is not None:
             remember_unread(user, row[1])

@@ -22,6 +22,7 @@ from complaints.desk.forms import (
 from complaints.services import queue_order, queues, staff_search
 from complaints.services import saved_filters as saved_filter_service
 from complaints.services import search as search_text
+from complaints.services.categories import active_categories
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
 from complaints.services.decisions import claim_refusal
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
@@ -244,7 +245,7 @@ def _with_choices(form: ActionForm, *, organisations: bool = True) -> ActionForm
             SelectChoice(o.id, o.in_locale(locale)) for o in active_organisations()
         ]
     if hasattr(form, "category_id"):
-        form.category_id.choices = [SelectChoice(c.id, _category_name(c)) for c in queues.active_categories()]
+        form.category_id.choices = [SelectChoice(c.id, _category_name(c)) for c in active_categories()]
     return form
 
 

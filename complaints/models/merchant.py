@@ -35,7 +35,12 @@ class Category(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
     def display_name(self, locale: str) -> str:
-        return self.name_zh if locale.startswith("zh") else self.name_en
+        return self.localized(self.name_zh, self.name_en, locale)
+
+    @staticmethod
+    def localized(name_zh: str, name_en: str, locale: str) -> str:
+        """A category's name in `locale` (Chinese or English)."""
+        return name_zh if locale.startswith("zh") else name_en
 
 
 class MerchantInvitation(db.Model):

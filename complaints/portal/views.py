@@ -31,12 +31,12 @@ from complaints.portal.forms import (
 )
 from complaints.portal.pledges import complaint_pledges, pledges_of_page
 from complaints.services.attachments import Upload
+from complaints.services.categories import active_categories
 from complaints.services.complaint_view import load_complaint_view
 from complaints.services.errors import ComplaintNotFound, InvalidUpload
 from complaints.services.filing import (
     MAX_SHOP_QUERY,
     ComplaintDraft,
-    active_categories,
     file_complaint,
     find_shop,
     shop_label,
@@ -150,7 +150,7 @@ def _parse_cursor(value: str | None) -> tuple[datetime, int] | None:
 @limiter.limit("10 per minute;60 per day", methods=["POST"], key_func=_per_account)
 @roles_required(Role.CONSUMER)
 def new_complaint():
-    categories = active_categories()  # held for the request: filing finds the chosen one in the session
+    categories = active_categories()
     form = ComplaintForm(categories, str(get_locale()))
     if not form.is_submitted():
         return render_template("portal/new_complaint.html", form=form, problem=None, kept=[], close_shops=[])

@@ -17,15 +17,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from complaints import participants
-from complaints.extensions import db
-from complaints.models import Category
 from complaints.reports import presenting
 from complaints.reports.forms import DashboardFilterForm, GenerateReportForm
 from complaints.services import dashboard, service_reports
+from complaints.services.categories import all_categories
 from complaints.services.filing import find_shop
 from complaints.timekeeping import now
 from complaints.web.guards import roles_required
@@ -44,7 +42,7 @@ def _filter_form() -> tuple[DashboardFilterForm, dashboard.Filters | None]:
     """The form as sent, and the filters it gives (None when something in it is wrong)."""
     form = DashboardFilterForm(formdata=request.args)
     locale = str(get_locale())
-    categories = db.session.scalars(select(Category).order_by(Category.id))
+    categories = all_categories()
     form.category_id.choices = [SelectChoice("", _("Any"))] + [
         SelectChoice(str(c.id), c.display_name(locale)) for c in categories
     ]

@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from complaints.bounds import find, parse_id
 from complaints.extensions import db
 from complaints.models import (
-    Category,
     Complaint,
     DesiredOutcome,
     Merchant,
@@ -23,6 +22,7 @@ from complaints.models import (
 )
 from complaints.services.assignment import assign_new_complaint
 from complaints.services.attachments import Upload, store_attachments, validate_uploads
+from complaints.services.categories import active_category
 from complaints.services.money import parse_amount
 from complaints.services.pending_uploads import take_kept_uploads
 from complaints.services.search import index_complaint
@@ -88,8 +88,8 @@ def file_complaint(consumer: User, draft: ComplaintDraft) -> Complaint:
     merchant = find(Merchant, draft.merchant_id)
     if merchant is None or not merchant.active:
         raise Refusal(N_("Choose the shop you bought from."))
-    category = find(Category, draft.category_id)
-    if category is None or not category.active:
+    category = active_category(draft.category_id)
+    if category is None:
         raise Refusal(N_("Choose what the complaint is about."))
     try:
         desired = DesiredOutcome(draft.desired_outcome)
@@ -202,8 +202,3 @@ def suggest_shops(text: str | None, limit: int = SUGGESTIONS) -> list[Merchant]:
         .limit(max(1, min(limit, SUGGESTIONS)))
     )
     return list(db.session.scalars(query))
-
-
-def active_categories() -> list[Category]:
-    """The categories a consumer can choose from when filing."""
-    return list(db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.id)))

@@ -23,8 +23,9 @@ from sqlalchemy.orm import joinedload, lazyload
 
 from complaints.bounds import parse_id, parse_instant
 from complaints.extensions import db
-from complaints.models import Category, Complaint, SlaClock, User
+from complaints.models import Complaint, SlaClock, User
 from complaints.participants import platform_staff_roles, visible_complaints
+from complaints.services.categories import CategoryChoice, all_categories
 from complaints.services.clock_order import (
     ClockSet,
     KeysQuery,
@@ -343,16 +344,10 @@ def _pledge_page(
     return page_of_keys(user, _due_keys(query), size, all_overdue=all_overdue)
 
 
-def queue_filter_choices(*, with_staff: bool = True) -> tuple[list[Category], list[User]]:
+def queue_filter_choices(*, with_staff: bool = True) -> tuple[tuple[CategoryChoice, ...], list[User]]:
     """Categories and staff to filter queues by (shops are typed: there are too many to list).
     with_staff: False for a viewer who does not filter by assignee (no staff are read)."""
-    categories = list(db.session.scalars(select(Category).order_by(Category.id)))
-    return categories, assignable_staff() if with_staff else []
-
-
-def active_categories() -> list[Category]:
-    """The categories a complaint can be moved to when staff correct it (active ones)."""
-    return list(db.session.scalars(select(Category).where(Category.active.is_(True)).order_by(Category.id)))
+    return all_categories(), assignable_staff() if with_staff else []
 
 
 def assignable_staff() -> list[User]:

@@ -3,9 +3,9 @@
 A published version never changes, but which version is in force does (a new version, a policy
 activated or deactivated), and so can a calendar. Each process keeps the promises and calendars
 it has read (`in_force`, `promises_of`, `calendar_of`), as plain data any request may share,
-under a fingerprint of everything that decides them, read in one query once per session
-(`_fingerprint`): a change made by any process changes it, and a change this process flushes
-has it read again at once.
+under a fingerprint of everything that decides them, read once per session with the signed-in
+user (`fingerprint`, `read_with_fingerprint`): a change made by any process changes it, and a
+change this process flushes has it read again at once.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import (
     CalendarDay,
+    Category,
     ClockKind,
     SlaPolicy,
     SlaPolicyVersion,
@@ -242,7 +243,7 @@ class _Cache:
         self.calendars: dict[tuple[int, int], wt.WorkingCalendar] = {}
 
 
-_PLEDGE_MODELS = (SlaPolicy, SlaPolicyVersion, SlaTarget, WorkCalendar, CalendarDay)
+_PLEDGE_MODELS = (SlaPolicy, SlaPolicyVersion, SlaTarget, WorkCalendar, CalendarDay, Category)
 _cache = _Cache(())
 _flushes = 0  # pledge changes flushed by this process
 _lock = threading.Lock()
@@ -261,33 +262,58 @@ def _reread_after_commit(session) -> None:
     session.info.pop("pledge_fingerprint", None)
 
 
-def _fingerprint() -> tuple:
+def fingerprint() -> tuple:
     """What decides the promises in force, read once per session: the newest version, the active
-    policies, the calendars' last change; with the database it was read from."""
+    policies, the calendars' last change, the categories they apply to; with the database it was
+    read from. Whatever a process keeps from these tables it keeps under this key."""
     memo = db.session.info.get("pledge_fingerprint")
     if memo is not None and memo[0] == _flushes:
         return memo[1]
-    bind = db.session.get_bind()
+    read_with_fingerprint(select())
+    return db.session.info["pledge_fingerprint"][1]
+
+
+def read_with_fingerprint(statement):
+    """The first row of `statement` (None if none), read in one round trip with the fingerprint,
+    which the session then keeps: a request's first statement (the signed-in user's) reads it."""
     flushes = _flushes
-    row = db.session.execute(_fingerprint_statement(bind.dialect.name)).one()
-    key = (str(bind.url), *row)
-    db.session.info["pledge_fingerprint"] = (flushes, key)
-    return key
+    bind = db.session.get_bind()
+    columns = fingerprint_columns(bind.dialect.name)
+    row = db.session.execute(statement.add_columns(*columns)).first()
+    if row is None:
+        return None
+    db.session.info["pledge_fingerprint"] = (flushes, (str(bind.url), *row[-len(columns) :]))
+    return row[: -len(columns)]
 
 
 @lru_cache(maxsize=4)
-def _fingerprint_statement(dialect: str):
-    """The fingerprint's one SELECT, built once per kind of database."""
+def fingerprint_columns(dialect: str) -> tuple:
+    """The fingerprint as scalar subqueries, built once per kind of database: read alone, or
+    added to a statement a request makes anyway."""
     ids = SlaPolicy.id.cast(String)
+    category = (
+        Category.id.cast(String)
+        + "|"
+        + Category.code
+        + "|"
+        + Category.name_zh
+        + "|"
+        + Category.name_en
+        + "|"
+        + Category.active.cast(String)
+    )
     if dialect == "postgresql":
         active = func.string_agg(ids, aggregate_order_by(literal_column("','"), SlaPolicy.id))
+        categories = func.string_agg(category, aggregate_order_by(literal_column("'\n'"), Category.id))
     else:  # SQLite concatenates in the order it reads, by primary key here
         active = func.group_concat(ids, ",")
-    return select(
+        categories = func.group_concat(category, "\n")
+    return (
         select(func.max(SlaPolicyVersion.id)).scalar_subquery(),
         select(active).where(SlaPolicy.active.is_(True)).scalar_subquery(),
         select(func.max(WorkCalendar.updated_at)).scalar_subquery(),
         select(func.count(CalendarDay.id)).scalar_subquery(),
+        select(categories).scalar_subquery(),
     )
 
 
@@ -300,7 +326,7 @@ def forget_cached() -> None:
 
 def _current() -> _Cache:
     global _cache
-    key = _fingerprint()
+    key = fingerprint()
     cache = _cache
     if cache.key != key:
         with _lock:
