@@ -306,6 +306,13 @@ def get_visible_complaint(user: User | None, reference: str, *, options=()) -> C
     return db.session.scalars(query).first()
 
 
+def get_visible_complaint_with(user: User | None, reference: str, columns, *, options=()):
+    """(the complaint, *columns) read in one statement, if `user` may see the complaint with
+    `reference`; else None. columns: expressions of the complaint's row (correlated EXISTS)."""
+    query = visible_complaints(user).where(Complaint.reference == reference).options(*options)
+    return db.session.execute(query.add_columns(*columns)).first()
+
+
 def is_party(user: User | None, complaint: Complaint) -> bool:
     """Whether `user` takes part in `complaint` (the scope rule, for one loaded complaint).
     Callers load complaints through scoped queries already; this keeps a mistake there from

@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import event
+
 from complaints.extensions import db
 from complaints.models import Category, Complaint, MediationOrganisation, Merchant, Role, User
 from complaints.services.accounts import create_user
@@ -250,3 +252,19 @@ def referred_to(complaint: Complaint) -> int | None:
 
     referral = latest_referral(complaint.id)
     return referral.organisation_id if referral is not None else None
+
+
+def statements_during(fn) -> tuple[object, list[str]]:
+    """What `fn()` returns and the SQL statements it sent, whitespace folded (run it in an app
+    context; a test client's request in an app context of its own gets a fresh `g` and session,
+    as a served request does)."""
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        return fn(), seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from complaints import participants
@@ -82,9 +83,10 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     What each viewer sees (internal notes, mediation session notes, contact details) is the
     participant policy's answer (complaints/participants.py).
     """
-    complaint = participants.get_visible_complaint(
+    row = participants.get_visible_complaint_with(
         user,
         reference,
+        _what_it_has(),
         options=(
             joinedload(Complaint.merchant),
             joinedload(Complaint.category),
@@ -93,8 +95,9 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
             joinedload(Complaint.mediation_org),
         ),
     )
-    if complaint is None:
+    if row is None:
         return None
+    complaint, has_offers, has_agreement, has_referral, has_files, repeated = row
     internal = participants.sees_internal_notes(user)
     events_q = select(Event).where(Event.complaint_id == complaint.id).options(User.alone(Event.actor))
     messages_q = (
@@ -127,16 +130,18 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
     breached = latest_broke_promise(clocks, ClockKind.RESOLUTION, at)
     appealed_at = max((e.created_at for e in events if e.action == Action.APPEAL.value), default=None)
     messages = list(db.session.scalars(messages_q.order_by(Message.created_at, Message.id)))
-    attachments = list(db.session.scalars(attachments_q.order_by(Attachment.id)))
-    offers = list(
-        db.session.scalars(
-            select(SettlementOffer)
-            .where(SettlementOffer.complaint_id == complaint.id)
-            .order_by(SettlementOffer.id.desc())
+    attachments = list(db.session.scalars(attachments_q.order_by(Attachment.id))) if has_files else []
+    offers = []
+    if has_offers:
+        offers = list(
+            db.session.scalars(
+                select(SettlementOffer)
+                .where(SettlementOffer.complaint_id == complaint.id)
+                .order_by(SettlementOffer.id.desc())
+            )
         )
-    )
-    agreement = agreement_of(complaint.id)
-    referral = latest_referral(complaint.id)
+    agreement = agreement_of(complaint.id) if has_agreement else None
+    referral = latest_referral(complaint.id) if has_referral else None
     for message in messages:  # each message's files, from the one read of the complaint's files
         set_committed_value(message, "attachments", [a for a in attachments if a.message_id == message.id])
     return ComplaintView(
@@ -164,7 +169,22 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         offers=offers,
         agreement=agreement,
         referral=referral,
-        links=links_of(user, complaint),
+        links=links_of(user, complaint, repeated=repeated),
+    )
+
+
+@lru_cache(maxsize=1)
+def _what_it_has() -> tuple:
+    """Whether the complaint has settlement offers, an agreement, a referral, files and
+    duplicates, read with the complaint (built once per process). Most complaints have none of
+    them: their pages skip those reads, a round trip each."""
+    repeat = aliased(Complaint)
+    return (
+        exists().where(SettlementOffer.complaint_id == Complaint.id),
+        exists().where(Agreement.complaint_id == Complaint.id),
+        exists().where(Referral.complaint_id == Complaint.id),
+        exists().where(Attachment.complaint_id == Complaint.id),
+        exists().where(repeat.duplicate_of_id == Complaint.id),
     )
 
 

@@ -88,14 +88,18 @@ class DuplicateLinks:
     duplicates: tuple[str, ...] = ()
 
 
-def links_of(user: User, complaint: Complaint) -> DuplicateLinks:
+def links_of(user: User, complaint: Complaint, *, repeated: bool = True) -> DuplicateLinks:
     """The duplicate links of `complaint` that `user` may open (one indexed query, two when it
-    is itself a duplicate)."""
+    is itself a duplicate).
+    repeated: False when the caller knows no complaint is marked a duplicate of it (no query
+    for them)."""
     scoped = participants.visible_complaints(user).with_only_columns(Complaint.reference)
     original = None
     if complaint.duplicate_of_id is not None:
         original = db.session.scalar(scoped.where(Complaint.id == complaint.duplicate_of_id))
-    duplicates = db.session.scalars(
-        scoped.where(Complaint.duplicate_of_id == complaint.id).order_by(Complaint.id).limit(MAX_LISTED)
-    )
+    duplicates = ()
+    if repeated:
+        duplicates = db.session.scalars(
+            scoped.where(Complaint.duplicate_of_id == complaint.id).order_by(Complaint.id).limit(MAX_LISTED)
+        )
     return DuplicateLinks(original=original, duplicates=tuple(duplicates))

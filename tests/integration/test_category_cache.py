@@ -7,12 +7,13 @@ offered (or refused) at the next request.
 
 from __future__ import annotations
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from complaints.extensions import db
 from complaints.models import Category, Complaint
 from complaints.services import categories
 from tests.integration.test_consumer_journey import post_filing
+from tests.support import statements_during
 
 
 def _elsewhere(sql: str, **params) -> None:
@@ -21,17 +22,9 @@ def _elsewhere(sql: str, **params) -> None:
 
 
 def _statements_of(app, request):
-    """The response to `request` and the statements it made. The request gets an app context of
-    its own (`g` with no signed-in user), as a served request does."""
-    seen = []
-    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
+    """The response to `request` and the statements it made, in an app context of its own."""
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            response = request()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-    return response, seen
+        return statements_during(request)
 
 
 def _get(app, client, url: str):
