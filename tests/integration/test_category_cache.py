@@ -45,7 +45,9 @@ def test_a_signed_in_request_reads_the_fingerprint_with_the_user_and_no_categori
     assert not [s for s in statements if s.startswith("SELECT categories.")]
 
 
-def test_a_category_renamed_elsewhere_is_offered_by_its_new_name_at_the_next_request(app, world, client, auth):
+def test_a_category_renamed_elsewhere_is_offered_by_its_new_name_at_the_next_request(
+    app, world, client, auth
+):
     auth.login("consumer@example.com")
     assert ">Product quality</option>" in _get(app, client, "/portal/complaints/new").text
     _elsewhere("UPDATE categories SET name_zh = '质量问题', name_en = 'Faulty goods' WHERE code = 'quality'")
