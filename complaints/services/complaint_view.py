@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -177,14 +177,22 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
 def _what_it_has() -> tuple:
     """Whether the complaint has settlement offers, an agreement, a referral, files and
     duplicates, read with the complaint (built once per process). Most complaints have none of
-    them: their pages skip those reads, a round trip each."""
+    them: their pages skip those reads, a round trip each.
+
+    Each EXISTS selects the column it looks up, so its index alone answers. With SELECT *,
+    SQLite's statistics (a million complaints that repeat none, all under one NULL in the
+    duplicates' index) made reading every complaint look cheaper than the index: 250 ms.
+    """
     repeat = aliased(Complaint)
-    return (
-        exists().where(SettlementOffer.complaint_id == Complaint.id),
-        exists().where(Agreement.complaint_id == Complaint.id),
-        exists().where(Referral.complaint_id == Complaint.id),
-        exists().where(Attachment.complaint_id == Complaint.id),
-        exists().where(repeat.duplicate_of_id == Complaint.id),
+    return tuple(
+        select(column).where(column == Complaint.id).exists()
+        for column in (
+            SettlementOffer.complaint_id,
+            Agreement.complaint_id,
+            Referral.complaint_id,
+            Attachment.complaint_id,
+            repeat.duplicate_of_id,
+        )
     )
 
 
