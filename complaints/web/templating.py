@@ -18,7 +18,7 @@ from babel.dates import (
 )
 from flask import current_app
 from flask_babel import format_currency, format_datetime, get_locale, get_timezone
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from complaints import participants
 from complaints.models.types import chinese_or_english
@@ -79,27 +79,30 @@ def duration(value) -> str:
 
 _BADGE_CSS = {"at_risk": "warn", "overdue": "bad", "missed": "bad", "met": "ok"}
 
+# The badges below are built with escape() and f-strings: Markup.format runs Python's
+# string.Formatter, a fifth of a millisecond for a queue row's four badges.
+
 
 def clock_badge(status) -> Markup:
     """A clock's state (sla/terms.py's word for it) as a badge."""
     state = status.state.value
-    return Markup('<span class="badge {}">{}</span>').format(
-        _BADGE_CSS.get(state, ""), labels.label(labels.CLOCK_STATE, state)
-    )
+    css, text = escape(_BADGE_CSS.get(state, "")), escape(labels.label(labels.CLOCK_STATE, state))
+    return Markup(f'<span class="badge {css}">{text}</span>')
 
 
 def state_badge(state) -> Markup:
     """A complaint's state as a badge."""
-    return Markup('<span class="badge state-{}">{}</span>').format(
-        state.value, labels.label(labels.STATE, state)
-    )
+    css, text = escape(state.value), escape(labels.label(labels.STATE, state))
+    return Markup(f'<span class="badge state-{css}">{text}</span>')
 
 
 def status_badges(complaint) -> Markup:
     """A complaint's state, then whom it waits for, as badges (the lists' status cell)."""
-    badge = Markup('<span class="badge warn">{}</span>')
-    waiting = (badge.format(labels.label(labels.WAITING, party)) for party in complaint.waiting)
-    return Markup(" ").join((state_badge(complaint.state), *waiting))
+    waiting = (
+        f'<span class="badge warn">{escape(labels.label(labels.WAITING, party))}</span>'
+        for party in complaint.waiting
+    )
+    return Markup(" ".join((state_badge(complaint.state), *waiting)))
 
 
 def pledge_line(status) -> Markup:
@@ -107,7 +110,7 @@ def pledge_line(status) -> Markup:
     line = gettext(
         "%(field)s: %(value)s", field=labels.label(labels.CLOCK, status.kind), value=time_left(status)
     )
-    return Markup("{} {}").format(line, clock_badge(status))
+    return Markup(f"{escape(line)} {clock_badge(status)}")
 
 
 def time_left(status) -> str:
