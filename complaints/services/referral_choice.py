@@ -9,6 +9,7 @@ still waiting for the parties' consent. Its capacity is the most it takes at onc
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from complaints.bounds import find
 from complaints.extensions import db
@@ -57,7 +58,8 @@ def organisations_for(category_id: int | None) -> list[MediationOrganisation]:
         select(MediationOrganisation)
         .where(MediationOrganisation.active.is_(True))
         .order_by(MediationOrganisation.name)
-    )
+        .options(joinedload(MediationOrganisation.categories))  # with the organisations: one read
+    ).unique()
     return [org for org in active if takes_category(org, category_id)]
 
 
