@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from complaints.extensions import db
 from complaints.mediation.forms import ACTION_FORMS, OutcomeForm
 from complaints.models import ClockKind, Complaint, Event, Role, SlaClock, User
+from complaints.prepared_statements import fixed
 from complaints.services.complaint_view import ComplaintView, load_complaint_view
 from complaints.services.errors import ComplaintNotFound, InvalidUpload, StaleComplaint
 from complaints.services.lifecycle import act_on_complaint
@@ -67,7 +68,10 @@ def mediation_deadlines(complaints: list[Complaint]) -> dict[int, ClockStatus]:
         return {}
     rows = db.session.scalars(
         select(SlaClock)
-        .where(SlaClock.complaint_id.in_([c.id for c in complaints]), SlaClock.kind == ClockKind.MEDIATION)
+        .where(
+            SlaClock.complaint_id.in_([c.id for c in complaints]),
+            SlaClock.kind == fixed(ClockKind.MEDIATION, SlaClock.kind.type),
+        )
         .order_by(SlaClock.id)
     )
     at = now()
@@ -81,7 +85,7 @@ def organisation_cases(user: User, tab: str, cursor: str | None) -> CasePage:
     cursor: the previous page's next_cursor; a malformed one gives the first page.
     Cases come through the mediator's scoped query, so another organisation's never appear.
     """
-    in_mediation = Complaint.state == State.MEDIATED
+    in_mediation = Complaint.state == fixed(State.MEDIATED, Complaint.state.type)
     rows, next_cursor = recently_changed(
         user, in_mediation if tab == OPEN else ~in_mediation, cursor, joinedload(Complaint.merchant)
     )

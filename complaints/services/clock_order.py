@@ -21,6 +21,7 @@ from complaints.extensions import db
 from complaints.models import Complaint, SlaClock, User
 from complaints.models.types import UTCDateTime
 from complaints.participants import sees_every_complaint, visible_complaints
+from complaints.prepared_statements import fixed
 from complaints.timekeeping import now
 from complaints.workflow import OPEN_STATES, State
 
@@ -200,9 +201,9 @@ def clock_keys_statement(
         ).where(*arm, ~_earlier_clock_in_set(clock_set, at))
         if after is not None:
             query = query.where(tuple_(SlaClock.due_at, SlaClock.id) > tuple_(_AFTER_DUE, _AFTER_ID))
-        slices.append(query.order_by(SlaClock.due_at, SlaClock.id).limit(limit).subquery())
+        slices.append(query.order_by(SlaClock.due_at, SlaClock.id).limit(fixed(limit)).subquery())
     merged = union_all(*(select(s.c.due_at, s.c.clock_id, s.c.complaint_id) for s in slices)).subquery()
-    statement = select(merged).order_by(merged.c.due_at, merged.c.clock_id).limit(limit)
+    statement = select(merged).order_by(merged.c.due_at, merged.c.clock_id).limit(fixed(limit))
     if cache_key is not None:
         if len(_STATEMENTS) >= _STATEMENTS_KEPT:
             _STATEMENTS.clear()

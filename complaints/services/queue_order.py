@@ -31,6 +31,7 @@ from complaints.bounds import parse_id, parse_instant
 from complaints.extensions import db
 from complaints.models import Complaint, Priority, User
 from complaints.participants import visible_complaints
+from complaints.prepared_statements import fixed
 from complaints.services.queues import (
     OPEN,
     Cursor,
@@ -138,7 +139,7 @@ def age_keys_statement(
         keys = select(merged.c.id, merged.c.created_at)
     created, ident = keys.selected_columns.created_at, keys.selected_columns.id
     order = (created.desc(), ident.desc()) if newest else (created, ident)
-    return keys.order_by(*order).limit(limit)
+    return keys.order_by(*order).limit(fixed(limit))
 
 
 def visible_complaints_keys(user: User) -> Select:
@@ -174,7 +175,9 @@ def priority_keys_statement(user: User, filters: QueueFilter, after: Cursor | No
     for rank in range(first, len(PRIORITY_ORDER)):
         query = visible_complaints_keys(user).add_columns(literal_column(str(rank)).label("rank"))
         query = query.where(open_states_term(), Complaint.priority == PRIORITY_ORDER[rank], *conditions)
-        arms.append(_in_age_order(query, after.key if rank == first and after else None, False).limit(limit))
+        arms.append(
+            _in_age_order(query, after.key if rank == first and after else None, False).limit(fixed(limit))
+        )
     subqueries = [arm.subquery() for arm in arms]
     if len(subqueries) == 1:
         keys = select(subqueries[0].c.rank, subqueries[0].c.id, subqueries[0].c.created_at)
@@ -182,7 +185,7 @@ def priority_keys_statement(user: User, filters: QueueFilter, after: Cursor | No
         merged = union_all(*(select(s.c.rank, s.c.id, s.c.created_at) for s in subqueries)).subquery()
         keys = select(merged.c.rank, merged.c.id, merged.c.created_at)
     columns = keys.selected_columns
-    return keys.order_by(columns.rank, columns.created_at, columns.id).limit(limit)
+    return keys.order_by(columns.rank, columns.created_at, columns.id).limit(fixed(limit))
 
 
 def _narrowed(filters: QueueFilter) -> bool:
@@ -201,4 +204,4 @@ def _narrowed_by_priority(
         query = query.where(
             or_(rank > at, and_(rank == at, tuple_(Complaint.created_at, Complaint.id) > after.key))
         )
-    return query.order_by(rank, Complaint.created_at, Complaint.id).limit(limit)
+    return query.order_by(rank, Complaint.created_at, Complaint.id).limit(fixed(limit))

@@ -25,6 +25,7 @@ from complaints.bounds import parse_id, parse_instant
 from complaints.extensions import db
 from complaints.models import Complaint, SlaClock, User
 from complaints.participants import platform_staff_roles, visible_complaints
+from complaints.prepared_statements import fixed
 from complaints.services.categories import CategoryChoice, all_categories
 from complaints.services.clock_order import (
     ClockSet,
@@ -180,8 +181,8 @@ def state_slice(
     if after is not None:
         query = query.where(key < after if newest else key > after)
     if newest:
-        return query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(limit)
-    return query.order_by(Complaint.created_at, Complaint.id).limit(limit)
+        return query.order_by(Complaint.created_at.desc(), Complaint.id.desc()).limit(fixed(limit))
+    return query.order_by(Complaint.created_at, Complaint.id).limit(fixed(limit))
 
 
 def filed_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime, int] | None, limit: int):
@@ -199,7 +200,7 @@ def filed_keys_statement(user: User, filters: QueueFilter, after: tuple[datetime
     else:
         merged = union_all(*(select(s.c.id, s.c.created_at) for s in slices)).subquery()
         keys = select(merged.c.id, merged.c.created_at)
-    return keys.order_by(keys.selected_columns.created_at, keys.selected_columns.id).limit(limit)
+    return keys.order_by(keys.selected_columns.created_at, keys.selected_columns.id).limit(fixed(limit))
 
 
 def due_keys_statement(
@@ -355,7 +356,7 @@ def assignable_staff() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.active.is_(True), User.role.in_(platform_staff_roles()))
+            .where(User.active.is_(True), User.role.in_(fixed(platform_staff_roles(), User.role.type)))
             .order_by(User.name, User.id)
         )
     )

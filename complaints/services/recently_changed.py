@@ -10,6 +10,7 @@ from complaints.bounds import keyset_cursor, parse_keyset_cursor
 from complaints.extensions import db
 from complaints.models import Complaint, User
 from complaints.participants import visible_complaints
+from complaints.prepared_statements import fixed
 
 
 def recently_changed(
@@ -27,7 +28,9 @@ def recently_changed(
         query = query.where(tuple_(Complaint.updated_at, Complaint.id) < after)
     rows = list(
         db.session.scalars(
-            query.options(*options).order_by(Complaint.updated_at.desc(), Complaint.id.desc()).limit(size + 1)
+            query.options(*options)
+            .order_by(Complaint.updated_at.desc(), Complaint.id.desc())
+            .limit(fixed(size + 1))
         )
     )
     has_more = len(rows) > size

@@ -5,6 +5,8 @@ their values each time."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import abort
 from sqlalchemy import event, select, text, update
@@ -13,7 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from complaints.extensions import db
 from complaints.models import Category
 from complaints.prepared_statements import only_read
-from tests.support import AuthActions, World
+from tests.support import AuthActions, World, statements_during
 
 
 @pytest.fixture
@@ -257,3 +259,23 @@ def test_postgresql_prepares_a_pages_statements_from_their_second_run(app, world
     client.get("/desk/")  # the sign-in's redirect may land elsewhere: this is the page's first run
     prepared = _prepared_queries(app, lambda: client.get("/desk/"), times=1)
     assert any(b"FROM sla_clocks" in query for query in prepared)
+
+
+def test_what_a_page_has_the_same_at_every_run_is_written_into_its_statements(app, world):
+    """A LIMIT or a list of roles sent as a parameter made PostgreSQL plan the statement again
+    at every run (its plan for any value looked dearer than its plan for the value at hand)."""
+    client = app.test_client()
+    AuthActions(client).login(world.supervisor.email)
+    with app.app_context():
+        world.file()
+    staff = []
+    for page in ("/desk/", "/desk/?sort=oldest", "/desk/?sort=priority", "/desk/at-risk"):
+        with app.app_context():
+            response, statements = statements_during(lambda page=page: client.get(page))
+        assert response.status_code == 200
+        keys = [s for s in statements if "ORDER BY" in s and " LIMIT " in s and "FROM users" not in s]
+        assert keys, page
+        for statement in keys:
+            assert not re.search(r"LIMIT (\?|%\(|\$)", statement), statement
+        staff += [s for s in statements if "FROM users" in s and "users.role IN" in s]
+    assert staff and all(re.search(r"users\.role IN \('\w+'", s) for s in staff), staff
