@@ -88,8 +88,7 @@ def load_complaint_view(user: User, reference: str) -> ComplaintView | None:
         reference,
         _what_it_has(),
         options=(
-            joinedload(Complaint.merchant),
-            joinedload(Complaint.category),
+            joinedload(Complaint.merchant),  # (its category's name comes from memory)
             User.alone(Complaint.assignee),
             User.alone(Complaint.consumer),
             joinedload(Complaint.mediation_org),

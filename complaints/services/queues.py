@@ -55,8 +55,7 @@ _CURSOR = re.compile(
 )
 # Queue rows show these; loading them with the complaints avoids one query per row.
 ROW_OPTIONS = (
-    joinedload(Complaint.merchant),
-    joinedload(Complaint.category),
+    joinedload(Complaint.merchant),  # (the category's name comes from memory: services/categories.py)
     # A row names who handles it; the handler's own shop and organisation (joined whenever a user
     # is loaded) are left to be read if ever asked for: two joins fewer for PostgreSQL to plan.
     joinedload(Complaint.assignee).options(lazyload(User.merchant), lazyload(User.mediation_org)),

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from complaints import participants
 from complaints.models.types import chinese_or_english
+from complaints.services import categories
 from complaints.web import labels
 from complaints.web.i18n import gettext
 
@@ -215,6 +216,13 @@ def footer_items():
     return participants.footer_items(current_user)
 
 
+def category_name(category_id: int) -> str:
+    """A category's name in the viewer's language, from the categories kept in memory (so a
+    list of complaints need not join the categories in)."""
+    found = next((c for c in categories.all_categories() if c.id == category_id), None)
+    return found.display_name(str(get_locale())) if found else ""
+
+
 def register(app) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
@@ -235,5 +243,6 @@ def register(app) -> None:
         state_badge=state_badge,
         status_badges=status_badges,
         pledge_line=pledge_line,
+        category_name=category_name,
         current_locale=lambda: str(get_locale()),
     )
