@@ -302,8 +302,8 @@ def sees_every_complaint(user: User | None) -> bool:
 
 def get_visible_complaint(user: User | None, reference: str, *, options=()) -> Complaint | None:
     """The complaint with `reference` if `user` may see it, else None (the caller answers 404)."""
-    query = visible_complaints(user).where(Complaint.reference == reference).options(*options)
-    return db.session.scalars(query).first()
+    row = get_visible_complaint_with(user, reference, (), options=options)
+    return row[0] if row is not None else None
 
 
 def get_visible_complaint_with(user: User | None, reference: str, columns, *, options=()):

@@ -54,6 +54,12 @@ def active_categories() -> tuple[CategoryChoice, ...]:
     return tuple(c for c in all_categories() if c.active)
 
 
+def category(category_id: int | None) -> CategoryChoice | None:
+    """The category with this id, retired or not, if there is one."""
+    return next((c for c in all_categories() if c.id == category_id), None)
+
+
 def active_category(category_id: int | None) -> CategoryChoice | None:
     """The active category with this id, if there is one."""
-    return next((c for c in all_categories() if c.id == category_id and c.active), None)
+    found = category(category_id)
+    return found if found is not None and found.active else None

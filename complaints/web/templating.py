@@ -219,7 +219,7 @@ def footer_items():
 def category_name(category_id: int) -> str:
     """A category's name in the viewer's language, from the categories kept in memory (so a
     list of complaints need not join the categories in)."""
-    found = next((c for c in categories.all_categories() if c.id == category_id), None)
+    found = categories.category(category_id)
     return found.display_name(str(get_locale())) if found else ""
 
 
