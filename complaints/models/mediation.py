@@ -22,6 +22,10 @@ class MediationOrganisation(EnglishForms, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # How many cases it mediates at once at most (open referrals and cases in mediation).
     capacity: Mapped[int] = mapped_column(default=20, server_default="20")
+    # Its open cases now (services/referral_choice.py says which). The database's triggers keep it
+    # (migration 0025_open_cases) as complaints and referrals change; the application never writes
+    # it, and reads it fresh, since a change in this transaction may have moved it.
+    open_cases: Mapped[int] = mapped_column(default=0, server_default="0")
     # The categories it takes; none listed: every category.
     categories = relationship(
         "Category", secondary=organisation_categories, lazy="selectin", order_by="Category.id"

@@ -4,7 +4,8 @@ Each example files a new complaint and applies a random sequence of (action, act
 apply_action, with inputs that satisfy the table's requirements, sometimes letting the appeal
 window pass (and the SLA sweep run). After every step either the action was refused and nothing
 changed, or exactly one event of the action was appended (beside the system's clock events) and
-the state is the one the workflow table names.
+the state is the one the workflow table names; and each mediation organisation's open-case count
+equals a recount of its cases.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from complaints.extensions import db
-from complaints.models import Event, SlaClock
+from complaints.models import Event, MediationOrganisation, SlaClock
+from complaints.services import referral_choice
 from complaints.services.attachments import Upload
 from complaints.services.errors import InvalidUpload
 from complaints.services.lifecycle import apply_action, facts_for
@@ -159,6 +161,11 @@ def test_random_walks_keep_state_events_and_chain_consistent(app, world, clock, 
                 )
             assert world.complaint(ref).state in State
             assert chain_breaks(complaint_id) == []
+            # Each mediation organisation's open cases, as the database keeps them, are its cases.
+            kept = dict(
+                db.session.execute(select(MediationOrganisation.id, MediationOrganisation.open_cases)).all()
+            )
+            assert kept == {org: referral_choice.recount(org) for org in kept}, (action, actor)
             # The queues rely on it (services/clock_order.py): a clock that has not stopped belongs
             # to an open complaint.
             if world.complaint(ref).state not in OPEN_STATES:
