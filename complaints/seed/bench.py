@@ -42,6 +42,7 @@ from complaints.seed.rows import (
     COMPLAINT_COLUMNS,
     EVENT_COLUMNS,
     MESSAGE_COLUMNS,
+    NOTIFICATION_COLUMNS,
     Cast,
     Plan,
     generate_chunks,
@@ -256,7 +257,8 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
         return len(users)
 
     agents = [add(f"agent{n:02d}@{BENCH_DOMAIN}", "agent") for n in range(1, AGENTS + 1)]
-    agents += [add(f"supervisor{n}@{BENCH_DOMAIN}", "supervisor") for n in range(1, SUPERVISORS + 1)]
+    supervisors = [add(f"supervisor{n}@{BENCH_DOMAIN}", "supervisor") for n in range(1, SUPERVISORS + 1)]
+    agents += supervisors
     mediation = []
     for org_id, name in enumerate(texts.MEDIATION_ORGANISATIONS, 1):
         emails = [f"mediator{org_id}-{n}@{BENCH_DOMAIN}" for n in range(1, MEDIATORS_PER_ORG + 1)]
@@ -283,6 +285,7 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
         mediation,
         versions,
         shop_staff=shop_staff,
+        supervisors=supervisors,
     )
 
 
@@ -338,6 +341,7 @@ def _write_complaints(writer: _Writer, plan: Plan, started: float, progress) -> 
         writer.insert("messages", MESSAGE_COLUMNS, chunk.messages)
         writer.insert("sla_clocks", CLOCK_COLUMNS, chunk.clocks)
         writer.insert("mediation_agreements", AGREEMENT_COLUMNS, chunk.agreements)
+        writer.insert("notifications", NOTIFICATION_COLUMNS, chunk.notifications)
         writer.insert(FTS_TABLE, ("rowid", "body"), chunk.documents)
         events, messages, counters = (
             events + len(chunk.events),

@@ -13,7 +13,8 @@ same rules the lifecycle and the sweep follow, without a database:
   after the instant, with the event, the version bump and the raised priority the sweep writes.
 
 Every clock move is an event with the detail `sla.clocks` writes, so the timelines stay the
-application's, hash chain included. Notifications are not written: bench accounts read none.
+application's, hash chain included. The sweep's notices are not written (seed/rows.py writes
+what the parties' actions told them).
 Pure computation; the bench builds the targets (`BenchTarget`) from the database once.
 """
 

@@ -1,4 +1,5 @@
-"""The bench's rows: complaints, events, messages, pledge clocks and search documents, in chunks.
+"""The bench's rows: complaints, events, messages, pledge clocks, notifications and search
+documents, in chunks.
 
 Pure computation (no database), so it can run in a second process while the first one writes.
 Every value is what the application itself would have stored: clocks kept as the lifecycle and
@@ -21,7 +22,9 @@ from complaints.models import GENESIS_HASH, Event
 from complaints.seed import agreements, texts
 from complaints.seed.histories import ComplaintHistory, invent_history
 from complaints.seed.pledge_clocks import Outcome, PledgeKeeper
+from complaints.services import announcement_rules as rules
 from complaints.services.search import document_text
+from complaints.workflow import Action
 
 COMPLAINT_COLUMNS = (
     "id", "reference", "consumer_id", "merchant_id", "category_id", "order_reference", "title",
@@ -35,6 +38,11 @@ EVENT_COLUMNS = (
     "created_at", "prev_hash", "hash",
 )  # fmt: skip
 MESSAGE_COLUMNS = ("id", "complaint_id", "author_id", "kind", "body", "created_at")
+NOTIFICATION_COLUMNS = (
+    "user_id", "complaint_id", "kind", "detail", "created_at", "read_at", "email_status", "email_attempts",
+)  # fmt: skip
+# A notification is read this long after it was sent, unless it was sent in the last UNREAD_FOR.
+READ_AFTER, UNREAD_FOR = 3 * 3600, 3 * 86400
 
 # Event.content_hash reads these attributes; a namedtuple carries them without an ORM object.
 EventFacts = namedtuple(
@@ -54,6 +62,7 @@ class Cast:
     policy_versions: dict[tuple[int, bool], int | None]  # (category id, major) -> pledge version
     targets: dict[int, dict] = field(default_factory=dict)  # version id -> {ClockKind: BenchTarget}
     shop_staff: dict[int, int] = field(default_factory=dict)  # shop id -> its staff member's user id
+    supervisors: list[int] = field(default_factory=list)  # (among `agents`)
 
 
 @dataclass
@@ -80,6 +89,7 @@ class Chunk:
     documents: list[tuple] = field(default_factory=list)  # (complaint id, indexed terms)
     clocks: list[tuple] = field(default_factory=list)
     agreements: list[tuple] = field(default_factory=list)
+    notifications: list[tuple] = field(default_factory=list)
     done: int = 0  # complaints made so far, this chunk included
     counters: dict[int, int] = field(default_factory=dict)  # year -> last sequence so far
 
@@ -106,6 +116,7 @@ class _RowMaker:
         self.detail_cache: dict[tuple, str] = {}
         self.stamp = _text_stamp if plan.text_timestamps else _aware
         self.keeper = PledgeKeeper(plan.cast.targets, set(plan.cast.agents), plan.sweep_seconds)
+        self.told = Recipients(plan.cast)
 
     def add(self, chunk: Chunk, rng: random.Random, complaint_id: int, created: int) -> None:
         plan, stamp = self.plan, self.stamp
@@ -130,6 +141,33 @@ class _RowMaker:
             agreements.number(h.agreement, self.agreement_id, reference, kept.events)
             chunk.agreements.append(agreements.row(h.agreement, complaint_id, stamp))
         self.add_events(chunk.events, kept.events, complaint_id)
+        self.add_notifications(chunk.notifications, h, kept.events, complaint_id, reference)
+
+    def add_notifications(
+        self, rows: list, h, events: list[tuple], complaint_id: int, reference: str
+    ) -> None:
+        """What each of the complaint's actions told its parties (services.announcement_rules),
+        read a few hours later unless recent, and e-mailed."""
+        stamp, end = self.stamp, self.plan.end
+        assignee = None  # as it was at each step (h.assignee_id is the last)
+        for at, actor_id, action, _, to_state, public, detail in events:
+            if action in ("claim", "assign"):
+                assignee = detail["assignee_id"]
+            elif action == "verify" and assignee is None:
+                assignee = actor_id
+            heard = self.told.of(h, assignee, actor_id, action, public, detail)
+            if not heard:
+                continue
+            moment = _moment(at)
+            read = None if at > end - UNREAD_FOR else stamp(_moment(at + READ_AFTER))
+            for user_id, kind, actor_party in heard:
+                facts = {
+                    "reference": reference,
+                    "action": action,
+                    "actor_party": actor_party,
+                    "state": to_state,
+                }
+                rows.append((user_id, complaint_id, kind, json.dumps(facts), stamp(moment), read, "sent", 1))
 
     def terms(self, title: str, description: str) -> str:
         """services.search.document_text of a complaint, remembered: the corpus repeats."""
@@ -189,6 +227,48 @@ class _RowMaker:
         if stored is None:
             stored = self.detail_cache[key] = json.dumps(detail)
         return stored
+
+
+class Recipients:
+    """Who hears an action of a bench complaint's history, by the application's rule table."""
+
+    def __init__(self, cast: Cast):
+        self.party = dict.fromkeys(cast.agents, rules.STAFF)
+        self.party.update(dict.fromkeys(cast.shop_staff.values(), rules.SHOP_STAFF))
+        self.mediators = {org_id: mediators for org_id, _, mediators in cast.orgs}
+        self.party.update((mediator, rules.MEDIATOR) for ids in self.mediators.values() for mediator in ids)
+        self.shop_staff, self.supervisors = cast.shop_staff, cast.supervisors
+
+    def of(
+        self, h: ComplaintHistory, assignee, actor_id, action: str, public: bool, detail: dict
+    ) -> list[tuple]:
+        """(user id, notification kind, the actor's party) of each person told of `action`, as
+        services.announcements.announce tells them."""
+        try:
+            told_of = rules.RULES.get(Action(action), ())
+        except ValueError:  # the pledge engine's own events: the sweep's notices are not written
+            return []
+        actor = rules.CONSUMER if actor_id == h.consumer_id else self.party.get(actor_id, rules.SYSTEM)
+        shop = self.shop_staff.get(h.merchant_id)
+        people = {
+            rules.Party.CONSUMER: [h.consumer_id],
+            rules.Party.SHOP: [shop] if shop else [],
+            rules.Party.ASSIGNEE: [assignee] if assignee else [],
+            rules.Party.MEDIATORS: self.mediators.get(h.mediation_org_id, []),
+            rules.Party.SUPERVISORS: self.supervisors,
+        }
+        told, heard = {actor_id}, []
+        for rule in told_of:
+            if actor not in rule.by or (rule.when is not None and not detail.get(rule.when)):
+                continue
+            if rule.asked is not None and detail.get("party") != rule.asked.value:
+                continue
+            staff = rule.party in (rules.Party.ASSIGNEE, rules.Party.SUPERVISORS)
+            for user_id in people[rule.party]:
+                if user_id not in told and (public or staff):
+                    told.add(user_id)
+                    heard.append((user_id, rule.kind.value, actor))
+        return heard
 
 
 def _moment(seconds: int) -> datetime:

@@ -3,8 +3,8 @@
 Each sampled bench complaint is filed again through the services at the same instant, with the
 same consumer, shop, category and amount, and every workflow step of its timeline is taken again
 through `lifecycle.apply_action` at the instant it was taken, by the same account; the application's
-sweep then runs at the moment the bench was seeded. The clocks, the clock events and the
-complaint's pledge facts must come out the same.
+sweep then runs at the moment the bench was seeded. The clocks, the clock events, the
+complaint's pledge facts and whom its steps were told must come out the same.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from complaints.extensions import db
-from complaints.models import Agreement, Complaint, Event, Merchant, SlaClock, User
+from complaints.models import Agreement, Complaint, Event, Merchant, Notification, SlaClock, User
 from complaints.services import lifecycle, pledge_keeping
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.workflow import OPEN_STATES, Action
@@ -122,6 +122,20 @@ def _pledge_facts(complaint: Complaint, chain: list[Event], seeded_at) -> tuple:
     )
 
 
+def _told(complaint_id: int, bench_chain: list[Event]) -> Counter:
+    """Who was told what of the bench complaint's own steps: (user, kind, action, the actor's
+    party). The sweep's notices and the dates the pledge engine moved are not the bench's, nor the
+    steps the replay adds (the referral's consents and acceptance)."""
+    steps = {e.action for e in bench_chain}
+    notices = {"sla_warning", "sla_breach", "pledge_date", "shop_reply_missed"}
+    rows = db.session.scalars(select(Notification).where(Notification.complaint_id == complaint_id))
+    return Counter(
+        (n.user_id, n.kind.value, n.detail["action"], n.detail["actor_party"])
+        for n in rows
+        if n.kind.value not in notices and n.detail.get("action") in steps
+    )
+
+
 def _standing(clock: SlaClock) -> str:
     if clock.result:
         return clock.result.value
@@ -156,6 +170,8 @@ def test_bench_clocks_are_the_clocks_the_application_keeps(app, runner, clock):
                 select(SlaClock).where(SlaClock.complaint_id.in_([b.id for b in sample]))
             )
         )
+        told = {b.id: _told(b.id, chains[b.id]) for b in sample}
+        assert any(told.values())
         again = {b.id: _refile(b, chains[b.id], clock).id for b in sample}
         clock.set(seeded_at)
         pledge_keeping.sweep()
@@ -164,6 +180,7 @@ def test_bench_clocks_are_the_clocks_the_application_keeps(app, runner, clock):
         for b in sample:
             replayed = db.session.get(Complaint, again[b.id])
             assert _pledge_facts(replayed, chains[replayed.id], seeded_at) == expected[b.id], b.reference
+            assert _told(replayed.id, chains[b.id]) == told[b.id], b.reference
         # the sample held kept, broken, voided, running, overdue and paused promises
         assert {"met", "missed", "void", "running", "overdue", "paused"} <= set(standings), standings
 
