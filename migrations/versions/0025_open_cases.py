@@ -82,8 +82,7 @@ END $$""",
 
 
 def upgrade():
-    with op.batch_alter_table("mediation_organisations") as batch:
-        batch.add_column(sa.Column("open_cases", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("mediation_organisations", sa.Column("open_cases", sa.Integer(), nullable=False, server_default="0"))
     op.execute(BACKFILL)
     postgresql = op.get_bind().dialect.name == "postgresql"
     for counted in COUNTED:
@@ -100,5 +99,6 @@ def downgrade():
             )
         if postgresql:
             op.execute(f"DROP FUNCTION IF EXISTS {table}_open_cases()")
-    with op.batch_alter_table("mediation_organisations") as batch:
-        batch.drop_column("open_cases")
+    # A plain DROP COLUMN (SQLite has one since 3.35): a batch would copy the table, and SQLite
+    # refuses to drop the old copy while users and complaints refer to its rows.
+    op.drop_column("mediation_organisations", "open_cases")
