@@ -161,13 +161,10 @@ class _RowMaker:
             moment = _moment(at)
             read = None if at > end - UNREAD_FOR else stamp(_moment(at + READ_AFTER))
             for user_id, kind, actor_party in heard:
-                facts = {
-                    "reference": reference,
-                    "action": action,
-                    "actor_party": actor_party,
-                    "state": to_state,
-                }
-                rows.append((user_id, complaint_id, kind, json.dumps(facts), stamp(moment), read, "sent", 1))
+                facts = json.dumps(
+                    {"reference": reference, "action": action, "actor_party": actor_party, "state": to_state}
+                )
+                rows.append((user_id, complaint_id, kind, facts, stamp(moment), read, "sent", 1))
 
     def terms(self, title: str, description: str) -> str:
         """services.search.document_text of a complaint, remembered: the corpus repeats."""
@@ -245,10 +242,11 @@ class Recipients:
         """(user id, notification kind, the actor's party) of each person told of `action`, as
         services.announcements.announce tells them."""
         try:
-            told_of = rules.RULES.get(Action(action), ())
+            action = Action(action)
         except ValueError:  # the pledge engine's own events: the sweep's notices are not written
             return []
         actor = rules.CONSUMER if actor_id == h.consumer_id else self.party.get(actor_id, rules.SYSTEM)
+        asked = rules.asked_of(action, detail)
         shop = self.shop_staff.get(h.merchant_id)
         people = {
             rules.Party.CONSUMER: [h.consumer_id],
@@ -258,11 +256,7 @@ class Recipients:
             rules.Party.SUPERVISORS: self.supervisors,
         }
         told, heard = {actor_id}, []
-        for rule in told_of:
-            if actor not in rule.by or (rule.when is not None and not detail.get(rule.when)):
-                continue
-            if rule.asked is not None and detail.get("party") != rule.asked.value:
-                continue
+        for rule in rules.applicable(rules.RULES.get(action, ()), actor, detail, asked):
             staff = rule.party in (rules.Party.ASSIGNEE, rules.Party.SUPERVISORS)
             for user_id in people[rule.party]:
                 if user_id not in told and (public or staff):

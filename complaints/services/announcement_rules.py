@@ -187,3 +187,24 @@ DEPOSIT_RULES: dict[str, tuple[tuple[NotificationKind, Party], ...]] = {
     "deposit_payout_refused": ((K.DEPOSIT_CLOSED, P.CONSUMER),),
     "deposit_payout_cancelled": ((K.DEPOSIT_CLOSED, P.CONSUMER),),
 }
+
+
+def applicable(
+    rules: tuple[Rule, ...], actor_party: str, detail: dict, asked: WaitingOn | None
+) -> list[Rule]:
+    """Of an action's `rules` (RULES[action]), those that apply when it is taken by `actor_party`
+    (Participant.party), given the facts its effect reported (`detail`) and, for a request for
+    information, whom it was put to."""
+    return [
+        rule
+        for rule in rules
+        if actor_party in rule.by
+        and (rule.asked is None or rule.asked is asked)
+        and (rule.when is None or detail.get(rule.when))
+    ]
+
+
+def asked_of(action: Action, detail: dict) -> WaitingOn | None:
+    """Whom a request for information (`detail`: its event's facts) was put to; None for any other
+    action."""
+    return WaitingOn(detail["party"]) if action in (Action.REQUEST_INFO, Action.ASK_PARTY) else None

@@ -30,6 +30,7 @@ from complaints.services.announcement_rules import (
     K,
     P,
     Party,
+    applicable,
 )
 from complaints.sla.clocks import running_clocks
 from complaints.workflow import Action, transition_for
@@ -48,13 +49,7 @@ def announce(
     The caller commits.
     """
     actor_party = participants.of(user).party
-    rules = [
-        rule
-        for rule in RULES.get(action, ())
-        if actor_party in rule.by
-        and (rule.asked is None or rule.asked is asked)
-        and (rule.when is None or detail.get(rule.when))
-    ]
+    rules = applicable(RULES.get(action, ()), actor_party, detail, asked)
     public = transition_for(action).public
     consumer_waits = public and complaint.consumer_id is not None and not _is(user, complaint.consumer_id)
     moved = _dates_moved(complaint, action) if consumer_waits else set()

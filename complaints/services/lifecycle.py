@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from complaints import participants
 from complaints.extensions import db
-from complaints.models import Complaint, User, WaitingOn
-from complaints.services import announcements, pledge_keeping
+from complaints.models import Complaint, User
+from complaints.services import announcement_rules, announcements, pledge_keeping
 from complaints.services.effects import EFFECTS
 from complaints.services.errors import ComplaintNotFound, StaleComplaint
 from complaints.sla import clocks
@@ -86,7 +86,7 @@ def apply_action(
     row = check(action, actor, facts_for(complaint), params)
     before, waiting_before = complaint.state, complaint.waiting
     change = EFFECTS[action](complaint, user, params)
-    asked = WaitingOn(change.detail["party"]) if action in (Action.REQUEST_INFO, Action.ASK_PARTY) else None
+    asked = announcement_rules.asked_of(action, change.detail)
     complaint.state = target_state(action, before)
     complaint.updated_at = now()
     # The same rule that stops the response clock (a mediator or a shop is not the platform).
