@@ -30,7 +30,7 @@ def canned_form(formdata=None) -> CannedInsertForm:
     form = CannedInsertForm(formdata=formdata) if formdata is not None else CannedInsertForm(formdata=None)
     locale = str(get_locale())
     form.canned_reply_id.choices = [SelectChoice("", _("Choose a canned reply"))] + [
-        SelectChoice(str(c.id), canned.title_in(c, locale)) for c in canned.canned_replies(active_only=True)
+        SelectChoice(str(canned_id), title) for canned_id, title in canned.offered_titles(locale)
     ]
     return form
 

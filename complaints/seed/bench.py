@@ -203,6 +203,7 @@ class _Writer:
             "merchants",
             "categories",
             "mediation_organisations",
+            "canned_replies",
             "complaints",
             "events",
             "messages",
@@ -272,6 +273,22 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
     ]
     for first in range(0, len(users), 50_000):
         writer.insert("users", USER_COLUMNS, users[first : first + 50_000])
+    # The team's canned replies, which the reply form of every open complaint offers.
+    writer.insert(
+        "canned_replies",
+        (
+            "id",
+            "title_zh",
+            "title_en",
+            "body_zh",
+            "body_en",
+            "active",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+        ),
+        [(n, *reply, True, supervisors[0], at, at) for n, reply in enumerate(texts.CANNED_REPLIES, 1)],
+    )
     versions = {}
     for category_id, _ in categories:
         for major in (False, True):

@@ -170,9 +170,23 @@ def canned_replies(*, active_only: bool) -> list[CannedReply]:
     return list(db.session.scalars(query))
 
 
+def offered_titles(locale: str) -> list[tuple[int, str]]:
+    """The active canned replies as the reply form's picker offers them: (id, title in the
+    reader's language), in the order they were written. Reads the titles alone: the picker is on
+    the page of every complaint that can be answered, and the bodies are only wanted once one is
+    inserted."""
+    title = CannedReply.title_zh if _in_chinese(locale) else CannedReply.title_en
+    query = select(CannedReply.id, title).where(CannedReply.active.is_(True)).order_by(CannedReply.id)
+    return [(canned_id, text) for canned_id, text in db.session.execute(query)]
+
+
 def title_in(canned: CannedReply, locale: str) -> str:
     """The title of `canned` in the reader's language (an agent picking it)."""
-    return canned.title_zh if str(locale).startswith("zh") else canned.title_en
+    return canned.title_zh if _in_chinese(locale) else canned.title_en
+
+
+def _in_chinese(locale: str) -> bool:
+    return str(locale).startswith("zh")
 
 
 def next_pledge_date(complaint: Complaint, at: datetime | None = None) -> datetime | None:
@@ -215,7 +229,7 @@ def reply_text(canned: CannedReply, complaint: Complaint, agent: User) -> str:
     """The text of `canned` for `complaint`: the body in the consumer's language, its
     placeholders filled (see the module docstring)."""
     language = consumer_language(complaint)
-    body = canned.body_zh if language.startswith("zh") else canned.body_en
+    body = canned.body_zh if _in_chinese(language) else canned.body_en
     return fill(body, placeholder_values(complaint, agent, language))
 
 
@@ -234,6 +248,7 @@ __all__ = [
     "create_canned_reply",
     "fill",
     "find_canned_reply",
+    "offered_titles",
     "placeholder_values",
     "reply_text",
     "set_active",

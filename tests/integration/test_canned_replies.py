@@ -13,7 +13,7 @@ from complaints.extensions import db
 from complaints.models import CannedReply, Message
 from complaints.services import canned_replies as canned
 from complaints.services.administration import InvalidField
-from tests.support import PASSWORD, csrf_token_from, version_from
+from tests.support import PASSWORD, csrf_token_from, statements_during, version_from
 
 BODY_ZH = "{consumer_name}您好，关于投诉 {reference}（{shop}），我们会在 {next_pledge_date} 前答复您。客服 {agent_name}"
 BODY_EN = (
@@ -115,6 +115,21 @@ def test_a_deactivated_reply_is_kept_but_no_longer_offered(app, world):
     assert canned.canned_replies(active_only=True) == []
     assert [r.id for r in canned.canned_replies(active_only=False)] == [reply_id]
     assert canned.find_canned_reply(reply_id, active_only=True) is None
+
+
+def test_the_picker_offers_the_active_replies_by_title_in_the_readers_language(app, world):
+    first = plant(world)
+    retired = plant(world, title_zh="旧的", title_en="Old one")
+    last = plant(world, title_zh="退款已安排", title_en="Refund arranged")
+    canned.set_active(db.session.get(CannedReply, retired), world.user("supervisor"), False)
+    db.session.commit()
+
+    chinese, statements = statements_during(lambda: canned.offered_titles("zh_CN"))
+
+    assert chinese == [(first, "答复时限"), (last, "退款已安排")]
+    assert canned.offered_titles("en") == [(first, "When we answer"), (last, "Refund arranged")]
+    read = [s for s in statements if "canned_replies" in s]
+    assert len(read) == 1 and "body_zh" not in read[0] and "body_en" not in read[0]  # titles alone
 
 
 # --- the composer -----------------------------------------------------------------------------

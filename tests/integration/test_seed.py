@@ -25,9 +25,11 @@ from complaints.models import (
     Role,
     User,
 )
+from complaints.seed import texts
 from complaints.seed.bench import BENCH_PASSWORD
 from complaints.seed.demo import DEFAULT_PASSWORD
 from complaints.services.accounts import authenticate
+from complaints.services.canned_replies import create_canned_reply, offered_titles
 from complaints.services.filing import ComplaintDraft, file_complaint
 from complaints.services.search import FTS_TABLE, document_text, ranked_matches
 from complaints.timekeeping import FrozenClock, install_clock, now
@@ -191,6 +193,19 @@ def test_seed_bench_writes_complaints_the_application_can_work_with(app, runner)
         db.session.commit()
         assert filed.reference == f"C-2026-{len(by_year[2026]) + 1:06d}"
         assert authenticate("agent01@bench.pledgedesk.example", BENCH_PASSWORD) is not None
+
+        # the team's canned replies, offered on every reply form; a supervisor writes the next one
+        assert [title for _, title in offered_titles("zh_CN")] == [r[0] for r in texts.CANNED_REPLIES]
+        supervisor = db.session.scalar(select(User).where(User.role == Role.SUPERVISOR).limit(1))
+        written = create_canned_reply(
+            supervisor,
+            title_zh="稍后答复",
+            title_en="Answer later",
+            body_zh="请稍候。",
+            body_en="Please wait.",
+        )
+        db.session.commit()
+        assert written.id == len(texts.CANNED_REPLIES) + 1
 
 
 def test_seed_bench_refuses_a_database_that_already_has_data(app, runner, world):
