@@ -42,7 +42,7 @@ class NewUserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField(
-        _l("Role"), choices=[(r.value, ROLE[r]) for r in STAFF_ROLES], validators=[DataRequired()]
+        _l("Role"), choices=[SelectChoice(r.value, ROLE[r]) for r in STAFF_ROLES], validators=[DataRequired()]
     )
     mediation_org_id = SelectField(
         _l("Mediation organisation"),

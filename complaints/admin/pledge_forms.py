@@ -18,6 +18,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -79,7 +80,7 @@ class TargetForm(Form):
     )
     unit = SelectField(
         _l("Counted in"),
-        choices=[("working_days", UNIT["working_days"]), ("hours", UNIT["hours"])],
+        choices=[SelectChoice("working_days", UNIT["working_days"]), SelectChoice("hours", UNIT["hours"])],
         validate_choice=False,
         description=_l(
             "Hours are working hours of the calendar; on a round-the-clock calendar, plain hours."
@@ -93,11 +94,13 @@ class TargetForm(Form):
     )
     pause_on = CheckboxesField(
         _l("Pauses while"),
-        choices=[(key, label) for key, label in PAUSE_REASON.items()],
+        choices=[SelectChoice(key, label) for key, label in PAUSE_REASON.items()],
         validate_choice=False,
     )
     breach_actions = CheckboxesField(
-        _l("When the window runs out"), choices=list(BREACH_ACTION.items()), validate_choice=False
+        _l("When the window runs out"),
+        choices=[SelectChoice(key, label) for key, label in BREACH_ACTION.items()],
+        validate_choice=False,
     )
 
 
@@ -113,7 +116,7 @@ class PolicyTargetsForm(FlaskForm):
     def target_fields(self) -> list[tuple[ClockKind, FormField]]:
         return [(kind, self[kind.value]) for kind in ClockKind]
 
-    def set_calendars(self, choices: list[tuple[str, str]]) -> None:
+    def set_calendars(self, choices: list[SelectChoice]) -> None:
         for _, target in self.target_fields():
             target.form.calendar_id.choices = choices
 
@@ -166,7 +169,7 @@ class NewPolicyForm(PolicyTargetsForm):
     category_id = SelectField(_l("Category"), validate_choice=False)
     major = SelectField(
         _l("Size of complaint"),
-        choices=[(key, MAJOR_LABEL[value]) for key, value in MAJOR_SCOPE.items()],
+        choices=[SelectChoice(key, MAJOR_LABEL[value]) for key, value in MAJOR_SCOPE.items()],
         default="any",
         validators=[AnyOf(list(MAJOR_SCOPE))],
     )
@@ -249,8 +252,8 @@ class CalendarDayForm(FlaskForm):
     kind = RadioField(
         _l("This date is"),
         choices=[
-            ("working", _l("a working day (e.g. an officially published makeup workday)")),
-            ("holiday", _l("a holiday (no work)")),
+            SelectChoice("working", _l("a working day (e.g. an officially published makeup workday)")),
+            SelectChoice("holiday", _l("a holiday (no work)")),
         ],
         default="working",
         validators=[DataRequired()],

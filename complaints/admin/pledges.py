@@ -14,7 +14,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import FormField
+from wtforms import FormField, SelectChoice
 
 from complaints.admin.pledge_forms import (
     BREACH_ACTION,
@@ -112,10 +112,10 @@ def run_use_case(form: FlaskForm, use_case: Callable[[], object]) -> tuple[bool,
     return True, None, 200
 
 
-def _calendar_choices() -> list[tuple[str, str]]:
+def _calendar_choices() -> list[SelectChoice]:
     locale = str(get_locale())
     return [
-        (str(c.id), _("%(name)s (%(code)s)", name=c.in_locale(locale), code=c.code))
+        SelectChoice(str(c.id), _("%(name)s (%(code)s)", name=c.in_locale(locale), code=c.code))
         for c in work_calendars.list_calendars()
     ]
 
@@ -162,8 +162,8 @@ def new_policy():
     form = NewPolicyForm()
     form.set_calendars(_calendar_choices())
     locale = str(get_locale())
-    form.category_id.choices = [("", _("Any category"))] + [
-        (str(c.id), c.display_name(locale)) for c in list_categories()
+    form.category_id.choices = [SelectChoice("", _("Any category"))] + [
+        SelectChoice(str(c.id), c.display_name(locale)) for c in list_categories()
     ]
     status, refusal, created = 200, None, []
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from complaints.admin.forms import (
     CategoryForm,
@@ -98,7 +99,9 @@ def _place_problems(form: FlaskForm, problems: list[InvalidField]) -> str | None
 
 def _user_filter() -> tuple[UserFilterForm, Role | None]:
     form = UserFilterForm(formdata=request.args)
-    form.role.choices = [("", _("Any role"))] + [(r.value, str(ROLE[r])) for r in Role]
+    form.role.choices = [SelectChoice("", _("Any role"))] + [
+        SelectChoice(r.value, str(ROLE[r])) for r in Role
+    ]
     # An unknown role in the address lists everyone rather than showing an error.
     role = form.role.data if form.role.data in {r.value for r in Role} else None
     form.role.data = role or ""
@@ -134,8 +137,10 @@ def users():
 def new_user():
     form = NewUserForm()
     locale = str(get_locale())
-    form.mediation_org_id.choices = [("", _("None"))] + [
-        (str(o.id), o.in_locale(locale) if o.active else _("%(name)s (inactive)", name=o.in_locale(locale)))
+    form.mediation_org_id.choices = [SelectChoice("", _("None"))] + [
+        SelectChoice(
+            str(o.id), o.in_locale(locale) if o.active else _("%(name)s (inactive)", name=o.in_locale(locale))
+        )
         for o in mediation_organisations.list_organisations()
     ]
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
 from complaints.services.deposit_payouts import MAX_NAME
@@ -47,7 +47,10 @@ class TopUpForm(FlaskForm):
 class AdjustmentForm(FlaskForm):
     adjust_direction = RadioField(
         _l("Adjustment"),
-        choices=[("add", _l("Add to the deposit")), ("deduct", _l("Deduct from the deposit"))],
+        choices=[
+            SelectChoice("add", _l("Add to the deposit")),
+            SelectChoice("deduct", _l("Deduct from the deposit")),
+        ],
         validators=[InputRequired(_l("Choose whether to add or deduct."))],
     )
     adjust_amount = MoneyField(_l("Amount"), validators=[_more_than_zero])

@@ -11,7 +11,7 @@ from datetime import datetime, time
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, RadioField, SearchField, SelectField, TextAreaField
+from wtforms import DateField, RadioField, SearchField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from complaints.mediation.forms import viewer_time_to_utc
@@ -63,7 +63,7 @@ class MessageForm(FlaskForm):
 class OfferForm(FlaskForm):
     offer_kind = RadioField(
         _l("What do you offer?"),
-        choices=[(kind.value, SETTLEMENT_KIND[kind]) for kind in SettlementKind],
+        choices=[SelectChoice(kind.value, SETTLEMENT_KIND[kind]) for kind in SettlementKind],
         validators=[InputRequired(message=_l("Choose what you offer."))],
     )
     offer_amount = MoneyField(
