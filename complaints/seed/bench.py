@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from argon2 import PasswordHasher
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from complaints.extensions import db
 from complaints.models import (
@@ -36,6 +36,8 @@ from complaints.models import (
 )
 from complaints.seed import texts
 from complaints.seed.agreements import AGREEMENT_COLUMNS
+from complaints.seed.bulk_writer import BulkWriter
+from complaints.seed.desk_texts import CANNED_REPLIES
 from complaints.seed.pledge_clocks import CLOCK_COLUMNS, BenchTarget
 from complaints.seed.pledge_names import name_the_shipped_pledge
 from complaints.seed.rows import (
@@ -96,7 +98,7 @@ def seed_bench(
     seed = RANDOM_SEED if seed is None else seed
     end = int(now().timestamp())
     start = end - days * 86400
-    writer = _Writer()
+    writer = BulkWriter()
     writer.tune_for_bulk_load()
     try:
         cast = _create_cast(writer, random.Random(seed), count, start)
@@ -140,93 +142,7 @@ def _refuse_unless_empty() -> None:
             )
 
 
-class _Writer:
-    """Plain multi-row INSERTs through the driver, in the shape each database wants."""
-
-    def __init__(self):
-        dialect = db.session.get_bind().dialect
-        self.sqlite = dialect.name == "sqlite"
-        self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        self.deferred: list[str] = []  # CREATE INDEX statements to run at the end
-
-    @property
-    def connection(self):
-        return db.session.connection()
-
-    def execute(self, sql: str) -> None:
-        self.connection.exec_driver_sql(sql)
-
-    def commit(self) -> None:
-        """End one large transaction and set the next one up like the first."""
-        db.session.commit()
-        self.tune_for_bulk_load()
-
-    def tune_for_bulk_load(self) -> None:
-        # A throw-away benchmark database needs no durability while it loads; the rows are
-        # consistent by construction, so foreign keys are not checked one by one either.
-        if self.sqlite:  # (PRAGMAs before the transaction's first write, where they apply)
-            for pragma in ("foreign_keys=OFF", "synchronous=OFF", "cache_size=-262144", "temp_store=MEMORY"):
-                self.execute(f"PRAGMA {pragma}")
-
-    def defer_indexes(self) -> None:
-        """Drop the secondary indexes of complaints and clocks; finish() builds each in one pass."""
-        if self.sqlite:
-            found = self.connection.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
-                " AND tbl_name IN ('complaints', 'sla_clocks') AND sql IS NOT NULL"
-            ).all()
-            for name, sql in found:
-                self.execute(f'DROP INDEX "{name}"')
-                self.deferred.append(sql)
-
-    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-        if rows:
-            marks = ", ".join([self.mark] * len(columns))
-            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-            self.connection.exec_driver_sql(sql, rows)
-
-    def finish(self) -> None:
-        """Build the deferred indexes and the planner's statistics; move PostgreSQL's sequences on."""
-        while self.deferred:
-            self.execute(self.deferred.pop())
-        if self.sqlite:
-            # The full-text index as years of filings would have left it: its segments merged.
-            # Loaded in batches, it held unmerged segments of tens of thousands of complaints,
-            # which FTS5's automatic merging then rewrote in the commit of every 64th filing
-            # (15-35 ms each at a million complaints, where a filing's own insert takes 0.05 ms).
-            self.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES('optimize')")
-            self.execute("PRAGMA analysis_limit=1000")
-            self.execute("ANALYZE")
-            return
-        for table in (
-            "users",
-            "merchants",
-            "categories",
-            "mediation_organisations",
-            "canned_replies",
-            "complaints",
-            "events",
-            "messages",
-            "sla_clocks",
-            "mediation_agreements",
-        ):
-            sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            self.connection.execute(text(sql))
-        self.execute("ANALYZE")
-
-    def restore(self) -> None:
-        """Back to the application's settings, with every index in place even after a failure."""
-        db.session.rollback()
-        if self.deferred:
-            self.finish()
-            db.session.commit()
-        if self.sqlite:
-            for pragma in ("synchronous=NORMAL", "cache_size=-2000", "temp_store=DEFAULT", "foreign_keys=ON"):
-                self.execute(f"PRAGMA {pragma}")
-            db.session.commit()
-
-
-def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) -> Cast:
+def _create_cast(writer: BulkWriter, rng: random.Random, count: int, start: int) -> Cast:
     """Categories, mediation organisations, staff, shops and consumers, all there before `start`."""
     at = _stamp(writer, start - 30 * 86400)
     categories = list(enumerate(texts.CATEGORIES, 1))
@@ -287,7 +203,7 @@ def _create_cast(writer: _Writer, rng: random.Random, count: int, start: int) ->
             "created_at",
             "updated_at",
         ),
-        [(n, *reply, True, supervisors[0], at, at) for n, reply in enumerate(texts.CANNED_REPLIES, 1)],
+        [(n, *reply, True, supervisors[0], at, at) for n, reply in enumerate(CANNED_REPLIES, 1)],
     )
     versions = {}
     for category_id, _ in categories:
@@ -343,12 +259,12 @@ def _merchant_rows(rng: random.Random, at) -> list[tuple]:
     ]
 
 
-def _stamp(writer: _Writer, seconds: int):
+def _stamp(writer: BulkWriter, seconds: int):
     moment = datetime.fromtimestamp(seconds, UTC)
     return moment.isoformat(" ")[:19] + ".000000" if writer.sqlite else moment
 
 
-def _write_complaints(writer: _Writer, plan: Plan, started: float, progress) -> tuple[int, int]:
+def _write_complaints(writer: BulkWriter, plan: Plan, started: float, progress) -> tuple[int, int]:
     """Write the chunks as they come; returns how many events and messages were written."""
     events = messages = 0
     counters: dict[int, int] = {}

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from complaints.extensions import db
 from complaints.models import User
-from complaints.seed import texts
+from complaints.seed.desk_texts import CANNED_REPLIES
 from complaints.services import reputation, service_reports
 
 
@@ -35,7 +35,7 @@ def _add_canned_replies(supervisor: User) -> None:
     """The supervisor's canned replies, for the agents to insert (written after the stories)."""
     from complaints.services.canned_replies import create_canned_reply
 
-    for title_zh, title_en, body_zh, body_en in texts.CANNED_REPLIES:
+    for title_zh, title_en, body_zh, body_en in CANNED_REPLIES:
         create_canned_reply(
             supervisor, title_zh=title_zh, title_en=title_en, body_zh=body_zh, body_en=body_en
         )

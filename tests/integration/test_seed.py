@@ -28,6 +28,7 @@ from complaints.models import (
 from complaints.seed import texts
 from complaints.seed.bench import BENCH_PASSWORD
 from complaints.seed.demo import DEFAULT_PASSWORD
+from complaints.seed.desk_texts import CANNED_REPLIES
 from complaints.services.accounts import authenticate
 from complaints.services.canned_replies import create_canned_reply, offered_titles
 from complaints.services.filing import ComplaintDraft, file_complaint
@@ -195,7 +196,7 @@ def test_seed_bench_writes_complaints_the_application_can_work_with(app, runner)
         assert authenticate("agent01@bench.pledgedesk.example", BENCH_PASSWORD) is not None
 
         # the team's canned replies, offered on every reply form; a supervisor writes the next one
-        assert [title for _, title in offered_titles("zh_CN")] == [r[0] for r in texts.CANNED_REPLIES]
+        assert [title for _, title in offered_titles("zh_CN")] == [r[0] for r in CANNED_REPLIES]
         supervisor = db.session.scalar(select(User).where(User.role == Role.SUPERVISOR).limit(1))
         written = create_canned_reply(
             supervisor,
@@ -205,7 +206,7 @@ def test_seed_bench_writes_complaints_the_application_can_work_with(app, runner)
             body_en="Please wait.",
         )
         db.session.commit()
-        assert written.id == len(texts.CANNED_REPLIES) + 1
+        assert written.id == len(CANNED_REPLIES) + 1
 
 
 def test_seed_bench_refuses_a_database_that_already_has_data(app, runner, world):
@@ -284,7 +285,6 @@ def test_seed_bench_writes_only_histories_the_workflow_allows(app, runner):
 
 def test_demo_complaints_name_no_product_their_shop_does_not_sell(app, runner):
     from complaints.models import Complaint, Merchant
-    from complaints.seed import texts
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
