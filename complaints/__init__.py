@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask
@@ -77,13 +78,21 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
 
+    @lru_cache(maxsize=1)
+    def _signed_in_user():
+        """The signed-in user and their unread notifications' count, built once (see
+        policy.read_with_fingerprint)."""
+        from sqlalchemy import bindparam, select
+
+        from complaints.models import User
+        from complaints.services.notifications import unread_count_of
+
+        return select(User, unread_count_of(User.id)).where(User.id == bindparam("user_id"))
+
     @login_manager.user_loader
     def load_user(session_id: str):
-        from sqlalchemy import select
-
         from complaints.bounds import parse_id
-        from complaints.models import User
-        from complaints.services.notifications import remember_unread, unread_count_of
+        from complaints.services.notifications import remember_unread
         from complaints.sla import policy
 
         user_id, _, token = session_id.partition(":")
@@ -92,7 +101,7 @@ def _init_extensions(app: Flask) -> None:
             return None
         # the user, their unread notifications (the bell on every page) and the pledge's
         # fingerprint (which promises and categories this process may serve from memory), at once
-        row = policy.read_with_fingerprint(select(User, unread_count_of(User.id)).where(User.id == user_id))
+        row = policy.read_with_fingerprint(_signed_in_user(), {"user_id": user_id})
         user = row[0] if row else None
         if user is not None:
             remember_unread(user, row[1])

@@ -269,21 +269,36 @@ def fingerprint() -> tuple:
     memo = db.session.info.get("pledge_fingerprint")
     if memo is not None and memo[0] == _flushes:
         return memo[1]
-    read_with_fingerprint(select())
+    read_with_fingerprint(_NOTHING_ELSE)
     return db.session.info["pledge_fingerprint"][1]
 
 
-def read_with_fingerprint(statement):
+_NOTHING_ELSE = select()  # the fingerprint read alone
+
+
+def read_with_fingerprint(statement, params: dict | None = None):
     """The first row of `statement` (None if none), read in one round trip with the fingerprint,
-    which the session then keeps: a request's first statement (the signed-in user's) reads it."""
+    which the session then keeps: a request's first statement (the signed-in user's) reads it.
+
+    statement: built once, its values bound by name in `params`. The statement with the
+    fingerprint is then built once too, and SQLAlchemy finds it compiled without walking it
+    again: building and walking it took a fifth of a millisecond, on every request.
+    """
     flushes = _flushes
     bind = db.session.get_bind()
-    columns = fingerprint_columns(bind.dialect.name)
-    row = db.session.execute(statement.add_columns(*columns)).first()
+    dialect = bind.dialect.name
+    row = db.session.execute(_with_fingerprint(statement, dialect), params).first()
     if row is None:
         return None
-    db.session.info["pledge_fingerprint"] = (flushes, (str(bind.url), *row[-len(columns) :]))
-    return row[: -len(columns)]
+    width = len(fingerprint_columns(dialect))
+    db.session.info["pledge_fingerprint"] = (flushes, (str(bind.url), *row[-width:]))
+    return row[:-width]
+
+
+@lru_cache(maxsize=16)
+def _with_fingerprint(statement, dialect: str):
+    """`statement` with the fingerprint's columns (kept per statement object: pass one built once)."""
+    return statement.add_columns(*fingerprint_columns(dialect))
 
 
 @lru_cache(maxsize=4)

@@ -111,3 +111,26 @@ def test_a_change_this_process_flushes_is_seen_in_the_same_request(app, world):
         assert policy.in_force(None, True).version_id != policy.in_force(None, False).version_id
         pledges.set_policy_active(db.session.get(SlaPolicy, MAJOR), False)
         assert policy.in_force(None, True).version_id == policy.in_force(None, False).version_id
+
+
+def test_each_request_reads_the_signed_in_user_and_the_fingerprint_with_one_statement_built_once(
+    app, client, auth, world
+):
+    auth.login(world.agent.email)
+    executed = []
+    listener = lambda conn, clause, *args: executed.append(clause)  # noqa: E731
+    with app.app_context():
+        event.listen(db.engine, "before_execute", listener)
+    try:
+        for _ in range(2):
+            with app.app_context():  # a request of its own, as a served one is (world keeps one open)
+                assert client.get("/desk/").status_code == 200
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_execute", listener)
+    users = [c for c in executed if str(c).startswith("SELECT users.id")]
+    assert len(users) == 2  # one a request, with the fingerprint in it: no statement reads that alone
+    assert all("sla_policy_versions" in str(c) for c in users)
+    assert not [c for c in executed if str(c).startswith("SELECT (SELECT max(sla_policy_versions.id)")]
+    # the same object both times: SQLAlchemy finds it compiled without building or walking it again
+    assert users[0] is users[1]
