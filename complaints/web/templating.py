@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 from complaints import participants
 from complaints.models.types import chinese_or_english
 from complaints.services import categories
-from complaints.web import labels
+from complaints.web import html_attributes, labels
 from complaints.web.i18n import gettext
 
 
@@ -224,6 +224,7 @@ def category_name(category_id: int) -> str:
 
 
 def register(app) -> None:
+    html_attributes.install()
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["duration"] = duration
