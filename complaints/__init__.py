@@ -81,7 +81,7 @@ def _init_extensions(app: Flask) -> None:
     @lru_cache(maxsize=1)
     def _signed_in_user():
         """The signed-in user and their unread notifications' count, built once (see
-        policy.read_with_fingerprint)."""
+        pledge_fingerprint.read_with_fingerprint)."""
         from sqlalchemy import bindparam, select
 
         from complaints.models import User
@@ -93,7 +93,7 @@ def _init_extensions(app: Flask) -> None:
     def load_user(session_id: str):
         from complaints.bounds import parse_id
         from complaints.services.notifications import remember_unread
-        from complaints.sla import policy
+        from complaints.sla import pledge_fingerprint
 
         user_id, _, token = session_id.partition(":")
         user_id = parse_id(user_id)
@@ -101,7 +101,7 @@ def _init_extensions(app: Flask) -> None:
             return None
         # the user, their unread notifications (the bell on every page) and the pledge's
         # fingerprint (which promises and categories this process may serve from memory), at once
-        row = policy.read_with_fingerprint(_signed_in_user(), {"user_id": user_id})
+        row = pledge_fingerprint.read_with_fingerprint(_signed_in_user(), {"user_id": user_id})
         user = row[0] if row else None
         if user is not None:
             remember_unread(user, row[1])

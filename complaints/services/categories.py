@@ -2,7 +2,7 @@
 
 Every form that files, filters or corrects a complaint offers the categories, and they change
 perhaps once a year. So each process keeps them as plain data under the pledge's fingerprint
-(sla/policy.py), which has their signature and is read with the signed-in user: a category
+(sla/pledge_fingerprint.py), which has their signature and is read with the signed-in user: a category
 added, renamed or retired by any process is offered at the next request, without a read of
 its own before then. The administration pages read and change the rows themselves.
 """
@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from complaints.extensions import db
 from complaints.models import Category
-from complaints.sla import policy
+from complaints.sla import pledge_fingerprint
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ _lock = threading.Lock()
 def all_categories() -> tuple[CategoryChoice, ...]:
     """Every category, retired ones too (queues filter by them), by id."""
     global _kept
-    key = policy.fingerprint()
+    key = pledge_fingerprint.fingerprint()
     kept = _kept
     if kept[0] != key:
         columns = (Category.id, Category.code, Category.name_zh, Category.name_en, Category.active)

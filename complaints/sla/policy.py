@@ -3,9 +3,8 @@
 A published version never changes, but which version is in force does (a new version, a policy
 activated or deactivated), and so can a calendar. Each process keeps the promises and calendars
 it has read (`in_force`, `promises_of`, `calendar_of`), as plain data any request may share,
-under a fingerprint of everything that decides them, read once per session with the signed-in
-user (`fingerprint`, `read_with_fingerprint`): a change made by any process changes it, and a
-change this process flushes has it read again at once.
+under the pledge's fingerprint (sla/pledge_fingerprint.py): a change made by any process
+changes it, and a change this process flushes has it read again at once.
 """
 
 from __future__ import annotations
@@ -16,15 +15,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 
-from sqlalchemy import String, event, func, literal_column, select
-from sqlalchemy.dialects.postgresql import aggregate_order_by
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from complaints.bounds import find
 from complaints.extensions import db
 from complaints.models import (
-    CalendarDay,
-    Category,
     ClockKind,
     SlaPolicy,
     SlaPolicyVersion,
@@ -34,7 +29,7 @@ from complaints.models import (
     WorkCalendar,
 )
 from complaints.sla import calendar as wt
-from complaints.sla import china
+from complaints.sla import china, pledge_fingerprint
 from complaints.timekeeping import now
 from complaints.workflow import N_, Refusal
 
@@ -243,93 +238,8 @@ class _Cache:
         self.calendars: dict[tuple[int, int], wt.WorkingCalendar] = {}
 
 
-_PLEDGE_MODELS = (SlaPolicy, SlaPolicyVersion, SlaTarget, WorkCalendar, CalendarDay, Category)
 _cache = _Cache(())
-_flushes = 0  # pledge changes flushed by this process
 _lock = threading.Lock()
-
-
-@event.listens_for(Session, "after_flush")
-def _reread_after_change(session, flush_context) -> None:
-    """A pledge change flushed here: fingerprints read before it are stale (in every session)."""
-    global _flushes
-    if any(isinstance(obj, _PLEDGE_MODELS) for obj in (*session.new, *session.dirty, *session.deleted)):
-        _flushes += 1
-
-
-@event.listens_for(Session, "after_commit")
-def _reread_after_commit(session) -> None:
-    session.info.pop("pledge_fingerprint", None)
-
-
-def fingerprint() -> tuple:
-    """What decides the promises in force, read once per session: the newest version, the active
-    policies, the calendars' last change, the categories they apply to; with the database it was
-    read from. Whatever a process keeps from these tables it keeps under this key."""
-    memo = db.session.info.get("pledge_fingerprint")
-    if memo is not None and memo[0] == _flushes:
-        return memo[1]
-    read_with_fingerprint(_NOTHING_ELSE)
-    return db.session.info["pledge_fingerprint"][1]
-
-
-_NOTHING_ELSE = select()  # the fingerprint read alone
-
-
-def read_with_fingerprint(statement, params: dict | None = None):
-    """The first row of `statement` (None if none), read in one round trip with the fingerprint,
-    which the session then keeps: a request's first statement (the signed-in user's) reads it.
-
-    statement: built once, its values bound by name in `params`. The statement with the
-    fingerprint is then built once too, and SQLAlchemy finds it compiled without walking it
-    again: building and walking it took a fifth of a millisecond, on every request.
-    """
-    flushes = _flushes
-    bind = db.session.get_bind()
-    dialect = bind.dialect.name
-    row = db.session.execute(_with_fingerprint(statement, dialect), params).first()
-    if row is None:
-        return None
-    width = len(fingerprint_columns(dialect))
-    db.session.info["pledge_fingerprint"] = (flushes, (str(bind.url), *row[-width:]))
-    return row[:-width]
-
-
-@lru_cache(maxsize=16)
-def _with_fingerprint(statement, dialect: str):
-    """`statement` with the fingerprint's columns (kept per statement object: pass one built once)."""
-    return statement.add_columns(*fingerprint_columns(dialect))
-
-
-@lru_cache(maxsize=4)
-def fingerprint_columns(dialect: str) -> tuple:
-    """The fingerprint as scalar subqueries, built once per kind of database: read alone, or
-    added to a statement a request makes anyway."""
-    ids = SlaPolicy.id.cast(String)
-    category = (
-        Category.id.cast(String)
-        + "|"
-        + Category.code
-        + "|"
-        + Category.name_zh
-        + "|"
-        + Category.name_en
-        + "|"
-        + Category.active.cast(String)
-    )
-    if dialect == "postgresql":
-        active = func.string_agg(ids, aggregate_order_by(literal_column("','"), SlaPolicy.id))
-        categories = func.string_agg(category, aggregate_order_by(literal_column("'\n'"), Category.id))
-    else:  # SQLite concatenates in the order it reads, by primary key here
-        active = func.group_concat(ids, ",")
-        categories = func.group_concat(category, "\n")
-    return (
-        select(func.max(SlaPolicyVersion.id)).scalar_subquery(),
-        select(active).where(SlaPolicy.active.is_(True)).scalar_subquery(),
-        select(func.max(WorkCalendar.updated_at)).scalar_subquery(),
-        select(func.count(CalendarDay.id)).scalar_subquery(),
-        select(categories).scalar_subquery(),
-    )
 
 
 def forget_cached() -> None:
@@ -341,7 +251,7 @@ def forget_cached() -> None:
 
 def _current() -> _Cache:
     global _cache
-    key = fingerprint()
+    key = pledge_fingerprint.fingerprint()
     cache = _cache
     if cache.key != key:
         with _lock:
